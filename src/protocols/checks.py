@@ -1,0 +1,97 @@
+"""Rules that span files: references must resolve, families must agree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from protocols.errors import Problem
+from protocols.yamlsource import Key, dotted
+
+if TYPE_CHECKING:
+    from protocols.library import Library
+
+Where = Callable[[str, str, Key], tuple[Path | None, int | None]]
+
+
+def cross_file_problems(library: Library, where: Where) -> list[Problem]:
+    """Every dangling reference or inconsistency between content files."""
+    return [*_source_refs(library, where), *_protocol_refs(library, where),
+            *_rights_families(library, where)]
+
+
+def _problem(where: Where, kind: str, obj_id: str, path: Key, message: str,
+             fix: str) -> Problem:
+    file, line = where(kind, obj_id, path)
+    return Problem(file, line, dotted(obj_id, path), message, fix)
+
+
+def _cited(library: Library) -> Iterator[tuple[str, str, Key, str]]:
+    """(kind, id, path, source id) for every citation in the content."""
+    for kind in ("protocols", "instruments", "rights", "confidentiality", "needs", "followup",
+                 "scenarios"):
+        for obj_id, obj in getattr(library, kind).items():
+            for index, source_id in enumerate(obj.sources):
+                yield kind, obj_id, ("sources", index), source_id
+    for protocol in library.protocols.values():
+        for p_index, pause_point in enumerate(protocol.pause_points):
+            for i_index, item in enumerate(pause_point.items):
+                for s_index, source_id in enumerate(item.sources):
+                    yield ("protocols", protocol.id,
+                           ("pause_points", p_index, "items", i_index, "sources", s_index),
+                           source_id)
+
+
+def _source_refs(library: Library, where: Where) -> Iterator[Problem]:
+    for kind, obj_id, path, source_id in _cited(library):
+        if source_id not in library.sources:
+            yield _problem(where, kind, obj_id, path, f"cites the source `{source_id}`, which "
+                           "is not in sources.yaml",
+                           "add the source to sources.yaml or fix the id")
+
+
+def _protocol_refs(library: Library, where: Where) -> Iterator[Problem]:
+    known = ", ".join(sorted(library.protocols)) or "none"
+    for instrument in library.instruments.values():
+        if instrument.follow_on_protocol not in library.protocols:
+            yield _problem(where, "instruments", instrument.id, ("follow_on_protocol",),
+                           f"the follow-on protocol `{instrument.follow_on_protocol}` does not "
+                           "exist", f"use one of: {known}")
+    for scenario in library.scenarios.values():
+        for n_index, node in enumerate(scenario.nodes):
+            for o_index, option in enumerate(node.options):
+                for e_index, ref in enumerate(option.exercises):
+                    path: Key = ("nodes", n_index, "options", o_index, "exercises", e_index)
+                    protocol = library.protocols.get(ref.protocol)
+                    if protocol is None:
+                        yield _problem(where, "scenarios", scenario.id, (*path, "protocol"),
+                                       f"links to the protocol `{ref.protocol}`, which does "
+                                       "not exist", f"use one of: {known}")
+                    elif ref.item not in {item.id for item in protocol.items()}:
+                        yield _problem(where, "scenarios", scenario.id, (*path, "item"),
+                                       f"links to the item `{ref.item}`, which protocol "
+                                       f"`{ref.protocol}` does not have",
+                                       "use an item id from that protocol's YAML file")
+
+
+def _rights_families(library: Library, where: Where) -> Iterator[Problem]:
+    by_family: dict[str, list[str]] = {}
+    for notice in library.rights.values():
+        by_family.setdefault(notice.family, []).append(notice.id)
+    for family, ids in by_family.items():
+        notices = [library.rights[i] for i in ids]
+        languages = [n.language for n in notices]
+        for notice in notices:
+            if languages.count(notice.language) > 1:
+                yield _problem(where, "rights", notice.id, ("language",),
+                               f"notice family `{family}` has more than one "
+                               f"`{notice.language}` version",
+                               "give each language version its own `language`")
+        right_ids = {tuple(r.id for r in n.rights) for n in notices}
+        if len(right_ids) > 1:
+            for notice in notices[1:]:
+                yield _problem(where, "rights", notice.id, ("rights",),
+                               f"the rights of `{notice.id}` do not match the other language "
+                               f"versions of `{family}` (same ids, same order expected)",
+                               "translate every right and keep the ids and order the same")

@@ -1,0 +1,38 @@
+"""The errors the engine raises.
+
+Every error is an :class:`EngineError`, itself a ``ValueError``, so a caller can
+catch one class and show ``str(error)``: the message says what is wrong and how
+to fix it, in plain words. Messages never repeat free text a user typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class EngineError(ValueError):
+    """Base class: something the user or the caller can fix."""
+
+
+class AnswerError(EngineError):
+    """A value, id, reason or case number was not acceptable."""
+
+
+class StateError(EngineError):
+    """The operation does not fit the run as it stands (e.g. resuming a run that is not held)."""
+
+
+class RunClosed(StateError):
+    """The run is completed or closed; reopen it before changing it."""
+
+
+class ContentMismatch(EngineError):
+    """A saved run does not belong to this content, or to this version of it."""
+
+
+class CompletionRefused(EngineError):
+    """A checklist cannot be completed while critical items are unanswered."""
+
+    def __init__(self, message: str, open_critical: Sequence[str]) -> None:
+        super().__init__(message)
+        self.open_critical: list[str] = list(open_critical)

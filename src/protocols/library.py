@@ -1,0 +1,218 @@
+"""Load, validate and look up the protocol content."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from protocols.checks import cross_file_problems
+from protocols.errors import ContentError, Problem
+from protocols.models import (
+    CONTENT_KINDS,
+    ConfidentialityGuide,
+    FollowUpTemplate,
+    NeedsCatalogue,
+    Protocol,
+    ResourceDirectory,
+    RightsNotice,
+    Scenario,
+    ScreeningInstrument,
+    Source,
+    SourceList,
+)
+from protocols.validation import problems_from
+from protocols.yamlsource import Key, YamlDocument, read_yaml
+
+DEFAULT_CONTENT = Path(__file__).parent / "content"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Library:
+    """The validated content, indexed by id within each kind."""
+
+    content_dir: Path
+    sources: dict[str, Source] = field(default_factory=dict)
+    protocols: dict[str, Protocol] = field(default_factory=dict)
+    instruments: dict[str, ScreeningInstrument] = field(default_factory=dict)
+    rights: dict[str, RightsNotice] = field(default_factory=dict)
+    confidentiality: dict[str, ConfidentialityGuide] = field(default_factory=dict)
+    resources: dict[str, ResourceDirectory] = field(default_factory=dict)
+    needs: dict[str, NeedsCatalogue] = field(default_factory=dict)
+    followup: dict[str, FollowUpTemplate] = field(default_factory=dict)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    files: dict[tuple[str, str], Path] = field(default_factory=dict)
+    """(kind, id) → the YAML file it came from."""
+    digest: str = ""
+    """A short hash of every content file: changes whenever any content changes."""
+
+    def protocol(self, protocol_id: str) -> Protocol:
+        return _lookup(self.protocols, protocol_id, "protocol")
+
+    def instrument(self, instrument_id: str) -> ScreeningInstrument:
+        return _lookup(self.instruments, instrument_id, "screening instrument")
+
+    def notice(self, notice_id: str) -> RightsNotice:
+        return _lookup(self.rights, notice_id, "rights notice")
+
+    def guide(self, guide_id: str) -> ConfidentialityGuide:
+        return _lookup(self.confidentiality, guide_id, "confidentiality guide")
+
+    def directory(self, directory_id: str) -> ResourceDirectory:
+        return _lookup(self.resources, directory_id, "resource directory")
+
+    def catalogue(self, catalogue_id: str) -> NeedsCatalogue:
+        return _lookup(self.needs, catalogue_id, "needs catalogue")
+
+    def template(self, template_id: str) -> FollowUpTemplate:
+        return _lookup(self.followup, template_id, "follow-up template")
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        return _lookup(self.scenarios, scenario_id, "scenario")
+
+    def source(self, source_id: str) -> Source:
+        return _lookup(self.sources, source_id, "source")
+
+    def notices_in_family(self, family: str) -> list[RightsNotice]:
+        """Every language version of one rights notice, English first."""
+        found = [n for n in self.rights.values() if n.family == family]
+        return sorted(found, key=lambda n: (n.language != "en", n.language))
+
+    def counts(self) -> dict[str, int]:
+        """How many objects of each kind the library holds."""
+        return {kind: len(getattr(self, kind)) for kind in ("sources", *CONTENT_KINDS)}
+
+
+class UnknownContent(KeyError):
+    """A lookup by an id the library does not hold."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _lookup(table: dict[str, T], key: str, noun: str) -> T:
+    try:
+        return table[key]
+    except KeyError:
+        known = ", ".join(sorted(table)) or "none"
+        raise UnknownContent(f"there is no {noun} `{key}`; known: {known}") from None
+
+
+def load_library(content_dir: Path | str | None = None) -> Library:
+    """Read and validate every content file; raise ``ContentError`` listing all problems."""
+    root = Path(content_dir) if content_dir is not None else DEFAULT_CONTENT
+    if not root.is_dir():
+        raise ContentError([Problem(root, None, "", "the content folder does not exist",
+                                    "pass the folder that holds protocols/, rights/ and the rest")])
+    problems: list[Problem] = []
+    tables: dict[str, dict[str, BaseModel]] = {kind: {} for kind in CONTENT_KINDS}
+    files: dict[tuple[str, str], Path] = {}
+    docs: dict[tuple[str, str], YamlDocument] = {}
+    hasher = hashlib.sha256()
+
+    sources: dict[str, Source] = {}
+    sources_file = root / "sources.yaml"
+    if sources_file.is_file():
+        hasher.update(sources_file.read_bytes())
+        loaded, sources_doc = _load_one(sources_file, SourceList, "sources", problems, root)
+        if isinstance(loaded, SourceList) and sources_doc is not None:
+            for index, source in enumerate(loaded.sources):
+                if source.id in sources:
+                    problems.append(Problem(_shown(sources_file, root),
+                                            sources_doc.line_for(("sources", index, "id")),
+                                            f"sources[{index}].id",
+                                            f"the source id `{source.id}` is used twice",
+                                            "give each source its own id"))
+                sources[source.id] = source
+    else:
+        problems.append(Problem(_shown(sources_file, root), None, "", "sources.yaml is missing",
+                                "create it with a `sources:` list of citations"))
+
+    for entry in sorted(root.iterdir()):
+        if entry.is_dir() and entry.name not in CONTENT_KINDS and not entry.name.startswith("."):
+            problems.append(Problem(_shown(entry, root), None, "",
+                                    f"unknown content folder `{entry.name}`",
+                                    f"use one of: {', '.join(CONTENT_KINDS)}"))
+    for kind, model in CONTENT_KINDS.items():
+        folder = root / kind
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.iterdir()):
+            if file.name.startswith(".") or file.is_dir():
+                continue
+            if file.suffix not in (".yaml", ".yml"):
+                problems.append(Problem(_shown(file, root), None, "",
+                                        "only .yaml files belong in a content folder",
+                                        "rename it to .yaml or move it out of the content folder"))
+                continue
+            hasher.update(file.name.encode() + b"\0" + file.read_bytes())
+            obj, doc = _load_one(file, model, file.stem, problems, root)
+            if obj is None or doc is None:
+                continue
+            obj_id = str(getattr(obj, "id"))  # noqa: B009 - every content model has an id
+            if obj_id != file.stem:
+                problems.append(Problem(_shown(file, root), 1, "id",
+                                        f"the id `{obj_id}` does not match the file name "
+                                        f"`{file.name}`",
+                                        f"rename the file to `{obj_id}.yaml` or change the id"))
+            if obj_id in tables[kind]:
+                problems.append(Problem(_shown(file, root), 1, "id",
+                                        f"the id `{obj_id}` is already used by "
+                                        f"{_shown(files[(kind, obj_id)], root)}",
+                                        "give each file its own id"))
+                continue
+            tables[kind][obj_id] = obj
+            files[(kind, obj_id)] = file
+            docs[(kind, obj_id)] = doc
+
+    library = Library(
+        content_dir=root,
+        sources=sources,
+        files=files,
+        digest=hasher.hexdigest()[:12],
+        **tables,  # type: ignore[arg-type]
+    )
+    def where(kind: str, obj_id: str, path: Key) -> tuple[Path | None, int | None]:
+        file = files.get((kind, obj_id))
+        doc = docs.get((kind, obj_id))
+        if file is None or doc is None:
+            return None, None
+        return _shown(file, root), doc.line_for(path)
+
+    problems.extend(cross_file_problems(library, where))
+    if problems:
+        raise ContentError(problems)
+    return library
+
+
+@cache
+def default_library() -> Library:
+    """The shipped content, loaded once per process."""
+    return load_library()
+
+
+def _shown(file: Path, root: Path) -> Path:
+    """The path as a trainer sees it: relative to the working folder when possible."""
+    try:
+        return file.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return file
+
+
+def _load_one(file: Path, model: type[BaseModel], prefix: str, problems: list[Problem],
+              root: Path) -> tuple[BaseModel | None, YamlDocument | None]:
+    shown = _shown(file, root)
+    doc, read_problems = read_yaml(file, shown)
+    if doc is None:
+        problems.extend(read_problems)
+        return None, None
+    try:
+        return model.model_validate(doc.data), doc
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, model, doc, shown, prefix))
+        return None, doc

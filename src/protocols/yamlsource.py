@@ -1,0 +1,160 @@
+"""Read a YAML file into plain data plus a map from field path to line number.
+
+PyYAML silently keeps the last of two equal keys and loses line numbers once a
+document is constructed; trainers need both errors and lines, so this composes
+the node tree, checks it, and records where every value sits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import re
+
+import yaml
+
+from protocols.errors import Problem
+
+Key = tuple[str | int, ...]
+MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass
+class YamlDocument:
+    """Parsed data, and the line (1-based) where each field path starts."""
+
+    data: Any
+    lines: dict[Key, int] = field(default_factory=dict)
+
+    def line_for(self, path: Key) -> int | None:
+        """The line of ``path`` or of its nearest ancestor that has one."""
+        for cut in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:cut]))
+            if line is not None:
+                return line
+        return None
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader; no custom tags, so no code runs from content.
+
+    Only ``true``/``false`` are booleans (as in YAML 1.2): ``yes``, ``no``, ``on``
+    and ``off`` stay strings, so a decision question's ``yes:`` key and an
+    answer of ``no`` mean what a trainer wrote.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_KEEP_AS_WRITTEN = frozenset({"version"})
+"""Keys whose scalar value is kept as the text written (``1.10`` is not ``1.1``)."""
+
+
+def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse ``file``; return the document or the problems that stop it being read."""
+    shown = display or file
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, None, "", f"cannot read the file ({exc.strerror})",
+                              "check that the file exists and is readable")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(shown, None, "", f"the file is {len(raw):,} bytes; the limit is "
+                              f"{MAX_FILE_BYTES:,}", "split it into smaller files")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, line, "", f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                              "save the file as UTF-8 in your editor")]
+    if not text.strip():
+        return None, [Problem(shown, 1, "", "the file is empty",
+                              "add the content or delete the file")]
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or "the YAML is not valid"
+        return None, [Problem(shown, line, "", f"YAML syntax error: {what}",
+                              "check indentation, colons and quotes on this line and the one above")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown, None, "", f"YAML syntax error: {exc}",
+                              "check the file's indentation and quoting")]
+    if len(nodes) != 1:
+        return None, [Problem(shown, 1, "", f"the file holds {len(nodes)} YAML documents; expected one",
+                              "remove the extra `---` separators or split the file")]
+    root = nodes[0]
+    problems: list[Problem] = []
+    lines: dict[Key, int] = {}
+    as_written: dict[Key, str] = {}
+    _index(root, (), lines, as_written, problems, shown)
+    if problems:
+        return None, problems
+    try:
+        data = _Loader(text).get_single_data()
+    except yaml.YAMLError as exc:  # pragma: no cover - compose already succeeded
+        return None, [Problem(shown, None, "", f"YAML error: {exc}", "check the file")]
+    if not isinstance(data, dict):
+        return None, [Problem(shown, 1, "", f"the file holds a {type(data).__name__}, not a mapping of fields",
+                              "start the file with `id: ...` and the other fields, one per line")]
+    for key_path, written in as_written.items():
+        _put(data, key_path, written)
+    return YamlDocument(data, lines), []
+
+
+def _put(data: Any, path: Key, value: str) -> None:
+    target = data
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+
+
+def _index(node: yaml.Node, path: Key, lines: dict[Key, int], as_written: dict[Key, str],
+           problems: list[Problem], file: Path) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if (isinstance(node, yaml.ScalarNode) and path and path[-1] in _KEEP_AS_WRITTEN
+            and node.tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int")):
+        as_written[path] = node.value
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(Problem(file, line, _dotted(path + (key,)),
+                                        f"the key `{key}` appears twice (first on line {seen[key]})",
+                                        "keep one of them; YAML would silently drop the first"))
+                continue
+            seen[key] = line
+            lines[path + (key,)] = line
+            _index(value_node, path + (key,), lines, as_written, problems, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _index(child, path + (index,), lines, as_written, problems, file)
+
+
+def _dotted(path: Key) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def dotted(prefix: str, path: Key) -> str:
+    """``scene-response.pause_points[1].items[3].prompt`` style path."""
+    rest = _dotted(path)
+    if not prefix:
+        return rest
+    if not rest:
+        return prefix
+    return f"{prefix}{rest}" if rest.startswith("[") else f"{prefix}.{rest}"
