@@ -15,9 +15,14 @@ if TYPE_CHECKING:
 Where = Callable[[str, str, Key], tuple[Path | None, int | None]]
 
 
-def cross_file_problems(library: Library, where: Where) -> list[Problem]:
-    """Every dangling reference or inconsistency between content files."""
-    return [*_source_refs(library, where), *_protocol_refs(library, where),
+def cross_file_problems(library: Library, where: Where,
+                        broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """Every dangling reference or inconsistency between content files.
+
+    References to an id in ``broken`` (a file that failed to load and was
+    reported already) are skipped, so one fault gives one message.
+    """
+    return [*_source_refs(library, where), *_protocol_refs(library, where, broken),
             *_rights_families(library, where)]
 
 
@@ -51,10 +56,10 @@ def _source_refs(library: Library, where: Where) -> Iterator[Problem]:
                            "add the source to sources.yaml or fix the id")
 
 
-def _protocol_refs(library: Library, where: Where) -> Iterator[Problem]:
+def _protocol_refs(library: Library, where: Where, broken: frozenset[str]) -> Iterator[Problem]:
     known = ", ".join(sorted(library.protocols)) or "none"
     for instrument in library.instruments.values():
-        if instrument.follow_on_protocol not in library.protocols:
+        if instrument.follow_on_protocol not in library.protocols | dict.fromkeys(broken):
             yield _problem(where, "instruments", instrument.id, ("follow_on_protocol",),
                            f"the follow-on protocol `{instrument.follow_on_protocol}` does not "
                            "exist", f"use one of: {known}")
@@ -64,6 +69,8 @@ def _protocol_refs(library: Library, where: Where) -> Iterator[Problem]:
                 for e_index, ref in enumerate(option.exercises):
                     path: Key = ("nodes", n_index, "options", o_index, "exercises", e_index)
                     protocol = library.protocols.get(ref.protocol)
+                    if ref.protocol in broken:
+                        continue
                     if protocol is None:
                         yield _problem(where, "scenarios", scenario.id, (*path, "protocol"),
                                        f"links to the protocol `{ref.protocol}`, which does "

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+from pydantic import BaseModel
+
 import typer
 
 from protocols.errors import ContentError
@@ -82,7 +84,7 @@ def schema(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise fail(f"cannot create {out}: {exc.strerror}") from None
-    models = {"sources": SourceList, **CONTENT_KINDS}
+    models: dict[str, type[BaseModel]] = {"sources": SourceList, **CONTENT_KINDS}
     for kind, model in models.items():
         target = out / f"{kind}.schema.json"
         document = model.model_json_schema()
@@ -115,7 +117,7 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
-    except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
+    except Exception as exc:
         if os.environ.get("HANDBOOK_DEBUG"):
             raise
         typer.echo(

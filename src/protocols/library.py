@@ -113,6 +113,8 @@ def load_library(content_dir: Path | str | None = None) -> Library:
     tables: dict[str, dict[str, BaseModel]] = {kind: {} for kind in CONTENT_KINDS}
     files: dict[tuple[str, str], Path] = {}
     docs: dict[tuple[str, str], YamlDocument] = {}
+    broken: set[str] = set()
+    """Stems of files that failed to load: references to them are not reported twice."""
     hasher = hashlib.sha256()
 
     sources: dict[str, Source] = {}
@@ -153,6 +155,7 @@ def load_library(content_dir: Path | str | None = None) -> Library:
             hasher.update(file.name.encode() + b"\0" + file.read_bytes())
             obj, doc = _load_one(file, model, file.stem, problems, root)
             if obj is None or doc is None:
+                broken.add(file.stem)
                 continue
             obj_id = str(getattr(obj, "id"))  # noqa: B009 - every content model has an id
             if obj_id != file.stem:
@@ -184,7 +187,7 @@ def load_library(content_dir: Path | str | None = None) -> Library:
             return None, None
         return _shown(file, root), doc.line_for(path)
 
-    problems.extend(cross_file_problems(library, where))
+    problems.extend(cross_file_problems(library, where, frozenset(broken)))
     if problems:
         raise ContentError(problems)
     return library

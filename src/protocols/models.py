@@ -8,10 +8,18 @@ a silent no-op. Cross-file rules (dangling references, duplicate ids) live in
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 MAX_ITEMS_PER_PAUSE_POINT = 9
 
@@ -29,13 +37,23 @@ LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})
 """An IETF language tag such as ``en`` or ``es-MX``."""
 
 
+def rule_broken(model: str, loc: tuple[str | int, ...], message: str, fix: str,
+                value: object = None) -> ValidationError:
+    """A content-rule error pinned to the field at ``loc`` (so the loader can give its line)."""
+    error = PydanticCustomError("content_rule", message.replace("{", "(").replace("}", ")"),
+                                {"fix": fix})
+    return ValidationError.from_exception_data(
+        model, [InitErrorDetails(type=error, loc=loc, input=value)]
+    )
+
+
 class Strict(BaseModel):
     """Base for every content model: unknown keys are errors, values are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Need(str, Enum):
+class Need(StrEnum):
     """The seven victim needs of the IACP ELERV strategy."""
 
     SAFETY = "safety"
@@ -47,7 +65,7 @@ class Need(str, Enum):
     JUSTICE = "justice"
 
 
-class Audience(str, Enum):
+class Audience(StrEnum):
     """Who reads a piece of content; it sets the reading-level target."""
 
     OFFICER = "officer"
@@ -55,7 +73,7 @@ class Audience(str, Enum):
     VICTIM = "victim"
 
 
-class ChecklistKind(str, Enum):
+class ChecklistKind(StrEnum):
     """READ-DO for rare or branching lists; DO-CONFIRM for routine ones."""
 
     READ_DO = "READ-DO"
@@ -104,10 +122,11 @@ class Reviewed(Strict):
     @model_validator(mode="after")
     def _changelog_matches_version(self) -> Reviewed:
         if self.changelog and self.changelog[0].version != self.version:
-            raise ValueError(
+            raise rule_broken(
+                type(self).__name__, ("changelog", 0, "version"),
                 f"the newest changelog entry is for version {self.changelog[0].version} but the "
-                f"document says version {self.version}; put the newest entry first and make the "
-                "versions agree"
+                f"document says version {self.version}",
+                "put the newest entry first and make the versions agree",
             )
         return self
 
@@ -115,7 +134,7 @@ class Reviewed(Strict):
 # --------------------------------------------------------------------------- checklists
 
 
-class ValueType(str, Enum):
+class ValueType(StrEnum):
     """What an item records: a value, not a tick."""
 
     YES_NO = "yes-no"
@@ -205,13 +224,15 @@ class PausePoint(Strict):
                 "killer items"
             )
         seen_plain: str | None = None
-        for item in self.items:
+        for index, item in enumerate(self.items):
             if not item.critical:
                 seen_plain = seen_plain or item.id
             elif seen_plain is not None:
-                raise ValueError(
+                raise rule_broken(
+                    "PausePoint", ("items", index, "critical"),
                     f"critical item `{item.id}` comes after non-critical item `{seen_plain}` in "
-                    f"pause point `{self.id}`; put critical items first"
+                    f"pause point `{self.id}`",
+                    "move critical items to the top of the pause point",
                 )
         return self
 
@@ -233,23 +254,31 @@ class Protocol(Reviewed):
     @model_validator(mode="after")
     def _ids_unique(self) -> Protocol:
         seen: set[str] = set()
-        for pp in self.pause_points:
-            for item in pp.items:
+        for p_index, pp in enumerate(self.pause_points):
+            for i_index, item in enumerate(pp.items):
+                here = ("pause_points", p_index, "items", i_index)
                 if item.id in seen:
-                    raise ValueError(
-                        f"item id `{item.id}` is used twice in protocol `{self.id}`; item ids must "
-                        "be unique within a protocol (use `repeats:` to re-check a killer item)"
+                    raise rule_broken(
+                        "Protocol", (*here, "id"),
+                        f"item id `{item.id}` is used twice in protocol `{self.id}`",
+                        "give each item its own id; to re-check a killer item later, give the "
+                        "new item its own id and `repeats: <first id>`",
                     )
                 if item.repeats is not None and item.repeats not in seen:
-                    raise ValueError(
+                    raise rule_broken(
+                        "Protocol", (*here, "repeats"),
                         f"item `{item.id}` repeats `{item.repeats}`, which is not an earlier item "
-                        f"of protocol `{self.id}`"
+                        f"of protocol `{self.id}`",
+                        "name an item that comes before this one",
                     )
                 seen.add(item.id)
-        pp_ids = [pp.id for pp in self.pause_points]
-        dupes = sorted({i for i in pp_ids if pp_ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"pause point ids must be unique; repeated: {', '.join(dupes)}")
+        pp_ids: list[str] = []
+        for p_index, pp in enumerate(self.pause_points):
+            if pp.id in pp_ids:
+                raise rule_broken("Protocol", ("pause_points", p_index, "id"),
+                                  f"pause point id `{pp.id}` is used twice",
+                                  "give each pause point its own id")
+            pp_ids.append(pp.id)
         return self
 
     def items(self) -> list[Item]:
@@ -267,7 +296,7 @@ class Protocol(Reviewed):
 # --------------------------------------------------------------------------- screening
 
 
-class ScreeningAnswer(str, Enum):
+class ScreeningAnswer(StrEnum):
     YES = "yes"
     NO = "no"
     NOT_ANSWERED = "not-answered"
@@ -318,20 +347,29 @@ class ScreeningInstrument(Reviewed):
     @model_validator(mode="after")
     def _questions_consistent(self) -> ScreeningInstrument:
         numbers = [q.number for q in self.questions]
-        if numbers != list(range(1, len(numbers) + 1)):
-            raise ValueError(
-                f"questions must be numbered 1, 2, 3 … in order; found {numbers}"
-            )
-        ids = [q.id for q in self.questions]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"question ids must be unique; repeated: {', '.join(dupes)}")
+        for index, question in enumerate(self.questions):
+            if question.number != index + 1:
+                raise rule_broken(
+                    "ScreeningInstrument", ("questions", index, "number"),
+                    f"question {index + 1} is numbered {question.number}; questions must be "
+                    "numbered 1, 2, 3 … in order",
+                    f"set `number: {index + 1}` or reorder the questions",
+                )
+        ids: list[str] = []
+        for index, question in enumerate(self.questions):
+            if question.id in ids:
+                raise rule_broken("ScreeningInstrument", ("questions", index, "id"),
+                                  f"question id `{question.id}` is used twice",
+                                  "give each question its own id")
+            ids.append(question.id)
         for index, rule in enumerate(self.rules):
             missing = [n for n in rule.questions if n not in numbers]
             if missing:
-                raise ValueError(
+                raise rule_broken(
+                    "ScreeningInstrument", ("rules", index, "questions"),
                     f"rule {index + 1} (`{rule.description}`) names question(s) {missing}, which "
-                    f"do not exist; this instrument has questions 1-{len(numbers)}"
+                    f"do not exist",
+                    f"use question numbers between 1 and {len(numbers)}",
                 )
         return self
 
@@ -339,7 +377,7 @@ class ScreeningInstrument(Reviewed):
 # --------------------------------------------------------------------------- rights
 
 
-class DeliveryMethod(str, Enum):
+class DeliveryMethod(StrEnum):
     HANDED = "handed"
     READ_ALOUD = "read-aloud"
     SENT_EMAIL = "sent-email"
@@ -422,12 +460,14 @@ class ConfidentialityGuide(Reviewed):
         if self.start not in question_ids:
             raise ValueError(f"`start: {self.start}` names no question; questions are: {', '.join(question_ids)}")
         by_id = {q.id: q for q in self.questions}
-        for q in self.questions:
+        for index, q in enumerate(self.questions):
             for answer, target in (("yes", q.yes), ("no", q.no)):
                 if target not in every:
-                    raise ValueError(
+                    raise rule_broken(
+                        "ConfidentialityGuide", ("questions", index, answer),
                         f"question `{q.id}` answers `{answer}` with `{target}`, which is neither a "
-                        f"question nor an outcome"
+                        "question nor an outcome",
+                        f"use one of: {', '.join(every)}",
                     )
 
         def walk(qid: str, path: tuple[str, ...]) -> None:
@@ -457,7 +497,7 @@ class ConfidentialityGuide(Reviewed):
 # --------------------------------------------------------------------------- resources
 
 
-class ReferralCategory(str, Enum):
+class ReferralCategory(StrEnum):
     HOTLINE = "hotline"
     COUNSELLING_INDIVIDUAL = "counselling-individual"
     COUNSELLING_GROUP = "counselling-group"
@@ -525,7 +565,7 @@ class ResourceDirectory(Strict):
     organizations: list[Organization] = Field(min_length=1)
 
 
-class NeedDomain(str, Enum):
+class NeedDomain(StrEnum):
     EMOTIONAL = "emotional"
     SAFETY = "safety"
     LOGISTICS = "logistics"
@@ -556,7 +596,7 @@ class NeedsCatalogue(Reviewed):
 # --------------------------------------------------------------------------- follow-up
 
 
-class ContactMethod(str, Enum):
+class ContactMethod(StrEnum):
     PHONE = "phone"
     TEXT = "text"
     EMAIL = "email"
@@ -596,7 +636,7 @@ class FollowUpTemplate(Reviewed):
 # --------------------------------------------------------------------------- scenarios
 
 
-class Rating(str, Enum):
+class Rating(StrEnum):
     CORRECT = "correct"
     PARTIAL = "partial"
     WRONG = "wrong"
@@ -647,13 +687,16 @@ class Scenario(Reviewed):
         if dupes:
             raise ValueError(f"node ids must be unique; repeated: {', '.join(dupes)}")
         if self.start not in ids:
-            raise ValueError(f"`start: {self.start}` names no node; nodes are: {', '.join(ids)}")
-        for node in self.nodes:
-            for option in node.options:
+            raise rule_broken("Scenario", ("start",), f"`start: {self.start}` names no node",
+                              f"use one of: {', '.join(ids)}")
+        for n_index, node in enumerate(self.nodes):
+            for o_index, option in enumerate(node.options):
                 if option.next is not None and option.next not in ids:
-                    raise ValueError(
+                    raise rule_broken(
+                        "Scenario", ("nodes", n_index, "options", o_index, "next"),
                         f"option `{option.id}` of node `{node.id}` goes to `{option.next}`, which "
-                        f"is not a node; nodes are: {', '.join(ids)}"
+                        "is not a node",
+                        f"use one of: {', '.join(ids)}, or remove `next` to end the scenario",
                     )
         return self
 

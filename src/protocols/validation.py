@@ -70,6 +70,8 @@ def problems_from(
             pattern = str((err.get("ctx") or {}).get("pattern", ""))
             message = f"`{_short(err.get('input'))}` is not in the expected form"
             fix = _PATTERN_HINTS.get(pattern, f"match the pattern {pattern}")
+        elif kind == "content_rule":
+            fix = str((err.get("ctx") or {}).get("fix", ""))
         else:
             fix = _FIXES.get(kind, "correct the value")
         problems.append(Problem(file, doc.line_for(loc), dotted(prefix, loc), message, fix))

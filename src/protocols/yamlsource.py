@@ -7,11 +7,10 @@ the node tree, checks it, and records where every value sits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import re
 
 import yaml
 
@@ -46,8 +45,10 @@ class _Loader(yaml.SafeLoader):
     """
 
 
+_DROPPED = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+"""Booleans are re-added below; dates stay text so the model parses them with a clear error."""
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -102,8 +103,9 @@ def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | N
         return None, problems
     try:
         data = _Loader(text).get_single_data()
-    except yaml.YAMLError as exc:  # pragma: no cover - compose already succeeded
-        return None, [Problem(shown, None, "", f"YAML error: {exc}", "check the file")]
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        return None, [Problem(shown, None, "", f"YAML value error: {exc}",
+                              "check dates (YYYY-MM-DD), numbers and quoting")]
     if not isinstance(data, dict):
         return None, [Problem(shown, 1, "", f"the file holds a {type(data).__name__}, not a mapping of fields",
                               "start the file with `id: ...` and the other fields, one per line")]
@@ -131,16 +133,16 @@ def _index(node: yaml.Node, path: Key, lines: dict[Key, int], as_written: dict[K
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key in seen:
-                problems.append(Problem(file, line, _dotted(path + (key,)),
+                problems.append(Problem(file, line, _dotted((*path, key)),
                                         f"the key `{key}` appears twice (first on line {seen[key]})",
                                         "keep one of them; YAML would silently drop the first"))
                 continue
             seen[key] = line
-            lines[path + (key,)] = line
-            _index(value_node, path + (key,), lines, as_written, problems, file)
+            lines[(*path, key)] = line
+            _index(value_node, (*path, key), lines, as_written, problems, file)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
-            _index(child, path + (index,), lines, as_written, problems, file)
+            _index(child, (*path, index), lines, as_written, problems, file)
 
 
 def _dotted(path: Key) -> str:

@@ -1,0 +1,360 @@
+// Checklist front end, shared by the static book and the Voila job aids.
+//
+// In the book there is no kernel: ticks, progress, critical warnings and the
+// completion call run here, and answers are kept in the browser's storage.
+// In a job aid (`live` is true) every answer is sent to Python, which checks
+// it with the engine and saves it; the item shows "Saved" only after Python
+// confirms. All text comes from the content spec; nothing typed is ever
+// inserted as HTML.
+
+const YES_NO = [
+  ["yes", "Yes"],
+  ["no", "No"],
+];
+
+function el(tag, attrs = {}, children = []) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "text") node.textContent = value;
+    else if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+function nowHHMM() {
+  const d = new Date();
+  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
+function describe(answer, item) {
+  if (!answer) return "";
+  if (answer.na) return `Not applicable: ${answer.reason}`;
+  const v = answer.value;
+  if (item.value.type === "yes-no") return v === "yes" ? "Yes" : "No";
+  if (item.value.type === "choice") {
+    const ids = Array.isArray(v) ? v : [v];
+    const labels = ids.map((id) => (item.value.choices.find((c) => c.id === id) || { label: id }).label);
+    return labels.join(", ");
+  }
+  if (item.value.type === "number" && item.value.unit) return `${v} ${item.value.unit}`;
+  return String(v);
+}
+
+function progressOf(spec, answers) {
+  let answered = 0;
+  let total = 0;
+  const openCritical = [];
+  for (const pp of spec.pause_points) {
+    for (const item of pp.items) {
+      if (item.hidden) continue;
+      total += 1;
+      if (answers[item.id]) answered += 1;
+      else if (item.critical) openCritical.push(item);
+    }
+  }
+  return { answered, total, openCritical };
+}
+
+function render({ model, el: host }) {
+  const spec = model.get("spec");
+  const live = model.get("live");
+  const storageKey = `handbook-checklist:${model.get("storage_key") || spec.id}:${spec.version}`;
+  let answers = {};
+  const pending = new Set();
+  const errors = {};
+
+  if (live) {
+    answers = { ...(model.get("answers") || {}) };
+  } else {
+    try {
+      answers = JSON.parse(window.localStorage.getItem(storageKey) || "{}");
+    } catch (e) {
+      answers = {};
+    }
+  }
+
+  const root = el("section", { class: "hb-checklist", "aria-label": `Checklist: ${spec.title}` });
+  const header = el("header", { class: "hb-head" }, [
+    el("p", { class: "hb-kind", text: `${spec.kind} checklist · ${spec.audience_label}` }),
+    el("h2", { class: "hb-title", text: spec.title }),
+    el("p", { class: "hb-meta", text: `Version ${spec.version} · revised ${spec.revised}` }),
+  ]);
+  const bar = el("div", { class: "hb-bar", role: "presentation" }, [el("div", { class: "hb-bar-fill" })]);
+  const progressText = el("p", { class: "hb-progress", "aria-live": "polite", role: "status" });
+  const alertBox = el("p", { class: "hb-alert", role: "alert", "aria-live": "assertive" });
+  const sticky = el("div", { class: "hb-sticky" }, [progressText, bar]);
+  root.append(header, sticky);
+
+  const itemNodes = {};
+
+  function save() {
+    if (live) return;
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify(answers));
+    } catch (e) {
+      /* storage full or blocked: the ticks still show on this page */
+    }
+  }
+
+  function setAnswer(item, answer) {
+    alertBox.textContent = "";
+    if (live) {
+      pending.add(item.id);
+      delete errors[item.id];
+      model.send({ type: "answer", item: item.id, answer });
+    } else {
+      answer.at = nowHHMM();
+      answers[item.id] = answer;
+      save();
+    }
+    refresh();
+  }
+
+  function clearAnswer(item) {
+    if (live) {
+      pending.add(item.id);
+      model.send({ type: "clear", item: item.id });
+    } else {
+      delete answers[item.id];
+      save();
+    }
+    refresh();
+  }
+
+  function valueControl(item) {
+    const spec = item.value;
+    const wrap = el("div", { class: "hb-controls", role: "group", "aria-label": `Answer: ${item.prompt}` });
+    const options = spec.type === "yes-no" ? YES_NO : spec.type === "choice" ? spec.choices.map((c) => [c.id, c.label]) : null;
+    if (options) {
+      for (const [id, label] of options) {
+        const button = el("button", {
+          type: "button",
+          class: "hb-option",
+          "data-value": id,
+          "aria-pressed": "false",
+          text: label,
+          onclick: () => {
+            if (spec.multiple) {
+              const current = answers[item.id] && !answers[item.id].na ? [...answers[item.id].value] : [];
+              const next = current.includes(id) ? current.filter((x) => x !== id) : [...current, id];
+              if (next.length === 0) clearAnswer(item);
+              else setAnswer(item, { value: next });
+            } else {
+              setAnswer(item, { value: id });
+            }
+          },
+        });
+        wrap.append(button);
+      }
+    } else {
+      const inputType = spec.type === "time" ? "time" : spec.type === "number" ? "number" : "text";
+      const inputId = `hb-${model.get("storage_key") || spec.id}-${item.id}-input`;
+      const input = el("input", {
+        id: inputId,
+        class: "hb-input",
+        type: inputType,
+        inputmode: spec.type === "number" ? "decimal" : null,
+        min: spec.min,
+        max: spec.max,
+        maxlength: spec.type === "text" ? spec.max_length : null,
+        "aria-label": item.prompt,
+      });
+      const record = el("button", {
+        type: "button",
+        class: "hb-option hb-record",
+        text: "Record",
+        onclick: () => {
+          const raw = input.value.trim();
+          if (!raw) {
+            alertBox.textContent = `Enter a value for “${item.prompt}” first.`;
+            return;
+          }
+          setAnswer(item, { value: spec.type === "number" ? Number(raw) : raw });
+        },
+      });
+      input.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") record.click();
+      });
+      wrap.append(input);
+      if (spec.type === "time") {
+        wrap.append(
+          el("button", {
+            type: "button",
+            class: "hb-option",
+            text: "Now",
+            "aria-label": `Record the time now for: ${item.prompt}`,
+            onclick: () => setAnswer(item, { value: nowHHMM() }),
+          }),
+        );
+      }
+      wrap.append(record);
+    }
+    if (item.na_allowed) {
+      const reason = el("input", {
+        class: "hb-input hb-reason",
+        type: "text",
+        maxlength: 500,
+        placeholder: "Why it does not apply",
+        "aria-label": `Reason not applicable: ${item.prompt}`,
+        hidden: true,
+      });
+      const naButton = el("button", {
+        type: "button",
+        class: "hb-option hb-na",
+        text: "N/A",
+        "aria-label": `Not applicable: ${item.prompt}`,
+        onclick: () => {
+          if (reason.hidden) {
+            reason.hidden = false;
+            reason.focus();
+            return;
+          }
+          const why = reason.value.trim();
+          if (!why) {
+            alertBox.textContent = "Not applicable needs a reason. Type why, then press N/A again.";
+            reason.focus();
+            return;
+          }
+          setAnswer(item, { na: true, reason: why });
+        },
+      });
+      reason.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") naButton.click();
+      });
+      wrap.append(naButton, reason);
+    }
+    return wrap;
+  }
+
+  spec.pause_points.forEach((pp, ppIndex) => {
+    const section = el("section", { class: "hb-pause", "aria-labelledby": `hb-${spec.id}-${pp.id}` }, [
+      el("h3", { id: `hb-${spec.id}-${pp.id}`, class: "hb-pause-title", text: `${ppIndex + 1}. ${pp.title}` }),
+      el("p", { class: "hb-when", text: pp.when }),
+    ]);
+    const list = el("ol", { class: "hb-items" });
+    for (const item of pp.items) {
+      if (item.hidden) continue;
+      const status = el("span", { class: "hb-status", "aria-live": "polite" });
+      const li = el("li", { class: `hb-item${item.critical ? " hb-critical" : ""}`, id: `hb-${spec.id}-${item.id}` }, [
+        el("div", { class: "hb-item-head" }, [
+          item.critical ? el("span", { class: "hb-badge", text: "Critical" }) : null,
+          el("span", { class: "hb-prompt", text: item.prompt }),
+        ]),
+        item.script ? el("p", { class: "hb-script" }, [el("strong", { text: "Say: " }), document.createTextNode(item.script)]) : null,
+        item.help ? el("details", { class: "hb-help" }, [el("summary", { text: "Why and how" }), el("p", { text: item.help })]) : null,
+        valueControl(item),
+        status,
+      ]);
+      itemNodes[item.id] = { li, status, item };
+      list.append(li);
+    }
+    section.append(list);
+    root.append(section);
+  });
+
+  const completeButton = el("button", {
+    type: "button",
+    class: "hb-complete",
+    text: "Complete checklist",
+    onclick: () => {
+      const { openCritical } = progressOf(spec, answers);
+      if (live) {
+        model.send({ type: "complete" });
+        return;
+      }
+      if (openCritical.length) {
+        const names = openCritical.map((i) => i.prompt).join("; ");
+        const n = openCritical.length;
+        alertBox.textContent = `Not complete: ${n} critical item${n > 1 ? "s" : ""} unanswered: ${names}`;
+        itemNodes[openCritical[0].id].li.scrollIntoView({ block: "center" });
+        return;
+      }
+      alertBox.textContent = "Checklist complete.";
+    },
+  });
+  const resetButton = live
+    ? null
+    : el("button", {
+        type: "button",
+        class: "hb-reset",
+        text: "Clear my answers",
+        onclick: () => {
+          answers = {};
+          save();
+          alertBox.textContent = "Answers cleared.";
+          refresh();
+        },
+      });
+  const footer = el("footer", { class: "hb-foot" }, [completeButton, resetButton, alertBox]);
+  const jobAid = model.get("job_aid_url");
+  if (jobAid) {
+    footer.append(
+      el("p", { class: "hb-jobaid" }, [
+        el("a", { href: jobAid, text: "Open the full job aid (saves a record for the case file)" }),
+      ]),
+    );
+  }
+  if (!live) {
+    footer.append(el("p", { class: "hb-note", text: "Answers here stay in this browser only. Use the job aid for a record." }));
+  }
+  root.append(footer);
+  host.append(root);
+
+  function refresh() {
+    const { answered, total, openCritical } = progressOf(spec, answers);
+    const crit = openCritical.length;
+    progressText.textContent = `${answered} of ${total} answered · ${crit} critical open`;
+    bar.firstChild.style.width = total ? `${Math.round((100 * answered) / total)}%` : "0%";
+    for (const { li, status, item } of Object.values(itemNodes)) {
+      const answer = answers[item.id];
+      li.classList.toggle("hb-done", Boolean(answer));
+      for (const button of li.querySelectorAll(".hb-option[data-value]")) {
+        const v = answer && !answer.na ? answer.value : null;
+        const on = Array.isArray(v) ? v.includes(button.dataset.value) : v === button.dataset.value;
+        button.setAttribute("aria-pressed", on ? "true" : "false");
+      }
+      const na = li.querySelector(".hb-na");
+      if (na) na.setAttribute("aria-pressed", answer && answer.na ? "true" : "false");
+      if (errors[item.id]) {
+        status.textContent = errors[item.id];
+        status.className = "hb-status hb-error";
+      } else if (pending.has(item.id)) {
+        status.textContent = "Saving…";
+        status.className = "hb-status hb-pending";
+      } else if (answer) {
+        status.textContent = `${describe(answer, item)}${answer.at ? ` · ${answer.at}` : ""}${live ? " · saved" : ""}`;
+        status.className = "hb-status hb-saved";
+      } else {
+        status.textContent = item.critical ? "Not answered (critical)" : "";
+        status.className = "hb-status";
+      }
+    }
+  }
+
+  if (live) {
+    model.on("change:answers", () => {
+      answers = { ...(model.get("answers") || {}) };
+      refresh();
+    });
+    model.on("msg:custom", (msg) => {
+      if (!msg || typeof msg !== "object") return;
+      if (msg.type === "saved" || msg.type === "cleared") {
+        pending.delete(msg.item);
+        delete errors[msg.item];
+      } else if (msg.type === "rejected") {
+        pending.delete(msg.item);
+        errors[msg.item] = msg.message;
+      }
+      if (msg.message && msg.type !== "rejected") alertBox.textContent = msg.message;
+      if (msg.type === "rejected") alertBox.textContent = msg.message;
+      refresh();
+    });
+  }
+  refresh();
+}
+
+export default { render };
