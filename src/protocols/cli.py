@@ -97,6 +97,44 @@ def schema(
 
 
 @app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8866,
+    ip: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
+    book: Annotated[Path, typer.Option(help="The built book folder.")] = Path("_build/html"),
+    widgets_dir: Annotated[Path, typer.Option("--widgets", help="Folder of job-aid notebooks.")] = Path("widgets"),
+    token: Annotated[str | None, typer.Option(help="Require this token (needed off loopback).")] = None,
+    preheat: Annotated[bool, typer.Option(help="Keep a ready kernel per job aid for fast opening.")] = True,
+) -> None:
+    """Serve the built handbook and the job aids together at one local address.
+
+    The book is at / and each job aid at /voila/render/<aid>.ipynb. Records are saved in
+    $HANDBOOK_DATABASE_URL (default: a SQLite file under ~/.local/share/crisis-handbook/).
+    """
+    from protocols.records import default_database_url
+    from protocols.server import ServeOptions, make_app
+
+    if not widgets_dir.is_dir():
+        raise fail(f"the job-aid folder {widgets_dir} does not exist; run from the project folder "
+                   "or pass --widgets")
+    if ip not in ("127.0.0.1", "localhost", "::1") and not token:
+        raise fail(
+            f"refusing to listen on {ip} without authentication: anyone on the network could "
+            "open the job aids. Pass --token SECRET (or put the server behind your agency's "
+            "single sign-on proxy and bind 127.0.0.1)", code=2)
+    try:
+        load_library()
+    except ContentError as exc:
+        raise fail(f"the content has {len(exc.problems)} problem(s); run `handbook validate`") from None
+    os.environ.setdefault("HANDBOOK_DATABASE_URL", default_database_url())
+    options = ServeOptions(widgets_dir=widgets_dir.resolve(), book_dir=book.resolve(), ip=ip,
+                           port=port, preheat=preheat, token=token)
+    typer.echo(f"Handbook and job aids at http://{ip}:{port}/  (records: "
+               f"{os.environ['HANDBOOK_DATABASE_URL']})")
+    app_ = make_app(options)
+    app_.start()
+
+
+@app.command()
 def info() -> None:
     """Show where the content lives and what it holds."""
     typer.echo(f"content folder: {DEFAULT_CONTENT}")

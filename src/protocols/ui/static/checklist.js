@@ -80,7 +80,7 @@ function render({ model, el: host }) {
   const root = el("section", { class: "hb-checklist", "aria-label": `Checklist: ${spec.title}` });
   const header = el("header", { class: "hb-head" }, [
     el("p", { class: "hb-kind", text: `${spec.kind} checklist · ${spec.audience_label}` }),
-    el("h2", { class: "hb-title", text: spec.title }),
+    model.get("show_title") ? el("h2", { class: "hb-title", text: spec.title }) : null,
     el("p", { class: "hb-meta", text: `Version ${spec.version} · revised ${spec.revised}` }),
   ]);
   const bar = el("div", { class: "hb-bar", role: "presentation" }, [el("div", { class: "hb-bar-fill" })]);

@@ -1,0 +1,24 @@
+/* Crisis Intervention Field Handbook: point the widget runtime at this site's own copy.
+ *
+ * Loaded after require.js and before embed-amd.js, only on pages that hold an interactive
+ * checklist. Nothing is fetched from a CDN: RequireJS resolves the ipywidgets and anywidget
+ * modules to the files next to this script, and embed-amd.js finds its icon fonts here too.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var base = script ? script.src.replace(/[^/]*([?#].*)?$/, "") : "";
+  window.__jupyter_widgets_assets_path__ = base;
+  if (typeof window.require === "function" && typeof window.require.config === "function") {
+    var embed = base + "embed-amd";
+    window.require.config({
+      paths: {
+        anywidget: base + "anywidget/index",
+        "@jupyter-widgets/html-manager": embed,
+        "@jupyter-widgets/base": embed,
+        "@jupyter-widgets/controls": embed,
+        "@jupyter-widgets/output": embed
+      }
+    });
+  }
+})();

@@ -1,0 +1,120 @@
+"""The engine: plain logic that runs the content. No widgets, no kernel, no browser.
+
+How it works, everywhere in this package:
+
+- A *run* object (``ChecklistRun``, ``ScreeningRun``, ``ConfidentialityAdvisor``,
+  ``FollowUpPlan``, ``ScenarioPlayer``) pairs a piece of content with a *state*.
+- States are frozen pydantic models that serialise to JSON losslessly
+  (``state.model_dump(mode="json")``; read back with ``Run.restore(content, data)``
+  or :func:`load_state`). Each records the content id and version, the case number
+  (never a name), when it started, and every answer with its time and content version.
+- An operation checks its input, builds a **new** state and points ``run.state`` at
+  it; the old state object is never changed. Operations that change a checklist,
+  screening or follow-up plan return the new state (save it); ``choose`` and the
+  advisor's ``answer`` return what to show next (the new state is on ``.state``).
+- Operations take ``now`` (a timezone-aware ``datetime``); the engine never reads the
+  clock itself. See :mod:`protocols.engine.clock`.
+- Bad input raises an :class:`EngineError` subclass whose message says what is wrong
+  and how to fix it; free text a user typed is never repeated in a message.
+- Everything a UI shows (labels, progress text, messages) comes from these objects.
+"""
+
+from protocols.engine.answers import (
+    MAX_NOTE_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_TEXT_LENGTH,
+    CaseNumber,
+    StoredValue,
+    check_case_number,
+    check_reason,
+    check_text,
+    check_value,
+    display_value,
+)
+from protocols.engine.checklist import (
+    AnswerKind,
+    ChecklistProgress,
+    ChecklistRun,
+    ChecklistState,
+    ChecklistSummary,
+    ItemAnswer,
+    PastAnswer,
+)
+from protocols.engine.clock import Clock, FixedClock, SystemClock, require_aware
+from protocols.engine.confidentiality import (
+    AdvisorState,
+    AdvisorSummary,
+    ConfidentialityAdvisor,
+)
+from protocols.engine.errors import (
+    AnswerError,
+    CompletionRefused,
+    ContentMismatch,
+    EngineError,
+    RunClosed,
+    StateError,
+)
+from protocols.engine.followup import (
+    CheckInResult,
+    CheckInStatus,
+    FollowUpOverview,
+    FollowUpPlan,
+    FollowUpState,
+    SafeContact,
+)
+from protocols.engine.persist import dump_state, load_state
+from protocols.engine.referrals import Recommendation, ReferralResult, recommend
+from protocols.engine.scenario import Debrief, Feedback, ScenarioPlayer, ScenarioState, Score
+from protocols.engine.screening import ScreeningResult, ScreeningRun, ScreeningState
+
+__all__ = [
+    "MAX_NOTE_LENGTH",
+    "MAX_REASON_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "AdvisorState",
+    "AdvisorSummary",
+    "AnswerError",
+    "AnswerKind",
+    "CaseNumber",
+    "CheckInResult",
+    "CheckInStatus",
+    "ChecklistProgress",
+    "ChecklistRun",
+    "ChecklistState",
+    "ChecklistSummary",
+    "Clock",
+    "CompletionRefused",
+    "ConfidentialityAdvisor",
+    "ContentMismatch",
+    "Debrief",
+    "EngineError",
+    "Feedback",
+    "FixedClock",
+    "FollowUpOverview",
+    "FollowUpPlan",
+    "FollowUpState",
+    "ItemAnswer",
+    "PastAnswer",
+    "Recommendation",
+    "ReferralResult",
+    "RunClosed",
+    "SafeContact",
+    "ScenarioPlayer",
+    "ScenarioState",
+    "Score",
+    "ScreeningResult",
+    "ScreeningRun",
+    "ScreeningState",
+    "StateError",
+    "StoredValue",
+    "SystemClock",
+    "check_case_number",
+    "check_reason",
+    "check_text",
+    "check_value",
+    "display_value",
+    "dump_state",
+    "load_state",
+    "recommend",
+    "require_aware",
+]

@@ -1,0 +1,81 @@
+"""What every saved run has in common, and how a saved run is read back.
+
+Run states are frozen pydantic models. An operation never changes a state: it
+builds a new one and the run object points at it, so a state handed to the
+records store stays exactly as it was saved. ``state.model_dump(mode="json")``
+gives plain JSON; :func:`load` reads it back (and :func:`protocols.engine.load_state`
+reads any kind of run).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+
+from protocols.engine.errors import ContentMismatch, StateError
+
+
+class Frozen(BaseModel):
+    """Base for the engine's models: no unknown keys, never changed in place."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunState(Frozen):
+    """Fields every run records. Subclasses add a ``kind`` and their answers."""
+
+    content_id: str
+    content_version: str
+    started_at: AwareDatetime
+
+
+S = TypeVar("S", bound=RunState)
+
+
+def load(model: type[S], saved: object) -> S:
+    """Read a saved state (a state object or its JSON form) as ``model``.
+
+    Raises :class:`StateError` if it cannot be read; the message names the fields
+    at fault but never repeats their values.
+    """
+    if isinstance(saved, model):
+        return saved
+    try:
+        if isinstance(saved, str | bytes):
+            return model.model_validate_json(saved)
+        return model.model_validate(saved)
+    except ValidationError as error:
+        raise StateError(f"the saved run could not be read: {describe(error)}") from None
+
+
+def describe(error: ValidationError, limit: int = 3) -> str:
+    """A short summary of a pydantic error without the offending values."""
+    parts: list[str] = []
+    for entry in error.errors(include_input=False, include_url=False)[:limit]:
+        where = ".".join(str(p) for p in entry["loc"]) or "(top level)"
+        parts.append(f"{where}: {entry['msg']}")
+    more = error.error_count() - limit
+    if more > 0:
+        parts.append(f"and {more} more problem(s)")
+    return "; ".join(parts)
+
+
+def check_content(state: RunState, content_id: str, version: str, what: str) -> None:
+    """Refuse a saved run that belongs to other content or another version of it."""
+    if state.content_id != content_id:
+        raise ContentMismatch(
+            f"this saved run belongs to {what} `{state.content_id}`, not `{content_id}`; "
+            f"open it with `{state.content_id}`"
+        )
+    if state.content_version != version:
+        raise ContentMismatch(
+            f"this saved run was made with version {state.content_version} of {what} "
+            f"`{content_id}`, but the loaded content is version {version}; open it with version "
+            f"{state.content_version}, or upgrade the run to the new version"
+        )
+
+
+def dump(state: RunState) -> dict[str, Any]:
+    """The state as plain JSON data, ready for the records store."""
+    return state.model_dump(mode="json")

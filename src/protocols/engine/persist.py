@@ -1,0 +1,43 @@
+"""Read any saved run back, whatever its kind: for the records store.
+
+Each state carries a ``kind`` (``checklist``, ``screening``, ``confidentiality``,
+``followup``, ``scenario``), so one call reads any of them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from protocols.engine.base import RunState, describe
+from protocols.engine.checklist import ChecklistState
+from protocols.engine.confidentiality import AdvisorState
+from protocols.engine.errors import StateError
+from protocols.engine.followup import FollowUpState
+from protocols.engine.scenario import ScenarioState
+from protocols.engine.screening import ScreeningState
+
+AnyState = Annotated[
+    ChecklistState | ScreeningState | AdvisorState | FollowUpState | ScenarioState,
+    Field(discriminator="kind"),
+]
+_ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)
+
+
+def load_state(saved: object) -> RunState:
+    """A saved run (JSON text, bytes or parsed data) as its state model.
+
+    Raises :class:`StateError` with a short description (no values) if it cannot be read.
+    """
+    try:
+        if isinstance(saved, str | bytes):
+            return _ADAPTER.validate_json(saved)
+        return _ADAPTER.validate_python(saved)
+    except ValidationError as error:
+        raise StateError(f"the saved run could not be read: {describe(error)}") from None
+
+
+def dump_state(state: RunState) -> dict[str, Any]:
+    """A state as plain JSON data (what ``load_state`` reads back)."""
+    return state.model_dump(mode="json")

@@ -1,0 +1,258 @@
+"""Play a branching training scenario: choose options, get feedback, score, debrief.
+
+Scoring: correct = 2 points, partial = 1, wrong = 0; the maximum is 2 points per
+decision made. The scenario is finished when the chosen option has no ``next``.
+Like every run here, each change replaces ``player.state`` with a new frozen
+:class:`ScenarioState`; :meth:`ScenarioPlayer.choose` returns the feedback to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+from pydantic import AwareDatetime
+
+from protocols.engine.answers import CaseNumber, check_case_number, check_id, quote
+from protocols.engine.base import Frozen, RunState, check_content, load
+from protocols.engine.clock import require_aware
+from protocols.engine.errors import AnswerError, RunClosed, StateError
+from protocols.models import Item, ItemRef, Node, Option, Protocol, Rating, Scenario
+
+POINTS: dict[Rating, int] = {Rating.CORRECT: 2, Rating.PARTIAL: 1, Rating.WRONG: 0}
+
+ItemLookup = Mapping[str, Protocol] | Callable[[str, str], Item | None]
+"""Protocols by id, or a function ``(protocol_id, item_id) -> Item | None``."""
+
+
+class Decision(Frozen):
+    node_id: str
+    option_id: str
+    rating: Rating
+    answered_at: AwareDatetime
+    content_version: str
+
+
+class ScenarioState(RunState):
+    kind: Literal["scenario"] = "scenario"
+    case_number: CaseNumber | None = None
+    """Usually empty: scenarios are training."""
+    current: str | None
+    """The node to decide at; ``None`` once finished."""
+    decisions: tuple[Decision, ...] = ()
+
+
+class Score(Frozen):
+    points: int
+    max_points: int
+    decisions: int
+    text: str
+    """E.g. ``"5 of 6 points"``."""
+
+
+class Feedback(Frozen):
+    node_id: str
+    option_id: str
+    option_text: str
+    rating: Rating
+    points: int
+    feedback: str
+    next_node: str | None
+    finished: bool
+    score: Score
+
+
+class ExercisedItem(Frozen):
+    protocol_id: str
+    item_id: str
+    prompt: str | None
+    """The item's prompt, or ``None`` if the lookup does not know it."""
+    text: str
+
+
+class DebriefEntry(Frozen):
+    node_id: str
+    situation: str
+    question: str
+    option_id: str
+    option_text: str
+    rating: Rating
+    points: int
+    feedback: str
+    exercises: tuple[ExercisedItem, ...]
+
+
+class Debrief(Frozen):
+    scenario_id: str
+    title: str
+    content_version: str
+    finished: bool
+    score: Score
+    entries: tuple[DebriefEntry, ...]
+    debrief_points: tuple[str, ...]
+
+
+def _resolve(lookup: ItemLookup | None, ref: ItemRef) -> Item | None:
+    if lookup is None:
+        return None
+    if isinstance(lookup, Mapping):
+        protocol = lookup.get(ref.protocol)
+        if protocol is None:
+            return None
+        try:
+            return protocol.item(ref.item)
+        except KeyError:
+            return None
+    try:
+        return lookup(ref.protocol, ref.item)
+    except (KeyError, LookupError):
+        return None
+
+
+class ScenarioPlayer:
+    """One play-through of a scenario."""
+
+    def __init__(self, scenario: Scenario, state: ScenarioState) -> None:
+        check_content(state, scenario.id, scenario.version, "scenario")
+        self.scenario = scenario
+        self._nodes = {n.id: n for n in scenario.nodes}
+        self._check_path(state)
+        self.state = state
+
+    @classmethod
+    def start(
+        cls, scenario: Scenario, now: dt.datetime, case_number: object = None
+    ) -> ScenarioPlayer:
+        now = require_aware(now)
+        number = None if case_number is None else check_case_number(case_number)
+        return cls(
+            scenario,
+            ScenarioState(
+                content_id=scenario.id,
+                content_version=scenario.version,
+                case_number=number,
+                started_at=now,
+                current=scenario.start,
+            ),
+        )
+
+    @classmethod
+    def restore(cls, scenario: Scenario, saved: object) -> ScenarioPlayer:
+        return cls(scenario, load(ScenarioState, saved))
+
+    def _check_path(self, state: ScenarioState) -> None:
+        node_id: str | None = self.scenario.start
+        for d in state.decisions:
+            node = self._nodes.get(node_id) if node_id else None
+            option = _option(node, d.option_id) if node and node.id == d.node_id else None
+            if option is None or option.rating is not d.rating:
+                raise StateError(
+                    "the saved decisions do not follow this scenario; start the scenario again"
+                )
+            node_id = option.next
+        if node_id != state.current:
+            raise StateError("the saved scenario position is inconsistent; start it again")
+
+    @property
+    def current_node(self) -> Node | None:
+        """The node to decide at; ``None`` once finished."""
+        return self._nodes[self.state.current] if self.state.current else None
+
+    @property
+    def finished(self) -> bool:
+        return self.state.current is None
+
+    def score(self) -> Score:
+        points = sum(POINTS[d.rating] for d in self.state.decisions)
+        made = len(self.state.decisions)
+        return Score(
+            points=points,
+            max_points=2 * made,
+            decisions=made,
+            text=f"{points} of {2 * made} points",
+        )
+
+    def choose(self, option_id: object, now: dt.datetime) -> Feedback:
+        """Choose an option at the current node; returns the feedback and where it leads."""
+        now = require_aware(now)
+        node = self.current_node
+        if node is None:
+            raise RunClosed("this scenario is finished; see the debrief, or start it again")
+        key = check_id(option_id, "the option id")
+        option = _option(node, key)
+        if option is None:
+            raise AnswerError(
+                f"{quote(key)} is not an option here; choose one of: "
+                + ", ".join(o.id for o in node.options)
+            )
+        decision = Decision(
+            node_id=node.id,
+            option_id=option.id,
+            rating=option.rating,
+            answered_at=now,
+            content_version=self.scenario.version,
+        )
+        self.state = self.state.model_copy(
+            update={"current": option.next, "decisions": (*self.state.decisions, decision)}
+        )
+        return Feedback(
+            node_id=node.id,
+            option_id=option.id,
+            option_text=option.text,
+            rating=option.rating,
+            points=POINTS[option.rating],
+            feedback=option.feedback,
+            next_node=option.next,
+            finished=option.next is None,
+            score=self.score(),
+        )
+
+    def debrief(self, items: ItemLookup | None = None) -> Debrief:
+        """Each decision with its rating, feedback and the checklist items it exercises."""
+        entries: list[DebriefEntry] = []
+        for d in self.state.decisions:
+            node = self._nodes[d.node_id]
+            option = _option(node, d.option_id)
+            if option is None:  # pragma: no cover - checked on restore
+                continue
+            exercised: list[ExercisedItem] = []
+            for ref in option.exercises:
+                item = _resolve(items, ref)
+                prompt = item.prompt if item is not None else None
+                exercised.append(
+                    ExercisedItem(
+                        protocol_id=ref.protocol,
+                        item_id=ref.item,
+                        prompt=prompt,
+                        text=prompt or f"{ref.protocol} / {ref.item}",
+                    )
+                )
+            entries.append(
+                DebriefEntry(
+                    node_id=node.id,
+                    situation=node.situation,
+                    question=node.question,
+                    option_id=option.id,
+                    option_text=option.text,
+                    rating=option.rating,
+                    points=POINTS[option.rating],
+                    feedback=option.feedback,
+                    exercises=tuple(exercised),
+                )
+            )
+        return Debrief(
+            scenario_id=self.scenario.id,
+            title=self.scenario.title,
+            content_version=self.scenario.version,
+            finished=self.finished,
+            score=self.score(),
+            entries=tuple(entries),
+            debrief_points=tuple(self.scenario.debrief_points),
+        )
+
+
+def _option(node: Node | None, option_id: str) -> Option | None:
+    if node is None:
+        return None
+    return next((o for o in node.options if o.id == option_id), None)

@@ -1,0 +1,235 @@
+"""The records store: every job-aid run, saved whole after each answer.
+
+SQLite by default (one file, WAL mode), PostgreSQL when a database URL is given.
+A run is saved in one transaction with a revision check, so a second tab cannot
+silently overwrite the first. Free-text notes never reach the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+SCHEMA_VERSION = 1
+DEFAULT_DB_ENV = "HANDBOOK_DATABASE_URL"
+
+metadata = MetaData()
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("aid", String(64), nullable=False, index=True),
+    Column("content_id", String(64), nullable=False),
+    Column("content_version", String(20), nullable=False),
+    Column("case_number", String(40), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("run_id", String(36), nullable=True),
+    Column("outcome", String(32), nullable=False),
+    Column("detail", String(200), nullable=False, default=""),
+)
+
+
+class StoreError(Exception):
+    """The store could not do what was asked; the message says why in plain words."""
+
+
+class RevisionConflict(StoreError):
+    """Someone saved this run since it was read; reload it before saving again."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: str
+    aid: str
+    content_id: str
+    content_version: str
+    case_number: str
+    status: str
+    revision: int
+    state: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def default_database_url() -> str:
+    """``$HANDBOOK_DATABASE_URL``, else a SQLite file in the user's data folder."""
+    url = os.environ.get(DEFAULT_DB_ENV)
+    if url:
+        return url
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"sqlite:///{base / 'crisis-handbook' / 'records.sqlite3'}"
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Store:
+    """Runs and the audit log in one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        """Open (and create if needed) the store at ``url``; ``StoreError`` says what failed."""
+        url = url or default_database_url()
+        try:
+            if url.startswith("sqlite:///"):
+                path = Path(url.removeprefix("sqlite:///"))
+                path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, future=True, pool_pre_ping=True)
+        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+            raise StoreError(
+                f"the database URL is not usable ({type(exc).__name__}); use "
+                "sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user@host/db"
+            ) from None
+        except OSError as exc:
+            raise StoreError(f"cannot create the database folder: {exc.strerror}") from None
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        try:
+            metadata.create_all(engine)
+        except DBAPIError as exc:
+            raise StoreError(f"cannot open the records database: {_reason(exc)}") from None
+        return cls(engine)
+
+    def create(self, aid: str, content_id: str, content_version: str, case_number: str,
+               status: str, state: str, actor: str = "job-aid") -> RunRecord:
+        """Save a new run at revision 1."""
+        now = _utcnow()
+        record = RunRecord(str(uuid.uuid4()), aid, content_id, content_version, case_number,
+                           status, 1, state, now, now)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(runs).values(**record.__dict__))
+                self._audit(conn, actor, "create", record.id, "ok")
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the run was not saved: {_reason(exc)}") from None
+        return record
+
+    def save(self, run_id: str, expected_revision: int, status: str, state: str,
+             actor: str = "job-aid") -> int:
+        """Save a run's new state if nobody saved it since ``expected_revision``.
+
+        Returns the new revision. Raises ``RevisionConflict`` or ``StoreError``.
+        """
+        try:
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    update(runs)
+                    .where(runs.c.id == run_id, runs.c.revision == expected_revision)
+                    .values(state=state, status=status, revision=expected_revision + 1,
+                            updated_at=_utcnow())
+                )
+                if result.rowcount != 1:
+                    self._audit(conn, actor, "change", run_id, "conflict")
+                    raise RevisionConflict(
+                        "this run was changed in another tab or by another user; it has been "
+                        "reloaded, check it and answer again"
+                    )
+                self._audit(conn, actor, "change", run_id, "ok")
+        except RevisionConflict:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the answer was not saved: {_reason(exc)}") from None
+        return expected_revision + 1
+
+    def get(self, run_id: str) -> RunRecord | None:
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the run: {_reason(exc)}") from None
+        return RunRecord(**row) if row else None
+
+    def find(self, aid: str, case_number: str) -> list[RunRecord]:
+        """Runs of one job aid for one case number, newest first."""
+        return self._select(runs.c.aid == aid, runs.c.case_number == case_number)
+
+    def recent(self, aid: str, limit: int = 10, open_only: bool = True) -> list[RunRecord]:
+        """The newest runs of one job aid, for a resume list."""
+        conditions: list[Any] = [runs.c.aid == aid]
+        if open_only:
+            conditions.append(runs.c.status != "completed")
+        return self._select(*conditions, limit=limit)
+
+    def _select(self, *conditions: Any, limit: int = 50) -> list[RunRecord]:
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(runs).where(*conditions).order_by(runs.c.updated_at.desc()).limit(limit)
+                ).mappings().all()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the records: {_reason(exc)}") from None
+        return [RunRecord(**row) for row in rows]
+
+    def audit_log(self, run_id: str | None = None) -> list[dict[str, Any]]:
+        query = select(audit).order_by(audit.c.id)
+        if run_id is not None:
+            query = query.where(audit.c.run_id == run_id)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings().all()]
+
+    @staticmethod
+    def _audit(conn: Any, actor: str, action: str, run_id: str | None, outcome: str) -> None:
+        conn.execute(insert(audit).values(at=_utcnow(), actor=actor, action=action,
+                                          run_id=run_id, outcome=outcome, detail=""))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _reason(exc: Exception) -> str:
+    """A short, plain reason for a database failure, without SQL or values."""
+    text = str(getattr(exc, "orig", exc)).splitlines()[0] if str(exc) else type(exc).__name__
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return "the database is read-only"
+    if "locked" in lowered:
+        return "the database is busy (locked); try again"
+    if "full" in lowered or "no space" in lowered:
+        return "the disk is full"
+    if "not a database" in lowered or "malformed" in lowered:
+        return "the file is not a handbook database (or it is damaged); nothing was changed"
+    if "connect" in lowered or "refused" in lowered:
+        return "the database server cannot be reached"
+    return text[:120]

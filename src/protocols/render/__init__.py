@@ -1,0 +1,43 @@
+"""Content → HTML for the book and for printable exports (pure functions, no Sphinx).
+
+Every content string is HTML-escaped; callers pass a ``Links`` to say where cross-links go.
+"""
+
+from protocols.render.html import (
+    NO_LINKS,
+    Links,
+    citation_html,
+    confidentiality_html,
+    esc,
+    follow_up_html,
+    instrument_html,
+    job_aid_list_html,
+    needs_catalogue_html,
+    pocket_card_html,
+    protocol_html,
+    resource_directory_html,
+    rights_notice_html,
+    scenario_html,
+)
+from protocols.render.labels import JOB_AIDS, PROTOCOL_JOB_AIDS, JobAid, job_aid_for_protocol
+
+__all__ = [
+    "JOB_AIDS",
+    "NO_LINKS",
+    "PROTOCOL_JOB_AIDS",
+    "JobAid",
+    "Links",
+    "citation_html",
+    "confidentiality_html",
+    "esc",
+    "follow_up_html",
+    "instrument_html",
+    "job_aid_for_protocol",
+    "job_aid_list_html",
+    "needs_catalogue_html",
+    "pocket_card_html",
+    "protocol_html",
+    "resource_directory_html",
+    "rights_notice_html",
+    "scenario_html",
+]

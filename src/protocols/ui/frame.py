@@ -1,0 +1,110 @@
+"""The frame every job aid shares: a header with the way back, a case-number form, a status line.
+
+Only drawing and forwarding lives here; case-number rules come from the engine.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from protocols.engine.answers import check_case_number
+from protocols.engine.errors import EngineError
+
+HANDBOOK_NAME = "Crisis Intervention Field Handbook"
+FRAME_CSS = """
+<style>
+.hb-aid { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif;
+  color: #1b1f24; max-width: 48rem; margin: 0 auto; font-size: 1rem; }
+.hb-aid-header { border-bottom: 3px solid #0b5cad; padding: 0.4rem 0 0.6rem; margin-bottom: 0.8rem; }
+.hb-aid-brand { margin: 0; font-size: 0.9rem; font-weight: 600; color: #4a5560; }
+.hb-aid-title { margin: 0.1rem 0 0.3rem; font-size: 1.5rem; line-height: 1.2; }
+.hb-aid-nav { display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; margin: 0; padding: 0; list-style: none; }
+.hb-aid-nav a { color: #0b5cad; display: inline-flex; align-items: center; min-height: 44px; font-weight: 600; }
+.hb-aid-nav a:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
+.hb-aid-status { min-height: 1.4em; font-weight: 600; margin: 0.3rem 0; }
+.hb-aid-status.hb-bad { color: #a4161a; }
+.hb-aid .widget-text input, .hb-aid button.jupyter-button { min-height: 44px; font-size: 1rem; }
+.hb-aid button.jupyter-button { padding: 0 1rem; font-weight: 600; }
+.hb-aid button.jupyter-button:focus-visible, .hb-aid input:focus-visible { outline: 3px solid #f2a900; }
+.hb-aid .widget-label { font-weight: 600; color: #1b1f24; }
+</style>
+"""
+
+
+def header(title: str, chapter: str | None = None, chapter_title: str = "Read the chapter") -> widgets.HTML:
+    """The aid's title, the handbook name, and links back to the handbook."""
+    links = ['<li><a href="/">Handbook home</a></li>',
+             '<li><a href="/voila/render/index.ipynb">All job aids</a></li>']
+    if chapter:
+        links.insert(0, f'<li><a href="/{html.escape(chapter)}.html">{html.escape(chapter_title)}</a></li>')
+    return widgets.HTML(
+        FRAME_CSS
+        + '<header class="hb-aid-header">'
+        + f'<p class="hb-aid-brand">{HANDBOOK_NAME} · job aid</p>'
+        + f'<h1 class="hb-aid-title">{html.escape(title)}</h1>'
+        + f'<nav aria-label="Handbook"><ul class="hb-aid-nav">{"".join(links)}</ul></nav>'
+        + "</header>"
+    )
+
+
+class StatusLine:
+    """A line announced to screen readers, for progress, confirmations and refusals."""
+
+    def __init__(self) -> None:
+        self.widget = widgets.HTML(value="")
+
+    def show(self, text: str, bad: bool = False) -> None:
+        css = "hb-aid-status hb-bad" if bad else "hb-aid-status"
+        role = "alert" if bad else "status"
+        self.widget.value = f'<p class="{css}" role="{role}" aria-live="polite">{html.escape(text)}</p>'
+
+
+class CaseForm:
+    """Asks for the incident or case number (never a name) and hands it on."""
+
+    def __init__(self, on_start: Callable[[str], None], status: StatusLine,
+                 button_label: str = "Start or resume") -> None:
+        self._on_start = on_start
+        self._status = status
+        self.text = widgets.Text(
+            description="Case or incident number",
+            placeholder="e.g. 2026-004512",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", max_width="28rem"),
+        )
+        self.button = widgets.Button(description=button_label, button_style="primary",
+                                     tooltip=button_label)
+        self.button.on_click(lambda _b: self.submit())
+        self.text.continuous_update = False
+        self.text.observe(lambda change: self.submit() if change["name"] == "value" and change["new"] else None,
+                          names="value")
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML("<p>Use the case or incident number only. Do not type the victim's name.</p>"),
+                self.text,
+                self.button,
+            ],
+            layout=widgets.Layout(gap="0.4rem"),
+        )
+        self._started = False
+
+    def submit(self) -> None:
+        if self._started:
+            return
+        try:
+            number = check_case_number(self.text.value)
+        except EngineError as exc:
+            self._status.show(str(exc), bad=True)
+            return
+        self._started = True
+        self._on_start(number)
+
+
+def aid_box(children: list[widgets.Widget]) -> widgets.VBox:
+    """The outer box of a job aid."""
+    box = widgets.VBox(children, layout=widgets.Layout(width="100%"))
+    box.add_class("hb-aid")
+    return box
