@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import typer
 from pydantic import BaseModel
 
-import typer
-
+from protocols import cli_records
 from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, load_library
 from protocols.models import CONTENT_KINDS, SourceList
@@ -144,6 +144,9 @@ def info() -> None:
         raise fail(f"the content has {len(exc.problems)} problem(s); run `handbook validate`") from None
     for kind, n in library.counts().items():
         typer.echo(f"  {kind:16} {n}")
+
+
+cli_records.register(app)
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
     insert,
     select,
@@ -196,6 +197,33 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read the records: {_reason(exc)}") from None
         return [RunRecord(**row) for row in rows]
+
+    def record_event(self, action: str, run_id: str | None, outcome: str = "ok",
+                     actor: str = "handbook") -> None:
+        """Add an audit entry (e.g. an export) outside a run change."""
+        try:
+            with self.engine.begin() as conn:
+                self._audit(conn, actor, action, run_id, outcome)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the audit log could not be written: {_reason(exc)}") from None
+
+    def purge(self, older_than_days: int, now: dt.datetime | None = None,
+              actor: str = "handbook") -> list[str]:
+        """Delete completed runs last changed more than ``older_than_days`` ago; return their ids."""
+        if older_than_days < 1:
+            raise StoreError("the retention period must be at least 1 day")
+        cutoff = (now or _utcnow()) - dt.timedelta(days=older_than_days)
+        try:
+            with self.engine.begin() as conn:
+                ids = [row[0] for row in conn.execute(
+                    select(runs.c.id).where(runs.c.status == "completed", runs.c.updated_at < cutoff))]
+                if ids:
+                    conn.execute(delete(runs).where(runs.c.id.in_(ids)))
+                for run_id in ids:
+                    self._audit(conn, actor, "delete", run_id, "ok")
+        except SQLAlchemyError as exc:
+            raise StoreError(f"nothing was purged: {_reason(exc)}") from None
+        return ids
 
     def audit_log(self, run_id: str | None = None) -> list[dict[str, Any]]:
         query = select(audit).order_by(audit.c.id)
