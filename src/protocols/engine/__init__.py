@@ -10,8 +10,9 @@ How it works, everywhere in this package:
   (never a name), when it started, and every answer with its time and content version.
 - An operation checks its input, builds a **new** state and points ``run.state`` at
   it; the old state object is never changed. Operations that change a checklist,
-  screening or follow-up plan return the new state (save it); ``choose`` and the
-  advisor's ``answer`` return what to show next (the new state is on ``.state``).
+  screening or follow-up plan return the new state (save it); ``ScreeningRun.finish``,
+  ``ScenarioPlayer.choose`` and the advisor's ``answer``/``back`` return what to show
+  next instead (the new state is on ``.state``).
 - Operations take ``now`` (a timezone-aware ``datetime``); the engine never reads the
   clock itself. See :mod:`protocols.engine.clock`.
 - Bad input raises an :class:`EngineError` subclass whose message says what is wrong

@@ -308,6 +308,16 @@ class ChecklistRun:
                 return answer
         return None
 
+    def answer_text(self, item_id: object) -> str | None:
+        """The current answer as a person reads it (``"Read aloud"``, ``"Not applicable: …"``)."""
+        item = self.item(item_id)
+        answer = self.answer_for(item.id)
+        if answer is None:
+            return None
+        if answer.value is None:
+            return f"Not applicable: {answer.reason}"
+        return display_value(item.value, answer.value)
+
     def history(self, item_id: object) -> tuple[PastAnswer, ...]:
         """Earlier answers to an item, oldest first."""
         key = self.item(item_id).id

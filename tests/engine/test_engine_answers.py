@@ -111,7 +111,7 @@ def test_time_accepts_24_hour_and_iso(given: Any, stored: str) -> None:
      "21:14" * 100],
 )
 def test_time_refuses_bad_times(given: Any) -> None:
-    with pytest.raises(AnswerError, match="24-hour|time"):
+    with pytest.raises(AnswerError, match=r"24-hour|time"):
         check_value(TIME, given)
 
 
