@@ -53,7 +53,10 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 @app.command()
-def validate(content: ContentOption = None) -> None:
+def validate(
+    content: ContentOption = None,
+    reading_level: Annotated[bool, typer.Option(help="Also check each text's reading level.")] = True,
+) -> None:
     """Check every content file; list each problem as file:line, field, what and how to fix.
 
     Exit code 0 when the content is valid, 1 when it has problems.
@@ -65,8 +68,42 @@ def validate(content: ContentOption = None) -> None:
             typer.echo(str(problem), err=True)
         count = len(exc.problems)
         raise fail(f"{count} problem{'s' if count != 1 else ''} found; nothing was changed") from None
+    if reading_level:
+        from protocols.readability import problems as readability_problems
+
+        hard = readability_problems(library)
+        if hard:
+            for problem in hard:
+                typer.echo(str(problem), err=True)
+            raise fail(f"{len(hard)} text(s) are above their reading level; run `handbook readability` "
+                       "for the table, or `--no-reading-level` to skip this check while drafting")
     counts = ", ".join(f"{n} {kind}" for kind, n in library.counts().items())
     typer.echo(f"OK: the content is valid ({counts}; digest {library.digest}).")
+
+
+@app.command()
+def readability(
+    content: ContentOption = None,
+    failing: Annotated[bool, typer.Option("--failing", help="Show only texts that fail.")] = False,
+) -> None:
+    """Show the reading level of every passage and text (victims ≤ grade 6, officers ≤ grade 8)."""
+    from protocols.readability import passages, scores
+
+    try:
+        library = load_library(content)
+    except ContentError as exc:
+        raise fail(f"the content has {len(exc.problems)} problem(s); run `handbook validate`") from None
+    typer.echo(f"{'passage':58} {'reader':7} {'words':>5} {'F-K':>5} {'C-L':>5} {'D-C':>5}  result")
+    for p in sorted(passages(library), key=lambda p: (p.kind, p.obj_id, p.field)):
+        if failing and p.passes:
+            continue
+        name = f"{p.obj_id} · {p.field}"
+        typer.echo(f"{name[:58]:58} {p.reader:7} {p.words:5} {p.flesch_kincaid:5.1f} {p.coleman_liau:5.1f} "
+                   f"{p.dale_chall_grade:5.0f}  {'ok' if p.passes else 'TOO HARD'} (≤ {p.limit:g})")
+    hard = [s for s in scores(library) if not s.passes]
+    typer.echo(f"\nSingle texts of 10+ words above their level: {len(hard)}")
+    for s in hard:
+        typer.echo(f"  {s.where}: grade {s.flesch_kincaid:g} (≤ {s.limit:g}): {s.text[:70]}")
 
 
 @app.command()
@@ -94,6 +131,45 @@ def schema(
         tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         tmp.replace(target)
     typer.echo(f"Wrote {len(models)} schema files to {out}/")
+
+
+@app.command()
+def build(
+    path: Annotated[Path, typer.Argument(help="The book folder (holds _config.yml and _toc.yml).")] = Path("."),
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors (-W -n --keep-going).")] = True,
+    clean: Annotated[bool, typer.Option(help="Delete _build/html first (the execution cache is kept).")] = False,
+    content: ContentOption = None,
+) -> None:
+    """Build the handbook into _build/html: every page, pocket card and embedded checklist.
+
+    Notebooks run through the execution cache, so an unchanged rebuild is fast. With
+    --strict (the default) any warning fails the build and every warning is listed.
+    """
+    import shutil
+    import subprocess
+
+    if not (path / "_config.yml").is_file() or not (path / "_toc.yml").is_file():
+        raise fail(f"{path} is not the book folder (no _config.yml and _toc.yml); run from the project "
+                   "folder or pass the path", code=2)
+    try:
+        load_library(content)
+    except ContentError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise fail("the content has problems; nothing was built") from None
+    if clean:
+        shutil.rmtree(path / "_build" / "html", ignore_errors=True)
+    env = dict(os.environ)
+    if content is not None:
+        env["HANDBOOK_CONTENT"] = str(content.resolve())
+    runner = "import sys; from jupyter_book.cli.main import main; sys.argv[0] = 'jupyter-book'; main()"
+    command = [sys.executable, "-c", runner, "build", str(path)]
+    if strict:
+        command += ["-W", "-n", "--keep-going"]
+    result = subprocess.run(command, env=env, check=False)
+    if result.returncode != 0:
+        raise fail("the book did not build; the messages above say which page and line", code=1)
+    typer.echo(f"Built the handbook into {path / '_build' / 'html'}")
 
 
 @app.command()
