@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 
-from protocols import cli_records
+from protocols import cli_records, cli_trainer
 from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, load_library
 from protocols.models import CONTENT_KINDS, SourceList
@@ -55,6 +55,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 @app.command()
 def validate(
     content: ContentOption = None,
+    agency: Annotated[Path | None, typer.Option("--agency", help="Also apply this agency profile.")] = None,
     reading_level: Annotated[bool, typer.Option(help="Also check each text's reading level.")] = True,
 ) -> None:
     """Check every content file; list each problem as file:line, field, what and how to fix.
@@ -62,7 +63,7 @@ def validate(
     Exit code 0 when the content is valid, 1 when it has problems.
     """
     try:
-        library = load_library(content)
+        library = load_library(content, agency)
     except ContentError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
@@ -223,6 +224,7 @@ def info() -> None:
 
 
 cli_records.register(app)
+cli_trainer.register(app)
 
 
 def main() -> None:

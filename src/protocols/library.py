@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from protocols.agency import AgencyProfile, apply_change, read_overlay
 from protocols.checks import cross_file_problems
 from protocols.errors import ContentError, Problem
 from protocols.models import (
@@ -50,6 +52,8 @@ class Library:
     """(kind, id) → the YAML file it came from."""
     digest: str = ""
     """A short hash of every content file: changes whenever any content changes."""
+    agency: AgencyProfile | None = None
+    """The agency profile applied, if any."""
 
     def protocol(self, protocol_id: str) -> Protocol:
         return _lookup(self.protocols, protocol_id, "protocol")
@@ -103,8 +107,11 @@ def _lookup(table: dict[str, T], key: str, noun: str) -> T:
         raise UnknownContent(f"there is no {noun} `{key}`; known: {known}") from None
 
 
-def load_library(content_dir: Path | str | None = None) -> Library:
-    """Read and validate every content file; raise ``ContentError`` listing all problems."""
+def load_library(content_dir: Path | str | None = None, agency: Path | str | None = None) -> Library:
+    """Read and validate every content file; raise ``ContentError`` listing all problems.
+
+    ``agency`` is an agency profile (``agency.yaml``) whose overlay adds and changes content.
+    """
     root = Path(content_dir) if content_dir is not None else DEFAULT_CONTENT
     if not root.is_dir():
         raise ContentError([Problem(root, None, "", "the content folder does not exist",
@@ -173,11 +180,15 @@ def load_library(content_dir: Path | str | None = None) -> Library:
             files[(kind, obj_id)] = file
             docs[(kind, obj_id)] = doc
 
+    profile: AgencyProfile | None = None
+    if agency is not None:
+        profile = _apply_agency(Path(agency), tables, files, problems, hasher)
     library = Library(
         content_dir=root,
         sources=sources,
         files=files,
         digest=hasher.hexdigest()[:12],
+        agency=profile,
         **tables,  # type: ignore[arg-type]
     )
     def where(kind: str, obj_id: str, path: Key) -> tuple[Path | None, int | None]:
@@ -193,10 +204,72 @@ def load_library(content_dir: Path | str | None = None) -> Library:
     return library
 
 
+def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
+                  files: dict[tuple[str, str], Path], problems: list[Problem],
+                  hasher: Any) -> AgencyProfile | None:
+    """Merge an agency's overlay into the tables; add any problems found."""
+    try:
+        overlay = read_overlay(profile_file)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+    hasher.update(profile_file.read_bytes())
+    for (kind, obj_id), file in overlay.added_files.items():
+        hasher.update(file.read_bytes())
+        if obj_id in tables[kind]:
+            if kind == "instruments":
+                message = f"the shipped instrument `{obj_id}` is locked and cannot be replaced"
+                fix = "add a licensed instrument under a new id and name it in the profile"
+            else:
+                message = f"the id `{obj_id}` is already used by the shipped content"
+                fix = f"use a new id, or change the shipped one with changes/{obj_id}.yaml"
+            problems.append(Problem(file, 1, "id", message, fix))
+            continue
+        tables[kind][obj_id] = overlay.added[kind][obj_id]
+        files[(kind, obj_id)] = file
+    name = overlay.profile.short_name
+    for protocol_id, (change, file) in overlay.changes.items():
+        hasher.update(file.read_bytes())
+        if protocol_id in tables["instruments"]:
+            problems.append(Problem(file, 1, "protocol", f"`{protocol_id}` is a screening instrument; "
+                                    "its wording and rules are locked", "remove this change file"))
+            continue
+        base = tables["protocols"].get(protocol_id)
+        if base is None:
+            problems.append(Problem(file, 1, "protocol", f"there is no protocol `{protocol_id}` to change",
+                                    f"use one of: {', '.join(sorted(tables['protocols']))}"))
+            continue
+        try:
+            tables["protocols"][protocol_id] = apply_change(base, change, file, name)  # type: ignore[arg-type]
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    profile = overlay.profile
+    for setting, kind, ids in (("rights_notices", "rights", profile.rights_notices),
+                             ("screening_instrument", "instruments", [profile.screening_instrument]),
+                             ("resource_directory", "resources", [profile.resource_directory])):
+        for obj_id in ids:
+            if obj_id not in tables[kind]:
+                problems.append(Problem(profile_file, None, f"agency.{setting}", f"there is no {kind} `{obj_id}`",
+                                        f"use one of: {', '.join(sorted(tables[kind]))}"))
+    return profile
+
+
+def agency_from_env() -> Path | None:
+    """The agency profile named by ``$HANDBOOK_AGENCY``, if any."""
+    value = os.environ.get("HANDBOOK_AGENCY", "").strip()
+    return Path(value) if value else None
+
+
+def content_from_env() -> Path | None:
+    """The content folder named by ``$HANDBOOK_CONTENT``, if any."""
+    value = os.environ.get("HANDBOOK_CONTENT", "").strip()
+    return Path(value) if value else None
+
+
 @cache
 def default_library() -> Library:
-    """The shipped content, loaded once per process."""
-    return load_library()
+    """The content this process uses ($HANDBOOK_CONTENT, $HANDBOOK_AGENCY), loaded once."""
+    return load_library(content_from_env(), agency_from_env())
 
 
 def _shown(file: Path, root: Path) -> Path:

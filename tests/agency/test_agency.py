@@ -1,0 +1,119 @@
+"""Agency profiles and overlays adapt the content without forking it; locked things stay locked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from protocols.cli import app
+from protocols.errors import ContentError
+from protocols.library import load_library
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "agencies" / "sample-county" / "agency.yaml"
+RIVER = ROOT / "agencies" / "river-city" / "agency.yaml"
+runner = CliRunner()
+
+
+@pytest.fixture
+def river(tmp_path: Path) -> Path:
+    target = tmp_path / "river-city"
+    shutil.copytree(RIVER.parent, target)
+    return target
+
+
+def test_both_shipped_agencies_load_and_differ() -> None:
+    sample = load_library(agency=SAMPLE)
+    river = load_library(agency=RIVER)
+    assert sample.agency is not None and river.agency is not None
+    assert sample.agency.name != river.agency.name
+    assert "river-city-welfare-check" in river.protocols
+    assert "river-city-welfare-check" not in sample.protocols
+    added = river.protocol("scene-response").item("camera-notice-given")
+    assert added.critical
+    assert river.protocol("scene-response").changelog[0].change.startswith("River City PD adaptation")
+
+
+def test_overlay_never_changes_the_shipped_content() -> None:
+    load_library(agency=RIVER)
+    base = load_library()
+    with pytest.raises(KeyError):
+        base.protocol("scene-response").item("camera-notice-given")
+
+
+def test_diff_shows_added_items_scripts_and_objects() -> None:
+    result = runner.invoke(app, ["diff", "--agency", str(RIVER)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "+ protocol river-city-welfare-check" in out
+    assert "+ item camera-notice-given in engage-and-assess (critical)" in out
+    assert "~ script of contact-details-left" in out
+    sample = runner.invoke(app, ["diff", "--agency", str(SAMPLE)])
+    assert "No content changes" in sample.output
+
+
+def _error(agency: Path) -> str:
+    with pytest.raises(ContentError) as caught:
+        load_library(agency=agency)
+    return "\n".join(map(str, caught.value.problems))
+
+
+def test_replacing_a_locked_instrument_is_refused(river: Path) -> None:
+    folder = river / "overlay" / "instruments"
+    folder.mkdir()
+    source = ROOT / "src" / "protocols" / "content" / "instruments" / "sample-danger-screen.yaml"
+    (folder / "sample-danger-screen.yaml").write_text(source.read_text(encoding="utf-8").replace(
+        "at_least: 4", "at_least: 3"), encoding="utf-8")
+    assert "is locked and cannot be replaced" in _error(river / "agency.yaml")
+
+
+def test_changing_an_instrument_through_changes_is_refused(river: Path) -> None:
+    (river / "overlay" / "changes" / "sample-danger-screen.yaml").write_text(
+        "protocol: sample-danger-screen\nwhy: Fewer questions.\ndate: 2026-11-10\nhide_items: [q-one]\n",
+        encoding="utf-8")
+    assert "wording and rules are locked" in _error(river / "agency.yaml")
+
+
+def test_hiding_a_critical_item_is_refused(river: Path) -> None:
+    change = river / "overlay" / "changes" / "scene-response.yaml"
+    change.write_text(change.read_text(encoding="utf-8") + "hide_items: [suspect-status]\n", encoding="utf-8")
+    assert "is not optional, so an agency may not hide it" in _error(river / "agency.yaml")
+
+
+def test_an_added_item_must_keep_the_checklist_rules(river: Path) -> None:
+    change = river / "overlay" / "changes" / "scene-response.yaml"
+    text = change.read_text(encoding="utf-8").replace("after: safety-rechecked-engage", "after: victim-choice-offered")
+    change.write_text(text, encoding="utf-8")
+    message = _error(river / "agency.yaml")
+    assert "comes after non-critical item" in message
+    assert "changes/scene-response.yaml" in message
+
+
+def test_an_overlay_id_clash_and_unknown_references_are_errors(river: Path) -> None:
+    clash = river / "overlay" / "protocols" / "scene-response.yaml"
+    shutil.copy(ROOT / "src" / "protocols" / "content" / "protocols" / "scene-response.yaml", clash)
+    profile = river / "agency.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        "rights_notices: [us-federal-cvra-en]", "rights_notices: [us-federal-cvra-fr]"), encoding="utf-8")
+    message = _error(profile)
+    assert "already used by the shipped content" in message
+    assert "there is no rights `us-federal-cvra-fr`" in message
+
+
+def test_a_missing_profile_is_a_clear_cli_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", "--agency", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1
+    assert "the agency profile does not exist" in result.output
+
+
+def test_review_due_lists_overdue_content_and_fails_in_ci_mode() -> None:
+    ok = runner.invoke(app, ["review-due", "--today", "2026-11-25", "--no-ci"])
+    assert ok.exit_code == 0, ok.output
+    late = runner.invoke(app, ["review-due", "--today", "2031-01-01", "--ci"])
+    assert late.exit_code == 1
+    assert "OVERDUE" in late.output and "owner:" in late.output
+    bad = runner.invoke(app, ["review-due", "--today", "yesterday"])
+    assert bad.exit_code == 2
