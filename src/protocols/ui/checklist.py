@@ -75,6 +75,7 @@ class ChecklistWidget(anywidget.AnyWidget):
     storage_key = traitlets.Unicode("").tag(sync=True)
     job_aid_url = traitlets.Unicode("").tag(sync=True)
     show_title = traitlets.Bool(True).tag(sync=True)
+    status = traitlets.Unicode("in-progress").tag(sync=True)
 
     def __init__(self, handler: Handler | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -33,6 +33,7 @@ def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
         )
         checklist.storage_key = f"{aid}-{session.run_id}"
         checklist.show_title = False
+        checklist.status = session.run.status
         status.show(f"Case {case_number}: {note}")
         body.children = [checklist]
 

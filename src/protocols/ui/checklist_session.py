@@ -119,7 +119,7 @@ class ChecklistSession:
         progress = self.run.progress()
         reply: dict[str, Any] = {"type": "saved" if kind != "clear" else "cleared", "item": item,
                                  "answers": answers_for_front_end(self.run),
-                                 "progress": progress.text}
+                                 "progress": progress.text, "status": self.run.status}
         if kind == "complete":
             reply["message"] = "Checklist complete and saved."
         elif kind in ("hold", "resume"):

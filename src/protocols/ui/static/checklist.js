@@ -276,6 +276,22 @@ function render({ model, el: host }) {
       alertBox.textContent = "Checklist complete.";
     },
   });
+  let runStatus = model.get("status") || "in-progress";
+  const holdButton = live
+    ? el("button", {
+        type: "button",
+        class: "hb-reset hb-hold",
+        text: "Hold here",
+        onclick: () => {
+          if (runStatus === "on-hold") {
+            model.send({ type: "resume" });
+            return;
+          }
+          const next = spec.pause_points.flatMap((pp) => pp.items).find((i) => !i.hidden && !answers[i.id]);
+          model.send({ type: "hold", item: next ? next.id : spec.pause_points[0].items[0].id });
+        },
+      })
+    : null;
   const resetButton = live
     ? null
     : el("button", {
@@ -289,7 +305,7 @@ function render({ model, el: host }) {
           refresh();
         },
       });
-  const footer = el("footer", { class: "hb-foot" }, [completeButton, resetButton, alertBox]);
+  const footer = el("footer", { class: "hb-foot" }, [completeButton, holdButton, resetButton, alertBox]);
   const jobAid = model.get("job_aid_url");
   if (jobAid) {
     footer.append(
@@ -305,6 +321,10 @@ function render({ model, el: host }) {
   host.append(root);
 
   function refresh() {
+    if (holdButton) {
+      holdButton.textContent = runStatus === "on-hold" ? "Resume checklist" : "Hold here";
+      for (const b of root.querySelectorAll(".hb-option, .hb-input, .hb-complete")) b.disabled = runStatus === "on-hold";
+    }
     const { answered, total, openCritical } = progressOf(spec, answers);
     const crit = openCritical.length;
     progressText.textContent = `${answered} of ${total} answered · ${crit} critical open`;
@@ -342,6 +362,7 @@ function render({ model, el: host }) {
     });
     model.on("msg:custom", (msg) => {
       if (!msg || typeof msg !== "object") return;
+      if (msg.status) runStatus = msg.status;
       if (msg.type === "saved" || msg.type === "cleared") {
         pending.delete(msg.item);
         delete errors[msg.item];
