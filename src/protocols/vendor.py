@@ -25,6 +25,7 @@ Run it by hand with ``python -m protocols.vendor`` (``--force`` to rebuild from 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import json
@@ -33,7 +34,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -236,8 +237,11 @@ def is_up_to_date(vendor_dir: Path) -> bool:
     return True
 
 
-def _fetch(package: NpmPackage, cache: Path, log: Log) -> bytes:
-    """The verified tarball of ``package``, from the cache or from ``npm pack``."""
+def fetch_tarball(package: NpmPackage, cache: Path, log: Log = lambda message: None) -> bytes:
+    """The verified tarball of ``package``, from the cache or from ``npm pack``.
+
+    Also used by the tests for test-only tools (axe-core), with the same pin-and-verify rules.
+    """
     cached = cache / package.tarball_name
     if cached.is_file():
         data = cached.read_bytes()
@@ -292,7 +296,7 @@ def _fetch(package: NpmPackage, cache: Path, log: Log) -> bytes:
     return data
 
 
-def _extract(package: NpmPackage, data: bytes, target: Path) -> list[str]:
+def extract(package: NpmPackage, data: bytes, target: Path) -> list[str]:
     """Copy the wanted members of the tarball under ``target``; return their new names."""
     written: list[str] = []
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
@@ -375,6 +379,33 @@ def ensure_vendored(vendor_dir: Path | None = None, *, force: bool = False,
     widgets = vendor / WIDGETS_DIR
     if not force and is_up_to_date(vendor):
         return widgets
+    vendor.mkdir(parents=True, exist_ok=True)
+    with _locked(vendor / ".lock"):
+        # Another build may have finished the job while this one waited for the lock.
+        if not force and is_up_to_date(vendor):
+            return widgets
+        _install(vendor, widgets, say)
+    say(f"vendored widget assets into {widgets}")
+    return widgets
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One vendoring at a time (parallel test workers or builds share ``vendor/``)."""
+    with path.open("a+") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock, the rename is atomic
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _install(vendor: Path, widgets: Path, say: Log) -> None:
     cache = vendor / CACHE_DIR
     staging = vendor / f".{WIDGETS_DIR}.tmp-{os.getpid()}"
     if staging.exists():
@@ -383,8 +414,8 @@ def ensure_vendored(vendor_dir: Path | None = None, *, force: bool = False,
     try:
         files: list[str] = []
         for package in NPM_PACKAGES:
-            data = _fetch(package, cache, say)
-            files += _extract(package, data, staging)
+            data = fetch_tarball(package, cache, say)
+            files += extract(package, data, staging)
         (staging / "anywidget").mkdir()
         (staging / "anywidget" / "index.js").write_bytes(_anywidget_module())
         files.append("anywidget/index.js")
@@ -411,8 +442,6 @@ def ensure_vendored(vendor_dir: Path | None = None, *, force: bool = False,
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    say(f"vendored widget assets into {widgets}")
-    return widgets
 
 
 def main(argv: list[str] | None = None) -> int:

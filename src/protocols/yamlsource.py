@@ -84,9 +84,9 @@ def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | N
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        where: int | None = mark.line + 1 if mark else None
         what = exc.problem or "the YAML is not valid"
-        return None, [Problem(shown, line, "", f"YAML syntax error: {what}",
+        return None, [Problem(shown, where, "", f"YAML syntax error: {what}",
                               "check indentation, colons and quotes on this line and the one above")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, None, "", f"YAML syntax error: {exc}",

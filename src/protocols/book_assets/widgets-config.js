@@ -10,14 +10,19 @@
   var base = script ? script.src.replace(/[^/]*([?#].*)?$/, "") : "";
   window.__jupyter_widgets_assets_path__ = base;
   if (typeof window.require === "function" && typeof window.require.config === "function") {
+    // embed-amd.js defines these modules itself; the paths make each module's address (and
+    // so the folder its icon fonts are loaded from) this folder.
     var embed = base + "embed-amd";
     window.require.config({
       paths: {
         anywidget: base + "anywidget/index",
+        "@jupyter-widgets/html-manager/dist": base.replace(/\/$/, ""),
         "@jupyter-widgets/html-manager": embed,
         "@jupyter-widgets/base": embed,
         "@jupyter-widgets/controls": embed,
-        "@jupyter-widgets/output": embed
+        "@jupyter-widgets/output": embed,
+        "@jupyter-widgets/base7": embed,
+        "@jupyter-widgets/controls7": embed
       }
     });
   }

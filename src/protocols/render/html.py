@@ -118,18 +118,18 @@ def _heading(level: int, text_html: str, permalink: str | None = None,
 
 def _permalink(anchor: str, what: str = "this section") -> str:
     return (f'<a class="headerlink" href="#{esc(anchor)}" title="Link to {esc(what)}">'
-            f'<span aria-hidden="true">#</span><span class="hb-sr">Link to {esc(what)}</span></a>')
+            f'<span aria-hidden="true">#</span><span class="hc-sr">Link to {esc(what)}</span></a>')
 
 
 def _needs(needs: Iterable[Need], label: str = "Victim needs served") -> str:
-    tags = "".join(f'<li class="hb-need hb-need-{esc(n.value)}">{esc(need_label(n))}</li>'
+    tags = "".join(f'<li class="hc-need hc-need-{esc(n.value)}">{esc(need_label(n))}</li>'
                    for n in needs)
-    return (f'<div class="hb-needs"><span class="hb-label">{esc(label)} (ELERV):</span> '
-            f'<ul class="hb-need-list">{tags}</ul></div>')
+    return (f'<div class="hc-needs"><span class="hc-label">{esc(label)} (ELERV):</span> '
+            f'<ul class="hc-need-list">{tags}</ul></div>')
 
 
 def _revision(version: str, revised: dt.date, owner: str) -> str:
-    return (f'<p class="hb-revision"><span>Version <strong>{esc(version)}</strong></span> '
+    return (f'<p class="hc-revision"><span>Version <strong>{esc(version)}</strong></span> '
             f"<span>Revised <strong>{date(revised)}</strong></span> "
             f"<span>Owner: <strong>{esc(owner)}</strong></span></p>")
 
@@ -140,7 +140,7 @@ def citation_html(source: Source) -> str:
     if source.note:
         parts.append(esc(source.note))
     if source.url:
-        parts.append(f'<span class="hb-url">{esc(source.url)}</span>')
+        parts.append(f'<span class="hc-url">{esc(source.url)}</span>')
     return " ".join(parts)
 
 
@@ -153,8 +153,8 @@ def _source_list(library: Library, source_ids: Sequence[str], anchor_prefix: str
         source = library.sources.get(sid)
         body = citation_html(source) if source else esc(sid)
         items.append(f'<li id="{esc(anchor_prefix)}-src-{esc(sid)}">{body}</li>')
-    return (f'<section class="hb-sources">{_heading(level, esc(title))}'
-            f'<ol class="hb-source-list">{"".join(items)}</ol></section>')
+    return (f'<section class="hc-sources">{_heading(level, esc(title))}'
+            f'<ol class="hc-source-list">{"".join(items)}</ol></section>')
 
 
 def _changelog(entries: Sequence[ChangeLogEntry]) -> str:
@@ -167,9 +167,9 @@ def _changelog(entries: Sequence[ChangeLogEntry]) -> str:
     )
     count = len(entries)
     return (
-        '<details class="hb-changelog">'
+        '<details class="hc-changelog">'
         f"<summary>Change log ({count} {'entry' if count == 1 else 'entries'})</summary>"
-        '<div class="hb-table-wrap"><table class="hb-table"><thead><tr><th scope="col">Version'
+        '<div class="hc-table-wrap"><table class="hc-table"><thead><tr><th scope="col">Version'
         '</th><th scope="col">Date</th><th scope="col">Change</th><th scope="col">Why</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div></details>"
     )
@@ -197,46 +197,46 @@ def protocol_html(protocol: Protocol, library: Library, links: Links = NO_LINKS,
     total = len(protocol.pause_points)
 
     head = [
-        _heading(level, esc(protocol.title), f"protocol-{pid}", "hb-title"),
-        f'<p class="hb-objective"><span class="hb-label">Objective:</span> '
+        _heading(level, esc(protocol.title), f"protocol-{pid}", "hc-title"),
+        f'<p class="hc-objective"><span class="hc-label">Objective:</span> '
         f"{esc(protocol.objective)}</p>",
-        '<div class="hb-meta">'
-        f'<p class="hb-kind"><span class="hb-badge hb-badge-{esc(protocol.kind.value.lower())}">'
+        '<div class="hc-meta">'
+        f'<p class="hc-kind"><span class="hc-badge hc-badge-{esc(protocol.kind.value.lower())}">'
         f'{esc(protocol.kind.value)}</span> {esc(KIND_HELP[protocol.kind])}</p>'
-        f'<p class="hb-audience"><span class="hb-label">For:</span> '
+        f'<p class="hc-audience"><span class="hc-label">For:</span> '
         f"{esc(AUDIENCE_LABELS[protocol.audience])}</p>"
         f"{_revision(protocol.version, protocol.revised, protocol.owner)}"
         "</div>",
-        paragraphs(protocol.summary, "hb-summary"),
+        paragraphs(protocol.summary, "hc-summary"),
         _needs(protocol.needs),
     ]
     actions = []
     card_href = links.card(pid)
     if card_href:
-        actions.append(_a(card_href, "Printable pocket card", "hb-action"))
+        actions.append(_a(card_href, "Printable pocket card", "hc-action"))
     if aid is not None:
         aid_href = links.job_aid(aid)
         if aid_href:
             actions.append(_a(aid_href, f"Open the job aid: {esc(aid.title)}",
-                              "hb-action hb-job-aid"))
+                              "hc-action hc-job-aid"))
     if actions:
-        head.append(f'<p class="hb-actions">{" ".join(actions)}</p>')
+        head.append(f'<p class="hc-actions">{" ".join(actions)}</p>')
 
     pause_points = []
     for index, pp in enumerate(protocol.pause_points, start=1):
         items = "".join(_item_html(protocol, item, number, links) for item in pp.items)
         pause_points.append(
-            f'<li class="hb-pause-point" id="{esc(pid)}-at-{esc(pp.id)}">'
-            + _heading(level + 1, f'<span class="hb-pp-number">Pause point {index} of {total}:'
+            f'<li class="hc-pause-point" id="{esc(pid)}-at-{esc(pp.id)}">'
+            + _heading(level + 1, f'<span class="hc-pp-number">Pause point {index} of {total}:'
                                   f"</span> {esc(pp.title)}")
-            + f'<p class="hb-when"><span class="hb-label">When:</span> {esc(pp.when)}</p>'
-            + f'<ol class="hb-items">{items}</ol></li>'
+            + f'<p class="hc-when"><span class="hc-label">When:</span> {esc(pp.when)}</p>'
+            + f'<ol class="hc-items">{items}</ol></li>'
         )
-    body = f'<ol class="hb-pause-points">{"".join(pause_points)}</ol>'
+    body = f'<ol class="hc-pause-points">{"".join(pause_points)}</ol>'
     tail = (_source_list(library, sources, pid, level + 1)
             + _changelog(protocol.changelog))
-    return (f'<section class="hb-protocol" id="protocol-{esc(pid)}" data-protocol="{esc(pid)}" '
-            f'data-version="{esc(protocol.version)}"><header class="hb-head">{"".join(head)}'
+    return (f'<section class="hc-protocol" id="protocol-{esc(pid)}" data-protocol="{esc(pid)}" '
+            f'data-version="{esc(protocol.version)}"><header class="hc-head">{"".join(head)}'
             f"</header>{body}{tail}</section>")
 
 
@@ -244,38 +244,38 @@ def _item_html(protocol: Protocol, item: Item, number: dict[str, int], links: Li
     anchor = f"{protocol.id}-{item.id}"
     flags = []
     if item.critical:
-        flags.append('<span class="hb-flag hb-critical-label">Critical</span>')
+        flags.append('<span class="hc-flag hc-critical-label">Critical</span>')
     if item.optional:
-        flags.append('<span class="hb-flag hb-optional-label">Optional</span>')
+        flags.append('<span class="hc-flag hc-optional-label">Optional</span>')
     records = esc(value_description(item))
     records += "" if item.na_allowed else " (“not applicable” is not allowed)"
-    details = [f'<p class="hb-records"><span class="hb-label">Record:</span> {records}</p>']
+    details = [f'<p class="hc-records"><span class="hc-label">Record:</span> {records}</p>']
     if item.repeats:
         try:
             earlier = protocol.item(item.repeats)
             details.append(
-                f'<p class="hb-repeats"><span class="hb-label">Check again:</span> this repeats '
+                f'<p class="hc-repeats"><span class="hc-label">Check again:</span> this repeats '
                 f'{_a("#" + protocol.id + "-" + earlier.id, "“" + esc(earlier.prompt) + "”")}, '
                 "because its answer can change.</p>")
         except KeyError:
             pass
-    details.append(f'<p class="hb-rationale"><span class="hb-label">Why:</span> '
+    details.append(f'<p class="hc-rationale"><span class="hc-label">Why:</span> '
                    f"{esc(item.rationale)}</p>")
     if item.help:
-        details.append(f'<p class="hb-help"><span class="hb-label">How:</span> '
+        details.append(f'<p class="hc-help"><span class="hc-label">How:</span> '
                        f"{esc(item.help)}</p>")
     if item.script:
         details.append(
-            '<div class="hb-script"><p class="hb-label">What to say:</p>'
+            '<div class="hc-script"><p class="hc-label">What to say:</p>'
             f"<blockquote>{paragraphs(item.script)}</blockquote></div>")
     cites = ", ".join(
         f'<a href="#{esc(protocol.id)}-src-{esc(sid)}">[{number[sid]}]</a>'
-        for sid in item.sources if sid in number)
+        for sid in sorted((s for s in item.sources if s in number), key=number.__getitem__))
     tags = ", ".join(esc(need_label(n)) for n in item.needs)
-    details.append(f'<p class="hb-item-meta"><span>Needs: {tags}</span>'
+    details.append(f'<p class="hc-item-meta"><span>Needs: {tags}</span>'
                    + (f" <span>Sources: {cites}</span>" if cites else "") + "</p>")
-    cls = "hb-item hb-critical" if item.critical else "hb-item"
-    prompt = (f'<p class="hb-prompt">{"".join(flags)} <strong class="hb-prompt-text">'
+    cls = "hc-item hc-critical" if item.critical else "hc-item"
+    prompt = (f'<p class="hc-prompt">{"".join(flags)} <strong class="hc-prompt-text">'
               f'{esc(item.prompt)}</strong>{_permalink(anchor, "this item")}</p>')
     return f'<li class="{cls}" id="{esc(anchor)}">{prompt}{"".join(details)}</li>'
 
@@ -289,29 +289,30 @@ def pocket_card_html(protocol: Protocol, links: Links = NO_LINKS, *, level: int 
     for index, pp in enumerate(protocol.pause_points, start=1):
         rows = []
         for item in pp.items:
-            flag = ('<span class="hb-flag hb-critical-label">Critical</span> '
+            flag = ('<span class="hc-flag hc-critical-label">Critical</span> '
                     if item.critical else "")
-            optional = ' <span class="hb-optional-note">(optional)</span>' if item.optional else ""
+            optional = ' <span class="hc-optional-note">(optional)</span>' if item.optional else ""
             rows.append(
-                f'<li class="{"hb-critical" if item.critical else ""}" '
+                f'<li class="{"hc-critical" if item.critical else ""}" '
                 f'id="card-{esc(pid)}-{esc(item.id)}">{flag}{esc(item.prompt)}{optional} '
-                f'<span class="hb-card-value">[{esc(short_value(item))}]</span></li>')
+                f'<span class="hc-card-value">[{esc(short_value(item))}]</span></li>')
         sections.append(
-            f'<section class="hb-card-pp">{_heading(level + 1, f"{index}. {esc(pp.title)}")}'
-            f'<p class="hb-card-when">{esc(pp.when)}</p><ol>{"".join(rows)}</ol></section>')
+            f'<section class="hc-card-pp">{_heading(level + 1, f"{index}. {esc(pp.title)}")}'
+            f'<p class="hc-card-when">{esc(pp.when)}</p><ol>{"".join(rows)}</ol></section>')
     full = links.protocol(pid)
-    more = (f'<p class="hb-card-more hb-screen-only">{_a(full, "Why each item matters")}</p>'
+    more = (f'<p class="hc-card-more hc-screen-only">{_a(full, "Why each item matters")}</p>'
             if full else "")
     return (
-        f'<article class="hb-card" id="card-{esc(pid)}" data-protocol="{esc(pid)}" '
+        f'<article class="hc-card" id="card-{esc(pid)}" data-protocol="{esc(pid)}" '
         f'data-version="{esc(protocol.version)}">'
-        f'<header class="hb-card-head">{_heading(level, esc(protocol.title), None, "hb-card-title")}'
-        f'<p class="hb-card-meta"><span class="hb-badge hb-badge-{esc(protocol.kind.value.lower())}">'
+        f'<header class="hc-card-head">'
+        f'{_heading(level, esc(protocol.title), f"card-{pid}", "hc-card-title")}'
+        f'<p class="hc-card-meta"><span class="hc-badge hc-badge-{esc(protocol.kind.value.lower())}">'
         f"{esc(protocol.kind.value)}</span> <span>Version {esc(protocol.version)}</span> "
         f"<span>Revised {date(protocol.revised)}</span></p>"
-        f'<p class="hb-card-objective">{esc(protocol.objective)}</p></header>'
+        f'<p class="hc-card-objective">{esc(protocol.objective)}</p></header>'
         f'{"".join(sections)}'
-        f'<footer class="hb-card-foot">{esc(book_title)} · {esc(pid)} v{esc(protocol.version)} · '
+        f'<footer class="hc-card-foot">{esc(book_title)} · {esc(pid)} v{esc(protocol.version)} · '
         f"revised {date(protocol.revised)} · owner: {esc(protocol.owner)}</footer>{more}"
         "</article>"
     )
@@ -324,59 +325,59 @@ def instrument_html(instrument: ScreeningInstrument, library: Library,
                     links: Links = NO_LINKS, *, level: int = 3) -> str:
     """A screening instrument: SAMPLE label, licence, numbered questions, rules in words."""
     iid = instrument.id
-    parts = [_heading(level, esc(instrument.title), f"instrument-{iid}", "hb-title")]
+    parts = [_heading(level, esc(instrument.title), f"instrument-{iid}", "hc-title")]
     if instrument.sample:
         parts.append(
-            '<div class="hb-sample" role="note"><p><strong class="hb-sample-label">SAMPLE'
+            '<div class="hc-sample" role="note"><p><strong class="hc-sample-label">SAMPLE'
             "</strong> This is an illustrative instrument written for this handbook. It is not a "
             "validated risk assessment. Your agency replaces it with the licensed instrument it "
             "has adopted.</p></div>")
     parts.append(_revision(instrument.version, instrument.revised, instrument.owner))
     parts.append(
-        '<dl class="hb-facts">'
+        '<dl class="hc-facts">'
         f"<dt>Use it for</dt><dd>{esc(instrument.applies_to)}</dd>"
         f"<dt>Licence</dt><dd>{esc(instrument.licence)}</dd>"
         f"<dt>Attribution</dt><dd>{esc(instrument.attribution)}</dd>"
         "<dt>Wording</dt><dd>Locked: ask each question exactly as written. Do not add, drop or "
         "reword questions.</dd></dl>")
-    parts.append('<div class="hb-script"><p class="hb-label">What to say first:</p>'
+    parts.append('<div class="hc-script"><p class="hc-label">What to say first:</p>'
                  f"<blockquote>{paragraphs(instrument.introduction)}</blockquote></div>")
     questions = "".join(
-        f'<li value="{q.number}" id="{esc(iid)}-q{q.number}"><span class="hb-q-text">'
+        f'<li value="{q.number}" id="{esc(iid)}-q{q.number}"><span class="hc-q-text">'
         f"{esc(q.text)}</span> "
-        '<span class="hb-answers">Answer: Yes / No / Not answered</span></li>'
+        '<span class="hc-answers">Answer: Yes / No / Not answered</span></li>'
         for q in instrument.questions)
     parts.append(_heading(level + 1, "Questions"))
-    parts.append(f'<ol class="hb-questions">{questions}</ol>')
+    parts.append(f'<ol class="hc-questions">{questions}</ol>')
     rules = []
     for rule in instrument.rules:
         numbers = _join_numbers(rule.questions)
         times = "answer is" if rule.at_least == 1 else "answers are"
         rules.append(
-            f"<li><p>{esc(rule.description)}</p><p class=\"hb-rule-words\">In other words: the "
+            f"<li><p>{esc(rule.description)}</p><p class=\"hc-rule-words\">In other words: the "
             f"case screens in when {_count_words(rule.at_least)} {times} “yes” among questions "
             f"{esc(numbers)}.</p></li>")
     parts.append(_heading(level + 1, "When the case screens in"))
     parts.append('<p>The case screens in if <strong>any</strong> of these rules is met. '
                  "“Not answered” never counts as “yes”.</p>")
-    parts.append(f'<ol class="hb-rules">{"".join(rules)}</ol>')
+    parts.append(f'<ol class="hc-rules">{"".join(rules)}</ol>')
     if instrument.officer_belief_override:
         parts.append(
-            '<p class="hb-override"><span class="hb-label">Officer belief:</span> even when no '
+            '<p class="hc-override"><span class="hc-label">Officer belief:</span> even when no '
             "rule is met, you may screen the case in because you believe the victim is in "
             "danger. Record your reason.</p>")
     else:
-        parts.append('<p class="hb-override"><span class="hb-label">Officer belief:</span> '
+        parts.append('<p class="hc-override"><span class="hc-label">Officer belief:</span> '
                      "this instrument does not allow a screen-in on officer belief.</p>")
     follow = library.protocols.get(instrument.follow_on_protocol)
     name = esc(follow.title) if follow else esc(instrument.follow_on_protocol)
     parts.append(
-        f'<p class="hb-follow-on"><span class="hb-label">After a screen-in:</span> run the '
+        f'<p class="hc-follow-on"><span class="hc-label">After a screen-in:</span> run the '
         f"protocol {_a(links.protocol(instrument.follow_on_protocol), '“' + name + '”')}.</p>")
     parts.append(_needs(instrument.needs))
     parts.append(_source_list(library, instrument.sources, iid, level + 1))
     parts.append(_changelog(instrument.changelog))
-    return f'<section class="hb-instrument" id="instrument-{esc(iid)}">{"".join(parts)}</section>'
+    return f'<section class="hc-instrument" id="instrument-{esc(iid)}">{"".join(parts)}</section>'
 
 
 def _join_numbers(numbers: Sequence[int]) -> str:
@@ -401,14 +402,14 @@ def rights_notice_html(notice: RightsNotice, library: Library, links: Links = NO
                        level: int = 3) -> str:
     """A rights notice: jurisdiction, citation, version, language, rights, delivery."""
     nid = notice.id
-    parts = [_heading(level, esc(notice.title), f"rights-{nid}", "hb-title")]
+    parts = [_heading(level, esc(notice.title), f"rights-{nid}", "hc-title")]
     review = TRANSLATION_LABELS.get(notice.translation_review, "")
     parts.append(
-        '<dl class="hb-facts">'
+        '<dl class="hc-facts">'
         f"<dt>Jurisdiction</dt><dd>{esc(notice.jurisdiction)}</dd>"
         f"<dt>Law</dt><dd>{esc(notice.citation)}</dd>"
         f"<dt>Language</dt><dd>{esc(language_name(notice.language))}"
-        + (f' <span class="hb-note">{esc(review)}</span>' if review and
+        + (f' <span class="hc-note">{esc(review)}</span>' if review and
            notice.translation_review != "reviewed" else "")
         + "</dd>"
         f"<dt>In effect from</dt><dd>{date(notice.effective)}</dd>"
@@ -423,19 +424,19 @@ def rights_notice_html(notice: RightsNotice, library: Library, links: Links = NO
             f'<span lang="{esc(n.language)}">'
             f"{_a(links.rights_notice(n.id), esc(language_name(n.language)))}</span>"
             for n in others)
-        parts.append(f'<p class="hb-languages"><span class="hb-label">Also in:</span> '
+        parts.append(f'<p class="hc-languages"><span class="hc-label">Also in:</span> '
                      f"{versions}</p>")
     rights = "".join(
-        f'<li id="{esc(nid)}-{esc(r.id)}"><p class="hb-right-title"><strong>{esc(r.title)}'
-        f'</strong></p>{paragraphs(r.text)}<p class="hb-citation">{esc(r.citation)}</p></li>'
+        f'<li id="{esc(nid)}-{esc(r.id)}"><p class="hc-right-title"><strong>{esc(r.title)}'
+        f'</strong></p>{paragraphs(r.text)}<p class="hc-citation">{esc(r.citation)}</p></li>'
         for r in notice.rights)
-    parts.append(f'<div class="hb-notice" lang="{esc(notice.language)}">'
-                 f"{paragraphs(notice.introduction, 'hb-intro')}"
-                 f'<ol class="hb-rights">{rights}</ol></div>')
+    parts.append(f'<div class="hc-notice" lang="{esc(notice.language)}">'
+                 f"{paragraphs(notice.introduction, 'hc-intro')}"
+                 f'<ol class="hc-rights">{rights}</ol></div>')
     parts.append(_needs(notice.needs))
     parts.append(_source_list(library, notice.sources, nid, level + 1))
     parts.append(_changelog(notice.changelog))
-    return (f'<section class="hb-rights-notice" id="rights-{esc(nid)}" '
+    return (f'<section class="hc-rights-notice" id="rights-{esc(nid)}" '
             f'data-family="{esc(notice.family)}">{"".join(parts)}</section>')
 
 
@@ -446,63 +447,77 @@ def confidentiality_html(guide: ConfidentialityGuide, library: Library,
                          links: Links = NO_LINKS, *, level: int = 3) -> str:
     """A confidentiality decision guide: opening script, question flow, outcomes."""
     gid = guide.id
-    parts = [_heading(level, esc(guide.title), f"guide-{gid}", "hb-title"),
+    parts = [_heading(level, esc(guide.title), f"guide-{gid}", "hc-title"),
              _revision(guide.version, guide.revised, guide.owner),
-             paragraphs(guide.introduction, "hb-intro"),
-             '<div class="hb-script hb-opening"><p class="hb-label">Say this at the start, to '
+             paragraphs(guide.introduction, "hc-intro"),
+             '<div class="hc-script hc-opening"><p class="hc-label">Say this at the start, to '
              f"every victim:</p><blockquote>{paragraphs(guide.opening_script)}</blockquote></div>",
-             _heading(level + 1, "Decide: answer each question in turn"),
-             f'<ol class="hb-flow">{_flow(guide, guide.start, set())}</ol>',
+             _heading(level + 1, "Decide: start at question 1"),
+             f'<ol class="hc-flow">{_flow(guide)}</ol>',
              _heading(level + 1, "Outcomes"),
-             '<ol class="hb-outcomes">'
+             '<ol class="hc-outcomes">'
              + "".join(_outcome_html(gid, o) for o in guide.outcomes) + "</ol>",
              _needs(guide.needs),
              _source_list(library, guide.sources, gid, level + 1),
              _changelog(guide.changelog)]
-    return f'<section class="hb-guide" id="guide-{esc(gid)}">{"".join(parts)}</section>'
+    return f'<section class="hc-guide" id="guide-{esc(gid)}">{"".join(parts)}</section>'
 
 
-def _flow(guide: ConfidentialityGuide, node_id: str, shown: set[str]) -> str:
-    """The question tree as nested lists; a question met twice is linked, not repeated."""
-    try:
-        question: Question = guide.question(node_id)
-    except KeyError:
-        outcome = guide.outcome(node_id)
-        return (f'<a class="hb-outcome-link hb-decision-{esc(outcome.decision)}" '
-                f'href="#{esc(guide.id)}-{esc(outcome.id)}">{esc(outcome.title)}</a> '
-                f'<span class="hb-decision">({esc(DECISION_LABELS[outcome.decision])})</span>')
-    if node_id in shown:
-        return (f'see <a href="#{esc(guide.id)}-q-{esc(node_id)}">“{esc(question.text)}”</a> '
-                "above")
-    shown.add(node_id)
-    help_html = (f'<p class="hb-help">{esc(question.help)}</p>' if question.help else "")
-    branches = "".join(
-        f'<li><span class="hb-answer">{answer}:</span> '
-        + (f'<ol class="hb-flow">{_flow(guide, target, shown)}</ol>'
-           if _is_question(guide, target) and target not in shown
-           else _flow(guide, target, shown))
-        + "</li>"
-        for answer, target in (("Yes", question.yes), ("No", question.no)))
-    return (f'<li class="hb-question" id="{esc(guide.id)}-q-{esc(node_id)}">'
-            f'<p class="hb-q-text">{esc(question.text)}</p>{help_html}'
-            f'<ul class="hb-branches">{branches}</ul></li>')
+def _question_order(guide: ConfidentialityGuide) -> list[Question]:
+    """Questions in the order an officer meets them: from the start, "yes" branch first."""
+    by_id = {q.id: q for q in guide.questions}
+    order: list[Question] = []
+
+    def visit(node_id: str) -> None:
+        question = by_id.get(node_id)
+        if question is None or question in order:
+            return
+        order.append(question)
+        visit(question.yes)
+        visit(question.no)
+
+    visit(guide.start)
+    return order + [q for q in guide.questions if q not in order]
 
 
-def _is_question(guide: ConfidentialityGuide, node_id: str) -> bool:
-    return any(q.id == node_id for q in guide.questions)
+def _flow(guide: ConfidentialityGuide) -> str:
+    """The decision questions as a numbered flow: each answer goes to a question or an outcome."""
+    order = _question_order(guide)
+    number = {q.id: n for n, q in enumerate(order, start=1)}
+
+    def target_html(target: str) -> str:
+        if target in number:
+            return (f'go to <a href="#{esc(guide.id)}-q-{esc(target)}">question '
+                    f"{number[target]}</a>")
+        outcome = guide.outcome(target)
+        return (f'<a class="hc-outcome-link" href="#{esc(guide.id)}-{esc(outcome.id)}">'
+                f'{esc(outcome.title)}</a> <span class="hc-decision">'
+                f"({esc(DECISION_LABELS[outcome.decision])})</span>")
+
+    items = []
+    for question in order:
+        help_html = f'<p class="hc-help">{esc(question.help)}</p>' if question.help else ""
+        items.append(
+            f'<li class="hc-question" id="{esc(guide.id)}-q-{esc(question.id)}">'
+            f'<p class="hc-q-text">{esc(question.text)}</p>{help_html}'
+            '<ul class="hc-branches">'
+            f'<li><span class="hc-answer">Yes:</span> {target_html(question.yes)}</li>'
+            f'<li><span class="hc-answer">No:</span> {target_html(question.no)}</li>'
+            "</ul></li>")
+    return "".join(items)
 
 
 def _outcome_html(gid: str, outcome: Outcome) -> str:
-    steps = ("<p class=\"hb-label\">Next steps:</p><ul>"
+    steps = ("<p class=\"hc-label\">Next steps:</p><ul>"
              + "".join(f"<li>{esc(s)}</li>" for s in outcome.next_steps) + "</ul>"
              if outcome.next_steps else "")
     return (
-        f'<li class="hb-outcome hb-decision-{esc(outcome.decision)}" id="{esc(gid)}-{esc(outcome.id)}">'
-        f'<p class="hb-outcome-title"><strong>{esc(outcome.title)}</strong></p>'
-        f'<p><span class="hb-label">Decision:</span> {esc(DECISION_LABELS[outcome.decision])}</p>'
-        f'<p><span class="hb-label">Rule:</span> {esc(outcome.rule)}</p>'
-        f'<p><span class="hb-label">Law or policy:</span> {esc(outcome.citation)}</p>'
-        '<div class="hb-script"><p class="hb-label">What to say:</p>'
+        f'<li class="hc-outcome hc-decision-{esc(outcome.decision)}" id="{esc(gid)}-{esc(outcome.id)}">'
+        f'<p class="hc-outcome-title"><strong>{esc(outcome.title)}</strong></p>'
+        f'<p><span class="hc-label">Decision:</span> {esc(DECISION_LABELS[outcome.decision])}</p>'
+        f'<p><span class="hc-label">Rule:</span> {esc(outcome.rule)}</p>'
+        f'<p><span class="hc-label">Law or policy:</span> {esc(outcome.citation)}</p>'
+        '<div class="hc-script"><p class="hc-label">What to say:</p>'
         f"<blockquote>{paragraphs(outcome.script)}</blockquote></div>{steps}</li>")
 
 
@@ -513,20 +528,20 @@ def resource_directory_html(directory: ResourceDirectory, links: Links = NO_LINK
                             level: int = 3) -> str:
     """A referral directory as cards: 24/7, languages, warm handoff, confidentiality, verified."""
     did = directory.id
-    parts = [_heading(level, esc(directory.title), f"directory-{did}", "hb-title")]
+    parts = [_heading(level, esc(directory.title), f"directory-{did}", "hc-title")]
     if directory.sample:
-        parts.append('<div class="hb-sample" role="note"><p><strong class="hb-sample-label">'
+        parts.append('<div class="hc-sample" role="note"><p><strong class="hc-sample-label">'
                      f"SAMPLE</strong> {esc(directory.notice)}</p></div>")
     else:
-        parts.append(paragraphs(directory.notice, "hb-intro"))
-    parts.append(f'<p class="hb-area"><span class="hb-label">Area:</span> {esc(directory.area)}</p>')
+        parts.append(paragraphs(directory.notice, "hc-intro"))
+    parts.append(f'<p class="hc-area"><span class="hc-label">Area:</span> {esc(directory.area)}</p>')
     for org in directory.organizations:
         services = "".join(_service_html(did, s) for s in org.services)
         parts.append(
-            f'<section class="hb-org" id="{esc(did)}-{esc(org.id)}">'
+            f'<section class="hc-org" id="{esc(did)}-{esc(org.id)}">'
             f"{_heading(level + 1, esc(org.name))}{paragraphs(org.description)}"
-            f'<ul class="hb-services">{services}</ul></section>')
-    return f'<section class="hb-directory" id="directory-{esc(did)}">{"".join(parts)}</section>'
+            f'<ul class="hc-services">{services}</ul></section>')
+    return f'<section class="hc-directory" id="directory-{esc(did)}">{"".join(parts)}</section>'
 
 
 def _yes_no(value: bool) -> str:
@@ -542,7 +557,7 @@ def _service_html(did: str, service: Service) -> str:
     if contact.text:
         lines.append(f"Text: {esc(contact.text)}")
     if contact.web:
-        lines.append(f'Web: <span class="hb-url">{esc(contact.web)}</span>')
+        lines.append(f'Web: <span class="hc-url">{esc(contact.web)}</span>')
     if contact.address:
         lines.append(f"Address: {esc(contact.address)}")
     if service.confidential_location:
@@ -551,16 +566,16 @@ def _service_html(did: str, service: Service) -> str:
     languages = ", ".join(language_name(code) for code in service.languages)
     badges = []
     if service.open_24_7:
-        badges.append('<span class="hb-badge hb-badge-247">Open 24/7</span>')
+        badges.append('<span class="hc-badge hc-badge-247">Open 24/7</span>')
     if service.warm_handoff:
-        badges.append('<span class="hb-badge">Warm handoff</span>')
+        badges.append('<span class="hc-badge">Warm handoff</span>')
     if service.confidential_location:
-        badges.append('<span class="hb-badge">Confidential location</span>')
+        badges.append('<span class="hc-badge">Confidential location</span>')
     return (
-        f'<li class="hb-service" id="{esc(did)}-{esc(service.id)}">'
-        f'<p class="hb-service-name"><strong>{esc(service.name)}</strong> {"".join(badges)}</p>'
+        f'<li class="hc-service" id="{esc(did)}-{esc(service.id)}">'
+        f'<p class="hc-service-name"><strong>{esc(service.name)}</strong> {"".join(badges)}</p>'
         f"{paragraphs(service.description)}"
-        '<dl class="hb-facts">'
+        '<dl class="hc-facts">'
         f"<dt>Helps with</dt><dd>{esc(categories)}</dd>"
         f"<dt>Contact</dt><dd>{'<br>'.join(lines) or 'Not listed'}</dd>"
         f"<dt>Hours</dt><dd>{esc(service.hours)}</dd>"
@@ -582,32 +597,32 @@ def needs_catalogue_html(catalogue: NeedsCatalogue, library: Library, links: Lin
                          *, level: int = 3) -> str:
     """The needs assessment grouped by domain: what to ask, signs, where each need leads."""
     cid = catalogue.id
-    parts = [_heading(level, esc(catalogue.title), f"needs-{cid}", "hb-title"),
+    parts = [_heading(level, esc(catalogue.title), f"needs-{cid}", "hc-title"),
              _revision(catalogue.version, catalogue.revised, catalogue.owner),
-             paragraphs(catalogue.introduction, "hb-intro")]
+             paragraphs(catalogue.introduction, "hc-intro")]
     for domain, label in DOMAIN_LABELS.items():
         needs = [n for n in catalogue.needs if n.domain is domain]
         if not needs:
             continue
         rows = []
         for need in needs:
-            urgent = ('<span class="hb-flag hb-urgent-label">Urgent</span> ' if need.urgent else "")
-            signs = ("<p><span class=\"hb-label\">Signs:</span> "
+            urgent = ('<span class="hc-flag hc-urgent-label">Urgent</span> ' if need.urgent else "")
+            signs = ("<p><span class=\"hc-label\">Signs:</span> "
                      + esc("; ".join(need.signs)) + "</p>" if need.signs else "")
             referrals = esc(", ".join(CATEGORY_LABELS[c] for c in need.referrals))
             rows.append(
-                f'<li class="hb-need-item{" hb-urgent" if need.urgent else ""}" '
-                f'id="{esc(cid)}-{esc(need.id)}"><p class="hb-need-label">{urgent}'
+                f'<li class="hc-need-item{" hc-urgent" if need.urgent else ""}" '
+                f'id="{esc(cid)}-{esc(need.id)}"><p class="hc-need-label">{urgent}'
                 f"<strong>{esc(need.label)}</strong></p>"
-                f'<div class="hb-script"><p class="hb-label">Ask:</p><blockquote><p>'
+                f'<div class="hc-script"><p class="hc-label">Ask:</p><blockquote><p>'
                 f"{esc(need.ask)}</p></blockquote></div>{signs}"
-                f'<p><span class="hb-label">Refer to:</span> {referrals}</p></li>')
-        parts.append(f'<section class="hb-domain hb-domain-{esc(domain.value)}">'
-                     f"{_heading(level + 1, esc(label))}<ul class=\"hb-need-items\">"
+                f'<p><span class="hc-label">Refer to:</span> {referrals}</p></li>')
+        parts.append(f'<section class="hc-domain hc-domain-{esc(domain.value)}">'
+                     f"{_heading(level + 1, esc(label))}<ul class=\"hc-need-items\">"
                      f'{"".join(rows)}</ul></section>')
     parts.append(_source_list(library, catalogue.sources, cid, level + 1))
     parts.append(_changelog(catalogue.changelog))
-    return f'<section class="hb-needs-catalogue" id="needs-{esc(cid)}">{"".join(parts)}</section>'
+    return f'<section class="hc-needs-catalogue" id="needs-{esc(cid)}">{"".join(parts)}</section>'
 
 
 # --------------------------------------------------------------------------- follow-up
@@ -628,23 +643,23 @@ def follow_up_html(template: FollowUpTemplate, library: Library, links: Links = 
     """A follow-up plan template: dated check-ins with tasks, safe contact, closure."""
     tid = template.id
     check_ins = "".join(
-        f'<li class="hb-check-in" id="{esc(tid)}-{esc(c.id)}">'
-        f'<p><strong>{esc(c.label)}</strong> <span class="hb-when">— '
+        f'<li class="hc-check-in" id="{esc(tid)}-{esc(c.id)}">'
+        f'<p><strong>{esc(c.label)}</strong> <span class="hc-when">— '
         f"{esc(_offset_words(c.offset_hours))} after the first contact"
         f"{', moved to the next business day if it falls on a weekend' if c.business_day else ''}"
         "</span></p><ul>" + "".join(f"<li>{esc(t)}</li>" for t in c.tasks) + "</ul></li>"
         for c in template.check_ins)
     methods = esc(", ".join(CONTACT_LABELS[m] for m in template.contact_methods))
     parts = [
-        _heading(level, esc(template.title), f"follow-up-{tid}", "hb-title"),
+        _heading(level, esc(template.title), f"follow-up-{tid}", "hc-title"),
         _revision(template.version, template.revised, template.owner),
-        f'<p class="hb-applies"><span class="hb-label">Use it for:</span> '
+        f'<p class="hc-applies"><span class="hc-label">Use it for:</span> '
         f"{esc(template.applies_to)}</p>",
         _heading(level + 1, "Check-ins"),
-        f'<ol class="hb-check-ins">{check_ins}</ol>',
+        f'<ol class="hc-check-ins">{check_ins}</ol>',
         _heading(level + 1, "Contact safely"),
-        f"<p><span class=\"hb-label\">Ways to make contact:</span> {methods}</p>",
-        "<p class=\"hb-label\">Before the first contact, ask:</p><ul>"
+        f"<p><span class=\"hc-label\">Ways to make contact:</span> {methods}</p>",
+        "<p class=\"hc-label\">Before the first contact, ask:</p><ul>"
         + "".join(f"<li>{esc(q)}</li>" for q in template.safe_contact_questions) + "</ul>",
         _heading(level + 1, "Close the plan when"),
         "<ul>" + "".join(f"<li>{esc(c)}</li>" for c in template.closure_criteria) + "</ul>",
@@ -652,7 +667,7 @@ def follow_up_html(template: FollowUpTemplate, library: Library, links: Links = 
         _source_list(library, template.sources, tid, level + 1),
         _changelog(template.changelog),
     ]
-    return f'<section class="hb-follow-up" id="follow-up-{esc(tid)}">{"".join(parts)}</section>'
+    return f'<section class="hc-follow-up" id="follow-up-{esc(tid)}">{"".join(parts)}</section>'
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -663,11 +678,11 @@ def scenario_html(scenario: Scenario, library: Library, links: Links = NO_LINKS,
     """A training scenario's summary card with a link to the scenario player."""
     sid = scenario.id
     parts = [
-        _heading(level, esc(scenario.title), f"scenario-{sid}", "hb-title"),
-        '<div class="hb-warning" role="note"><p><strong>Content warning:</strong> '
+        _heading(level, esc(scenario.title), f"scenario-{sid}", "hc-title"),
+        '<div class="hc-warning" role="note"><p><strong>Content warning:</strong> '
         f"{esc(scenario.content_warning)}</p></div>",
-        paragraphs(scenario.summary, "hb-summary"),
-        '<dl class="hb-facts">'
+        paragraphs(scenario.summary, "hc-summary"),
+        '<dl class="hc-facts">'
         f"<dt>Time</dt><dd>About {scenario.minutes} minutes</dd>"
         f"<dt>Decisions</dt><dd>{len(scenario.nodes)}</dd>"
         f"<dt>Based on</dt><dd>{esc(scenario.based_on)}</dd>"
@@ -678,12 +693,12 @@ def scenario_html(scenario: Scenario, library: Library, links: Links = NO_LINKS,
     if player is not None:
         href = links.job_aid(player, f"scenario={sid}")
         if href:
-            parts.append(f'<p class="hb-actions">{_a(href, "Play this scenario", "hb-action hb-job-aid")}'
+            parts.append(f'<p class="hc-actions">{_a(href, "Play this scenario", "hc-action hc-job-aid")}'
                          "</p>")
-    parts.append('<details class="hb-debrief"><summary>Debrief points (for the trainer)</summary>'
+    parts.append('<details class="hc-debrief"><summary>Debrief points (for the trainer)</summary>'
                  "<ul>" + "".join(f"<li>{esc(p)}</li>" for p in scenario.debrief_points)
                  + "</ul></details>")
-    return f'<section class="hb-scenario" id="scenario-{esc(sid)}">{"".join(parts)}</section>'
+    return f'<section class="hc-scenario" id="scenario-{esc(sid)}">{"".join(parts)}</section>'
 
 
 # --------------------------------------------------------------------------- job aids
@@ -692,8 +707,8 @@ def scenario_html(scenario: Scenario, library: Library, links: Links = NO_LINKS,
 def job_aid_list_html(aids: Iterable[JobAid], links: Links = NO_LINKS) -> str:
     """The job-aid index: one line each, linked when the job-aid server is reachable."""
     rows = "".join(
-        f'<li class="hb-job-aid-entry" id="job-aid-{esc(aid.name)}"><p>'
-        f'<strong>{_a(links.job_aid(aid), esc(aid.title), "hb-job-aid")}</strong> — '
-        f'{esc(aid.summary)}</p><p class="hb-job-aid-path"><code>{esc(aid.path)}</code></p></li>'
+        f'<li class="hc-job-aid-entry" id="job-aid-{esc(aid.name)}"><p>'
+        f'<strong>{_a(links.job_aid(aid), esc(aid.title), "hc-job-aid")}</strong> — '
+        f'{esc(aid.summary)}</p><p class="hc-job-aid-path"><code>{esc(aid.path)}</code></p></li>'
         for aid in aids)
-    return f'<ul class="hb-job-aids">{rows}</ul>'
+    return f'<ul class="hc-job-aids">{rows}</ul>'

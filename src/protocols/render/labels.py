@@ -221,7 +221,9 @@ PROTOCOL_JOB_AIDS: dict[str, str] = {
     "rights-notification": "rights-notification",
     "needs-assessment": "needs-and-referrals",
     "referral": "needs-and-referrals",
+    "referral-handoff": "needs-and-referrals",
     "warm-handoff": "needs-and-referrals",
+    "supervisor-review": "tracker",
     "follow-up": "follow-up",
     "follow-up-check-in": "follow-up",
 }

@@ -206,7 +206,7 @@ function render({ model, el: host }) {
         type: "button",
         class: "hb-option hb-na",
         text: "N/A",
-        "aria-label": `Not applicable: ${item.prompt}`,
+        "aria-label": `N/A, not applicable: ${item.prompt}`,
         onclick: () => {
           if (reason.hidden) {
             reason.hidden = false;

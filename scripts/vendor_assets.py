@@ -1,0 +1,16 @@
+#!/usr/bin/env python3
+"""Put the offline widget runtime in vendor/widgets (see protocols.vendor for how).
+
+    python scripts/vendor_assets.py [--force] [VENDOR_DIR]
+
+The book build does this by itself (the Sphinx extension calls it before every HTML build
+and it does nothing when vendor/widgets is already up to date); run it by hand to prepare a
+machine while it can still reach the npm registry, then build offline.
+"""
+
+import sys
+
+from protocols.vendor import main
+
+if __name__ == "__main__":
+    sys.exit(main())
