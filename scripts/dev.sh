@@ -65,8 +65,8 @@ case "${1:-}" in
     "$VENV/bin/mypy"
     log "content: handbook validate"
     "$VENV/bin/handbook" validate
-    log "tests: pytest"
-    "$VENV/bin/python" -m pytest -n 2 --dist loadfile "$@"
+    log "tests: pytest (package, book, job aids, browser) and nbval over every notebook"
+    "$VENV/bin/python" -m pytest -n 2 --dist loadfile --nbval-lax tests book widgets "$@"
     ;;
   *)
     echo "usage: bash scripts/dev.sh serve|test|setup" >&2
