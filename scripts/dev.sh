@@ -42,6 +42,8 @@ setup() {
     "$PY" -m pip install -q -e ".[test]"
     touch "$stamp"
   fi
+  log "fetching the offline front-end assets (skipped when already current)"
+  "$PY" scripts/vendor_assets.py
 }
 
 case "${1:-}" in

@@ -154,6 +154,9 @@ def _config_inited(app: Sphinx, config: Config) -> None:
         config.html_favicon = str(Path(__file__).parent / "book_assets" / "favicon.svg")
     if config.handbook_vendor:
         vendor = Path(app.srcdir) / config.handbook_vendor_dir
+        # Sphinx checks html_extra_path entries before the builder starts (and warns on a
+        # missing one); the folder is filled at builder-inited, so make sure it exists now.
+        vendor.mkdir(parents=True, exist_ok=True)
         extra = [str(p) for p in config.html_extra_path]
         if str(vendor) not in extra:
             config.html_extra_path = [*extra, str(vendor)]
