@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+"""Benchmarks: the handbook and job aids side by side with the defaults they replace.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...]
+
+Writes benchmarks/results.json and the table in benchmarks/README.md (between the
+RESULTS markers). Every figure is the median and p95 of repeated trials, measured
+in one run against its default. Servers listen on 127.0.0.1 only; every loop is
+bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+AIDS = ["scene-response", "screening", "needs-and-referrals", "rights-notification", "confidentiality",
+        "follow-up", "scenario-player"]
+FIRST_USABLE = "input, button.jupyter-button, .hb-option"
+"""The first control a user can act on in a job aid."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listened on port {port} within {timeout} s")
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    return {"median": round(statistics.median(ordered), 3), "p95": round(p95, 3), "n": len(ordered)}
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    total = 0
+    pids = [pid]
+    seen: set[int] = set()
+    while pids:
+        current = pids.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            pids.extend(int(c) for c in children)
+    return round(total / 1024, 1)
+
+
+@contextlib.contextmanager
+def server(kind: str, db_url: str | None = None, preheat: bool = True) -> Iterator[tuple[str, int]]:
+    """``ours`` = handbook serve; ``default`` = plain voila on widgets/ with default settings."""
+    port = free_port()
+    env = {**os.environ, "HANDBOOK_DATABASE_URL": db_url or f"sqlite:///{tempfile.mkdtemp()}/r.sqlite3"}
+    if kind == "ours":
+        cmd = [str(VENV_BIN / "handbook"), "serve", "--port", str(port)]
+        if not preheat:
+            cmd.append("--no-preheat")
+    else:
+        cmd = [str(VENV_BIN / "voila"), "widgets", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        wait_port(port)
+        time.sleep(3 if kind == "ours" and preheat else 0.5)  # let the kernel pool fill
+        yield f"http://127.0.0.1:{port}", proc.pid
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def aid_url(base: str, kind: str, aid: str) -> str:
+    return f"{base}/voila/render/{aid}.ipynb"
+
+
+def time_to_first_usable(browser: Any, url: str, timeout_ms: int = 60_000) -> float:
+    """Navigation start → the first control of the job aid is visible and enabled (seconds)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(url, wait_until="commit", timeout=timeout_ms)
+        page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=timeout_ms)
+        return float(page.evaluate("performance.now()")) / 1000
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- benchmarks
+
+
+def bench_first_usable(pw: Any, trials: int, concurrent: int, aids: list[str]) -> dict[str, Any]:
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    out: dict[str, Any] = {}
+    try:
+        for kind in ("ours", "default"):
+            with server(kind) as (base, _pid):
+                for aid in aids:
+                    times = [time_to_first_usable(browser, aid_url(base, kind, aid)) for _ in range(trials)]
+                    out.setdefault(aid, {})[kind] = stats(times)
+                # many sessions at once, on the scene-response aid
+                results: list[float] = []
+                failures = 0
+                # Playwright's sync API is not thread-safe: open the pages from one thread, in a burst.
+                started = time.monotonic()
+                pages = [browser.new_page() for _ in range(concurrent)]
+                for page in pages:
+                    page.goto(aid_url(base, kind, "scene-response"), wait_until="commit")
+                for page in pages:
+                    try:
+                        page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=120_000)
+                        results.append(float(page.evaluate("performance.now()")) / 1000)
+                    except Exception:
+                        failures += 1
+                for page in pages:
+                    page.close()
+                out.setdefault("concurrent", {})[kind] = {**stats(results or [float("nan")]),
+                                                          "sessions": concurrent, "failed": failures,
+                                                          "wall_s": round(time.monotonic() - started, 2)}
+    finally:
+        browser.close()
+    for row in out.values():
+        if "ours" in row and "default" in row and row["ours"]["median"]:
+            row["ratio"] = round(row["default"]["median"] / row["ours"]["median"], 2)
+    return out
+
+
+def bench_memory(pw: Any, sessions: int) -> dict[str, Any]:
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    out: dict[str, Any] = {}
+    try:
+        for kind in ("ours", "default"):
+            with server(kind) as (base, pid):
+                time.sleep(2)
+                at_rest = rss_mb(pid)
+                pages = []
+                for _ in range(sessions):
+                    page = browser.new_page()
+                    page.goto(aid_url(base, kind, "scene-response"))
+                    page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=60_000)
+                    pages.append(page)
+                time.sleep(2)
+                loaded = rss_mb(pid)
+                per_session = round((loaded - at_rest) / sessions, 1)
+                out[kind] = {"at_rest_mb": at_rest, f"with_{sessions}_sessions_mb": loaded,
+                             "per_session_mb": per_session,
+                             "sessions_in_2gb": int((2048 - at_rest) // per_session) if per_session > 0 else None}
+                for page in pages:
+                    page.close()
+    finally:
+        browser.close()
+    return out
+
+
+def bench_round_trip(pw: Any, trials: int, pg_url: str | None) -> dict[str, Any]:
+    """Tick → saved in the store → the page says saved (seconds)."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    out: dict[str, Any] = {}
+    stores = {"sqlite": None, "postgresql": pg_url} if pg_url else {"sqlite": None}
+    try:
+        for name, url in stores.items():
+            with server("ours", db_url=url) as (base, _pid):
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(aid_url(base, "ours", "scene-response"))
+                page.get_by_label("Case or incident number").fill(f"BENCH-{name}")
+                page.get_by_role("button", name="Start or resume").click()
+                page.locator(".hb-checklist").wait_for(timeout=60_000)
+                first = page.locator(".hb-item").first
+                options = first.locator(".hb-option[data-value]")
+                times = []
+                for n in range(trials):
+                    button = options.nth(n % 2)
+                    started = time.monotonic()
+                    button.click()
+                    page.wait_for_function(
+                        "el => el.textContent.includes('saved') && !el.textContent.includes('Saving')",
+                        arg=first.locator(".hb-status").element_handle(), timeout=30_000)
+                    times.append(time.monotonic() - started)
+                out[name] = stats(times)
+                page.close()
+    finally:
+        browser.close()
+    return out
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    started = time.monotonic()
+    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return round(time.monotonic() - started, 2)
+
+
+def bench_build(trials: int) -> dict[str, Any]:
+    """Clean, unchanged, one-chapter and one-YAML-item rebuilds; ours vs execute_notebooks: force."""
+    out: dict[str, Any] = {}
+    jb = str(VENV_BIN / "jupyter-book")
+    for variant in ("ours", "default"):
+        rows: dict[str, list[float]] = {"clean": [], "unchanged": [], "chapter_edit": [], "yaml_edit": []}
+        for _ in range(trials):
+            work = Path(tempfile.mkdtemp(prefix="hb-bench-"))
+            shutil.copytree(ROOT, work / "p", ignore=shutil.ignore_patterns(
+                ".venv", "_build", ".git", "artifacts", "node_modules", "__pycache__", ".pytest_cache"))
+            project = work / "p"
+            content = project / "src" / "protocols" / "content"
+            env = {**os.environ, "HANDBOOK_CONTENT": str(content)}
+            if variant == "default":
+                config = project / "_config.yml"
+                config.write_text(config.read_text().replace("execute_notebooks: cache",
+                                                             "execute_notebooks: force"))
+            cmd = [jb, "build", str(project), "-W", "-n", "--keep-going"]
+            rows["clean"].append(_timed(cmd, project, env))
+            rows["unchanged"].append(_timed(cmd, project, env))
+            chapter = project / "book" / "techniques" / "active-listening.md"
+            chapter.write_text(chapter.read_text() + "\nA sentence added by the benchmark.\n")
+            rows["chapter_edit"].append(_timed(cmd, project, env))
+            yaml_file = content / "protocols" / "scene-response.yaml"
+            yaml_file.write_text(yaml_file.read_text().replace("prompt: Where is the suspect now?",
+                                                               "prompt: Where is the suspect right now?", 1))
+            rows["yaml_edit"].append(_timed(cmd, project, env))
+            shutil.rmtree(work, ignore_errors=True)
+        out[variant] = {name: stats(values) for name, values in rows.items()}
+    return out
+
+
+def bench_pages(pw: Any, trials: int) -> dict[str, Any]:
+    """Bytes, requests, first contentful paint and load for two pages, on loopback and throttled."""
+    pages = {"typical chapter": "book/techniques/active-listening.html",
+             "heaviest (embedded checklist)": "book/arrive/scene-checklist.html"}
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    out: dict[str, Any] = {}
+    try:
+        with server("ours", preheat=False) as (base, _pid):
+            for label, path in pages.items():
+                for network in ("loopback", "1.6 Mbps / 150 ms"):
+                    fcp: list[float] = []
+                    load: list[float] = []
+                    sizes: dict[str, float] = {}
+                    for _ in range(trials):
+                        context = browser.new_context()
+                        page = context.new_page()
+                        cdp = context.new_cdp_session(page)
+                        cdp.send("Network.enable")
+                        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                        if network != "loopback":
+                            cdp.send("Network.emulateNetworkConditions", {
+                                "offline": False, "latency": 150,
+                                "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 0.75e6 / 8})
+                        transferred: list[int] = []
+                        decoded: list[int] = []
+                        cdp.on("Network.loadingFinished",
+                               lambda e, t=transferred: t.append(int(e["encodedDataLength"])))
+                        page.goto(f"{base}/{path}", wait_until="load", timeout=180_000)
+                        timing = page.evaluate("""() => {
+                            const nav = performance.getEntriesByType('navigation')[0];
+                            const paint = performance.getEntriesByName('first-contentful-paint')[0];
+                            const res = performance.getEntriesByType('resource');
+                            return {fcp: paint ? paint.startTime : null, load: nav.loadEventEnd,
+                                    decoded: nav.decodedBodySize + res.reduce((a, r) => a + r.decodedBodySize, 0),
+                                    requests: res.length + 1};
+                        }""")
+                        decoded.append(timing["decoded"])
+                        fcp.append(timing["fcp"] / 1000 if timing["fcp"] else float("nan"))
+                        load.append(timing["load"] / 1000)
+                        sizes = {"transferred_kb": round(sum(transferred) / 1024, 1),
+                                 "uncompressed_kb": round(decoded[-1] / 1024, 1),
+                                 "requests": timing["requests"]}
+                        context.close()
+                    out.setdefault(label, {})[network] = {**sizes, "fcp_s": stats(fcp), "load_s": stats(load)}
+    finally:
+        browser.close()
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal"))) // (1024 * 1024)
+    return f"{os.cpu_count()} cores ({cpu}), {mem} GiB, Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer trials, for a smoke run")
+    parser.add_argument("--only", nargs="*", default=None,
+                        choices=["first_usable", "memory", "round_trip", "build", "pages"])
+    args = parser.parse_args()
+    trials = 3 if args.quick else 10
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests" / "records"))
+    results: dict[str, Any] = {"date": dt.date.today().isoformat(), "machine": machine()}
+    todo: dict[str, Callable[[Any], Any]] = {
+        "first_usable": lambda pw: bench_first_usable(pw, trials, 5 if args.quick else 20,
+                                                      AIDS[:2] if args.quick else AIDS),
+        "memory": lambda pw: bench_memory(pw, 3 if args.quick else 10),
+        "round_trip": lambda pw: _with_pg(lambda url: bench_round_trip(pw, trials * 2, url)),
+        "build": lambda pw: bench_build(1 if args.quick else 3),
+        "pages": lambda pw: bench_pages(pw, 2 if args.quick else 5),
+    }
+    with sync_playwright() as pw:
+        for name, job in todo.items():
+            if args.only and name not in args.only:
+                continue
+            print(f"== {name}", flush=True)
+            started = time.monotonic()
+            results[name] = job(pw)
+            print(json.dumps(results[name], indent=1), f"({time.monotonic() - started:.0f} s)", flush=True)
+    out = Path(__file__).parent / "results.json"
+    previous = json.loads(out.read_text()) if out.exists() and args.only else {}
+    previous.update(results)
+    out.write_text(json.dumps(previous, indent=2) + "\n")
+    from report import write_table
+
+    write_table(previous, Path(__file__).parent / "README.md")
+    return 0
+
+
+def _with_pg(job: Callable[[str | None], Any]) -> Any:
+    try:
+        from pgserver import postgres_server
+    except ImportError:
+        return job(None)
+    try:
+        with postgres_server() as url:
+            return job(url)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        print(f"PostgreSQL not available ({exc}); SQLite only", flush=True)
+        return job(None)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    sys.exit(main())
