@@ -105,3 +105,49 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
         typer.echo(f"Purged {len(ids)} completed run(s) older than {days} days.")
+
+
+def register_tracking(app: typer.Typer) -> None:
+    """Add the follow-up tracker and monitoring commands."""
+    import datetime as dt
+
+    from protocols.records.monitoring import due_check_ins, figures_as_rows, weekly_figures
+
+    @app.command("followups")
+    def followups_(
+        within: Annotated[int, typer.Option(help="Also list check-ins due within this many days.", min=0)] = 7,
+        database: DatabaseOption = None,
+    ) -> None:
+        """Check-ins overdue, due today and due soon, across every open follow-up plan."""
+        store = _store(database)
+        try:
+            rows = due_check_ins(store, default_library(), dt.datetime.now(dt.UTC).astimezone(), within)
+        except StoreError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        if not rows:
+            typer.echo(f"No check-ins are overdue or due within {within} days.")
+        for r in rows:
+            typer.echo(f"{r.status:10} {r.due_at.astimezone():%a %d %b %H:%M}  case {r.case_number:14} "
+                       f"{r.check_in} ({r.plan_title})")
+
+    @app.command("monitoring")
+    def monitoring_(
+        weeks: Annotated[int, typer.Option(help="How many weeks back.", min=1, max=104)] = 8,
+        database: DatabaseOption = None,
+    ) -> None:
+        """Weekly counts with no personal data: screens, screen-ins, hotline contact, notices, follow-ups."""
+        store = _store(database)
+        try:
+            result = weekly_figures(store, default_library(), dt.datetime.now(dt.UTC).astimezone(), weeks)
+        except StoreError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        rows = figures_as_rows(result)
+        headers = list(rows[0])
+        widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in headers]
+        typer.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+        for r in rows:
+            typer.echo("  ".join(str(r[h]).ljust(w) for h, w in zip(headers, widths, strict=True)))
+        if result.unreadable:
+            typer.echo(f"({result.unreadable} record(s) could not be read under the current content; not counted)")

@@ -181,6 +181,10 @@ class Store:
         """Runs of one job aid for one case number, newest first."""
         return self._select(runs.c.aid == aid, runs.c.case_number == case_number)
 
+    def all_runs(self, aid: str, limit: int = 10_000) -> list[RunRecord]:
+        """Every run of one job aid, newest first (for the tracker and monitoring)."""
+        return self._select(runs.c.aid == aid, limit=limit)
+
     def recent(self, aid: str, limit: int = 10, open_only: bool = True) -> list[RunRecord]:
         """The newest runs of one job aid, for a resume list."""
         conditions: list[Any] = [runs.c.aid == aid]

@@ -1,0 +1,158 @@
+"""Follow-up tracking across open plans, and ELERV performance monitoring by week.
+
+The weekly figures are counts only: no case numbers, no names, no notes, so they can be
+shared with command staff and partners as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocols.engine import ChecklistRun, FollowUpPlan
+from protocols.engine.errors import EngineError
+from protocols.engine.screening import ScreeningRun
+from protocols.library import Library, UnknownContent
+from protocols.records.store import RunRecord, Store
+
+FOLLOW_UP_AID = "follow-up"
+SCREENING_AID = "screening"
+SCREEN_IN_AID = "screen-in-response"
+RIGHTS_AID = "rights-notification"
+SPOKE_ITEM = "victim-spoke-to-advocate"
+
+
+@dataclass(frozen=True)
+class DueCheckIn:
+    run_id: str
+    case_number: str
+    plan_title: str
+    check_in: str
+    due_at: dt.datetime
+    status: str
+    """``overdue``, ``due-today`` or ``upcoming``."""
+
+
+def _plan(record: RunRecord, library: Library) -> FollowUpPlan | None:
+    try:
+        return FollowUpPlan.restore(library.template(record.content_id), record.state)
+    except (UnknownContent, EngineError):
+        return None
+
+
+def due_check_ins(store: Store, library: Library, now: dt.datetime, within_days: int = 7) -> list[DueCheckIn]:
+    """Open plans' check-ins that are overdue, due today, or due within ``within_days``."""
+    horizon = now + dt.timedelta(days=within_days)
+    rows: list[DueCheckIn] = []
+    for record in store.all_runs(FOLLOW_UP_AID):
+        plan = _plan(record, library)
+        if plan is None or plan.closed:
+            continue
+        for status in plan.statuses(now):
+            if status.status in ("overdue", "due-today") or (
+                status.status == "upcoming" and status.due_at <= horizon
+            ):
+                rows.append(DueCheckIn(record.id, record.case_number, plan.template.title, status.label,
+                                       status.due_at, status.status))
+    order = {"overdue": 0, "due-today": 1, "upcoming": 2}
+    return sorted(rows, key=lambda r: (order[r.status], r.due_at))
+
+
+@dataclass
+class WeekFigures:
+    week: str
+    """ISO week, e.g. ``2026-W47``."""
+    screens: int = 0
+    screened_in_rule: int = 0
+    screened_in_belief: int = 0
+    spoke_to_hotline: int = 0
+    screen_in_checklists: int = 0
+    rights_notices: int = 0
+    check_ins_due: int = 0
+    check_ins_on_time: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.check_ins_on_time / self.check_ins_due if self.check_ins_due else None
+
+
+@dataclass
+class Monitoring:
+    weeks: list[WeekFigures] = field(default_factory=list)
+    unreadable: int = 0
+    """Records that could not be read under the current content (counted, never guessed)."""
+
+
+def _week(moment: dt.datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int = 8) -> Monitoring:
+    """Counts by ISO week for the last ``weeks`` weeks (oldest first)."""
+    result = Monitoring()
+    table: dict[str, WeekFigures] = {}
+    for back in range(weeks - 1, -1, -1):
+        label = _week(now - dt.timedelta(weeks=back))
+        table[label] = WeekFigures(label)
+
+    def bucket(moment: dt.datetime) -> WeekFigures | None:
+        return table.get(_week(moment))
+
+    for record in store.all_runs(SCREENING_AID):
+        row = bucket(record.created_at)
+        if row is None:
+            continue
+        try:
+            outcome = ScreeningRun.restore(library.instrument(record.content_id), record.state).evaluate().outcome
+        except (UnknownContent, EngineError):
+            result.unreadable += 1
+            continue
+        row.screens += 1
+        row.screened_in_rule += outcome == "screened-in-protocol"
+        row.screened_in_belief += outcome == "screened-in-officer-belief"
+    for record in store.all_runs(SCREEN_IN_AID):
+        row = bucket(record.created_at)
+        if row is None:
+            continue
+        try:
+            run = ChecklistRun.restore(library.protocol(record.content_id), record.state)
+        except (UnknownContent, EngineError):
+            result.unreadable += 1
+            continue
+        row.screen_in_checklists += 1
+        answer = run.answer_for(SPOKE_ITEM) if SPOKE_ITEM in {i.id for i in run.protocol.items()} else None
+        row.spoke_to_hotline += answer is not None and answer.value == "spoke"
+    for record in store.all_runs(RIGHTS_AID):
+        row = bucket(record.created_at)
+        if row is not None:
+            row.rights_notices += 1
+    for record in store.all_runs(FOLLOW_UP_AID):
+        plan = _plan(record, library)
+        if plan is None:
+            result.unreadable += 1
+            continue
+        for check_in in plan.state.check_ins:
+            row = bucket(check_in.due_at)
+            if row is None or check_in.due_at > now:
+                continue
+            row.check_ins_due += 1
+            first_contact = min((a.at for a in check_in.attempts if a.result.value != "not-reached"), default=None)
+            if first_contact is not None and first_contact.date() <= check_in.due_at.date():
+                row.check_ins_on_time += 1
+    result.weeks = list(table.values())
+    return result
+
+
+def figures_as_rows(monitoring: Monitoring) -> list[dict[str, Any]]:
+    """The weekly figures as plain rows, for tables and charts."""
+    rows = []
+    for w in monitoring.weeks:
+        rate = w.on_time_rate
+        rows.append({"week": w.week, "screens": w.screens, "screened in (rule)": w.screened_in_rule,
+                     "screened in (officer belief)": w.screened_in_belief,
+                     "spoke to hotline": w.spoke_to_hotline, "rights notices given": w.rights_notices,
+                     "check-ins due": w.check_ins_due,
+                     "on time": "–" if rate is None else f"{w.check_ins_on_time} ({rate:.0%})"})
+    return rows

@@ -1,0 +1,77 @@
+"""The follow-up tracker and the weekly monitoring figures, from real engine runs in the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from typer.testing import CliRunner
+
+from protocols.cli import app
+from protocols.engine import ChecklistRun, FollowUpPlan
+from protocols.engine.screening import ScreeningRun
+from protocols.library import default_library
+from protocols.records import Store
+from protocols.records.monitoring import due_check_ins, figures_as_rows, weekly_figures
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+def _save(store: Store, aid: str, run: object, case: str) -> None:
+    state = run.state  # type: ignore[attr-defined]
+    store.create(aid, state.content_id, state.content_version, case, "in-progress", state.model_dump_json())
+
+
+def seed(store: Store) -> None:
+    lib = default_library()
+    instrument = lib.instrument("sample-danger-screen")
+    by_rule = ScreeningRun.start(instrument, "W-1", NOW - dt.timedelta(days=1))
+    by_rule.answer(1, "yes", NOW - dt.timedelta(days=1))
+    belief = ScreeningRun.start(instrument, "W-2", NOW - dt.timedelta(days=1))
+    belief.override("The victim is terrified and he has threatened her before.", NOW - dt.timedelta(days=1))
+    not_in = ScreeningRun.start(instrument, "W-3", NOW - dt.timedelta(days=1))
+    not_in.answer(4, "yes", NOW - dt.timedelta(days=1))
+    for case, run in (("W-1", by_rule), ("W-2", belief), ("W-3", not_in)):
+        _save(store, "screening", run, case)
+    checklist = ChecklistRun.start(lib.protocol("screen-in-response"), "W-1", NOW - dt.timedelta(days=1))
+    checklist.answer("victim-spoke-to-advocate", "spoke", NOW - dt.timedelta(days=1))
+    _save(store, "screen-in-response", checklist, "W-1")
+    plan = FollowUpPlan.create(lib.template("standard-follow-up"), "W-1", NOW - dt.timedelta(days=3))
+    first = plan.state.check_ins[0]
+    plan.record(first.id, "reached", first.due_at)
+    _save(store, "follow-up", plan, "W-1")
+    late = FollowUpPlan.create(lib.template("standard-follow-up"), "W-9", NOW - dt.timedelta(days=10))
+    _save(store, "follow-up", late, "W-9")
+
+
+def test_due_check_ins_lists_overdue_first(store: Store) -> None:
+    seed(store)
+    rows = due_check_ins(store, default_library(), NOW, within_days=7)
+    assert rows, "expected due check-ins"
+    assert rows[0].status == "overdue" and rows[0].case_number == "W-9"
+    statuses = [r.status for r in rows]
+    assert statuses == sorted(statuses, key=["overdue", "due-today", "upcoming"].index)
+
+
+def test_weekly_figures_count_without_personal_data(store: Store) -> None:
+    seed(store)
+    result = weekly_figures(store, default_library(), NOW, weeks=4)
+    week = result.weeks[-1]
+    assert (week.screens, week.screened_in_rule, week.screened_in_belief) == (3, 1, 1)
+    assert week.spoke_to_hotline == 1
+    assert sum(w.check_ins_due for w in result.weeks) >= 2
+    assert sum(w.check_ins_on_time for w in result.weeks) >= 1
+    dumped = json.dumps(figures_as_rows(result))
+    assert "W-1" not in dumped and "W-9" not in dumped  # counts only, no case numbers
+
+
+def test_tracker_commands_print_plain_tables(store: Store, tmp_path: object) -> None:
+    seed(store)
+    url = str(store.engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    due = runner.invoke(app, ["followups", "--database", url, "--within", "400"])
+    assert due.exit_code == 0, due.output
+    assert "overdue" in due.output
+    weekly = runner.invoke(app, ["monitoring", "--database", url, "--weeks", "4"])
+    assert weekly.exit_code == 0, weekly.output
+    assert "screened in (rule)" in weekly.output
