@@ -3,7 +3,8 @@
 How it works, everywhere in this package:
 
 - A *run* object (``ChecklistRun``, ``ScreeningRun``, ``ConfidentialityAdvisor``,
-  ``FollowUpPlan``, ``ScenarioPlayer``) pairs a piece of content with a *state*.
+  ``FollowUpPlan``, ``ScenarioPlayer``, ``ReferralRun``, ``RightsDelivery``) pairs a
+  piece of content with a *state*.
 - States are frozen pydantic models that serialise to JSON losslessly
   (``state.model_dump(mode="json")``; read back with ``Run.restore(content, data)``
   or :func:`load_state`). Each records the content id and version, the case number
@@ -63,8 +64,17 @@ from protocols.engine.followup import (
     FollowUpState,
     SafeContact,
 )
+from protocols.engine.languages import language_name, language_options
 from protocols.engine.persist import dump_state, load_state
-from protocols.engine.referrals import Recommendation, ReferralResult, recommend
+from protocols.engine.referrals import (
+    ChosenReferral,
+    Recommendation,
+    ReferralResult,
+    ReferralRun,
+    ReferralState,
+    recommend,
+)
+from protocols.engine.rights import RightsDelivery, RightsDeliveryState, delivery_text
 from protocols.engine.scenario import Debrief, Feedback, ScenarioPlayer, ScenarioState, Score
 from protocols.engine.screening import ScreeningResult, ScreeningRun, ScreeningState
 
@@ -83,6 +93,7 @@ __all__ = [
     "ChecklistRun",
     "ChecklistState",
     "ChecklistSummary",
+    "ChosenReferral",
     "Clock",
     "CompletionRefused",
     "ConfidentialityAdvisor",
@@ -98,6 +109,10 @@ __all__ = [
     "PastAnswer",
     "Recommendation",
     "ReferralResult",
+    "ReferralRun",
+    "ReferralState",
+    "RightsDelivery",
+    "RightsDeliveryState",
     "RunClosed",
     "SafeContact",
     "ScenarioPlayer",
@@ -113,8 +128,11 @@ __all__ = [
     "check_reason",
     "check_text",
     "check_value",
+    "delivery_text",
     "display_value",
     "dump_state",
+    "language_name",
+    "language_options",
     "load_state",
     "recommend",
     "require_aware",

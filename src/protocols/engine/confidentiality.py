@@ -21,6 +21,14 @@ from protocols.models import ConfidentialityGuide, Outcome, Question
 
 YesNo = Literal["yes", "no"]
 
+DECISION_TEXT: dict[str, str] = {
+    "keep-private": "Keep it private",
+    "share-with-consent": "Share only with the victim's written consent",
+    "must-disclose": "You must share it",
+    "ask-supervisor": "Ask your supervisor before you share anything",
+}
+"""Each outcome's decision in plain words."""
+
 
 class PathStep(Frozen):
     question_id: str
@@ -48,6 +56,8 @@ class OutcomeView(Frozen):
     id: str
     title: str
     decision: str
+    decision_text: str
+    """The decision in plain words (see :data:`DECISION_TEXT`)."""
     rule: str
     citation: str
     script: str
@@ -187,6 +197,7 @@ class ConfidentialityAdvisor:
                 id=outcome.id,
                 title=outcome.title,
                 decision=outcome.decision,
+                decision_text=DECISION_TEXT[outcome.decision],
                 rule=outcome.rule,
                 citation=outcome.citation,
                 script=outcome.script,

@@ -35,6 +35,13 @@ from protocols.engine.errors import AnswerError, RunClosed, StateError
 from protocols.models import CheckIn, ContactMethod, FollowUpTemplate
 
 DEFAULT_CONTACT_TIME = dt.time(9, 0)
+_CONTACT_PHRASES = {
+    ContactMethod.PHONE: "by phone",
+    ContactMethod.TEXT: "by text",
+    ContactMethod.EMAIL: "by email",
+    ContactMethod.IN_PERSON: "in person",
+    ContactMethod.THROUGH_ADVOCATE: "through an advocate",
+}
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -59,7 +66,7 @@ class SafeContact(Frozen):
     def text(self) -> str:
         parts = []
         if self.method is not None:
-            parts.append(f"by {self.method.value}")
+            parts.append(_CONTACT_PHRASES[self.method])
         if self.window is not None:
             parts.append(f"between {self.window.replace('-', ' and ')}")
         if self.may_leave_message is not None:
@@ -73,6 +80,23 @@ class CheckInResult(StrEnum):
     REACHED = "reached"
     NOT_REACHED = "not-reached"
     DECLINED = "declined"
+
+
+RESULT_LABELS: dict[CheckInResult, str] = {
+    CheckInResult.REACHED: "Reached the victim",
+    CheckInResult.NOT_REACHED: "Could not reach the victim",
+    CheckInResult.DECLINED: "The victim declined the check-in",
+}
+"""Each check-in result in plain words."""
+
+METHOD_LABELS: dict[ContactMethod, str] = {
+    ContactMethod.PHONE: "Phone call",
+    ContactMethod.TEXT: "Text message",
+    ContactMethod.EMAIL: "Email",
+    ContactMethod.IN_PERSON: "In person",
+    ContactMethod.THROUGH_ADVOCATE: "Through an advocate",
+}
+"""Each safe contact method in plain words."""
 
 
 class Attempt(Frozen):

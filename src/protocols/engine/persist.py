@@ -1,7 +1,7 @@
 """Read any saved run back, whatever its kind: for the records store.
 
 Each state carries a ``kind`` (``checklist``, ``screening``, ``confidentiality``,
-``followup``, ``scenario``), so one call reads any of them.
+``followup``, ``scenario``, ``referrals``, ``rights``), so one call reads any of them.
 """
 
 from __future__ import annotations
@@ -15,11 +15,19 @@ from protocols.engine.checklist import ChecklistState
 from protocols.engine.confidentiality import AdvisorState
 from protocols.engine.errors import StateError
 from protocols.engine.followup import FollowUpState
+from protocols.engine.referrals import ReferralState
+from protocols.engine.rights import RightsDeliveryState
 from protocols.engine.scenario import ScenarioState
 from protocols.engine.screening import ScreeningState
 
 AnyState = Annotated[
-    ChecklistState | ScreeningState | AdvisorState | FollowUpState | ScenarioState,
+    ChecklistState
+    | ScreeningState
+    | AdvisorState
+    | FollowUpState
+    | ScenarioState
+    | ReferralState
+    | RightsDeliveryState,
     Field(discriminator="kind"),
 ]
 _ADAPTER: TypeAdapter[AnyState] = TypeAdapter(AnyState)

@@ -21,6 +21,12 @@ from protocols.engine.errors import AnswerError, RunClosed, StateError
 from protocols.models import Item, ItemRef, Node, Option, Protocol, Rating, Scenario
 
 POINTS: dict[Rating, int] = {Rating.CORRECT: 2, Rating.PARTIAL: 1, Rating.WRONG: 0}
+VERDICTS: dict[Rating, str] = {
+    Rating.CORRECT: "Good choice",
+    Rating.PARTIAL: "Partly right",
+    Rating.WRONG: "Not the best choice",
+}
+"""Each rating in plain words, for feedback and the debrief."""
 
 ItemLookup = Mapping[str, Protocol] | Callable[[str, str], Item | None]
 """Protocols by id, or a function ``(protocol_id, item_id) -> Item | None``."""
@@ -56,6 +62,8 @@ class Feedback(Frozen):
     option_id: str
     option_text: str
     rating: Rating
+    verdict: str
+    """The rating in plain words (see :data:`VERDICTS`)."""
     points: int
     feedback: str
     next_node: str | None
@@ -78,6 +86,7 @@ class DebriefEntry(Frozen):
     option_id: str
     option_text: str
     rating: Rating
+    verdict: str
     points: int
     feedback: str
     exercises: tuple[ExercisedItem, ...]
@@ -201,6 +210,7 @@ class ScenarioPlayer:
             option_id=option.id,
             option_text=option.text,
             rating=option.rating,
+            verdict=VERDICTS[option.rating],
             points=POINTS[option.rating],
             feedback=option.feedback,
             next_node=option.next,
@@ -236,6 +246,7 @@ class ScenarioPlayer:
                     option_id=option.id,
                     option_text=option.text,
                     rating=option.rating,
+                    verdict=VERDICTS[option.rating],
                     points=POINTS[option.rating],
                     feedback=option.feedback,
                     exercises=tuple(exercised),

@@ -23,6 +23,13 @@ from protocols.models import ScreeningAnswer, ScreeningInstrument, ScreeningQues
 
 Outcome = Literal["screened-in-protocol", "screened-in-officer-belief", "not-screened-in"]
 
+HEADLINES: dict[Outcome, str] = {
+    "screened-in-protocol": "Screened in by the protocol",
+    "screened-in-officer-belief": "Screened in on officer belief",
+    "not-screened-in": "Not screened in",
+}
+"""The outcome in a few words, for the top of a result."""
+
 
 class QuestionAnswer(Frozen):
     question: int
@@ -90,6 +97,8 @@ class ScreeningResult(Frozen):
     not_answered_questions: tuple[int, ...]
     none_answered: bool
     officer_belief_reason: str | None
+    headline: str
+    """The outcome in a few words (see :data:`HEADLINES`)."""
     message: str
 
 
@@ -275,7 +284,7 @@ class ScreeningRun:
                     yes_count=count,
                     fired=met,
                     text=(
-                        f"{rule.description}: {count} yes (needs {rule.at_least}) · "
+                        f"{rule.description.rstrip('.')}: {count} yes (needs {rule.at_least}) · "
                         f"{'screens in' if met else 'not met'}"
                     ),
                 )
@@ -306,6 +315,7 @@ class ScreeningRun:
             not_answered_questions=not_answered,
             none_answered=none_answered,
             officer_belief_reason=belief.reason if belief else None,
+            headline=HEADLINES[outcome],
             message=self._message(outcome, fired, len(not_answered), none_answered),
         )
 

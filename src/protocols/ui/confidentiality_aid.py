@@ -1,0 +1,197 @@
+"""The confidentiality job aid: what you can keep private, what you must share, and what to say.
+
+The opening script comes first. Then one yes/no question at a time, with Back; each
+answer and each step back is one engine call (:class:`~protocols.engine.ConfidentialityAdvisor`)
+and one saved revision. The outcome shows the decision, its rule and citation, and the
+words to say to the victim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from protocols.engine import AdvisorSummary, ConfidentialityAdvisor
+from protocols.library import Library, default_library
+from protocols.models import ConfidentialityGuide
+from protocols.records import Store, StoreError
+from protocols.ui.aid_parts import (
+    Clock,
+    RunSession,
+    Step,
+    bullet_list,
+    button,
+    column,
+    esc,
+    html_box,
+    local_now,
+    open_store,
+    row,
+    styles,
+)
+from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
+
+AID = "confidentiality"
+DEFAULT_GUIDE = "confidentiality-decisions"
+
+
+def advisor_status(advisor: ConfidentialityAdvisor) -> str:
+    return "completed" if advisor.finished else "in-progress"
+
+
+class AdvisorController:
+    """The advisor for one case, saved after every answer; no widgets."""
+
+    def __init__(self, guide: ConfidentialityGuide, store: Store, clock: Clock = local_now) -> None:
+        self.guide = guide
+        self.store = store
+        self.clock = clock
+        self.session: RunSession[ConfidentialityAdvisor] | None = None
+        self.case_number = ""
+
+    def _load(self, saved: object) -> ConfidentialityAdvisor:
+        return ConfidentialityAdvisor.restore(self.guide, saved)
+
+    @property
+    def advisor(self) -> ConfidentialityAdvisor:
+        if self.session is None:
+            raise RuntimeError("start() first")
+        return self.session.run
+
+    def start(self, case_number: str) -> str:
+        """Resume this case's latest walk through the guide, or start one. Raises ``StoreError``."""
+        self.case_number = case_number
+        for record in self.store.find(AID, case_number):
+            if record.content_id != self.guide.id:
+                continue
+            try:
+                self.session = RunSession.resume(self.store, record, load=self._load,
+                                                 status=advisor_status, clock=self.clock)
+            except ValueError:
+                break
+            if self.advisor.finished:
+                return "This case already has an answer; it is shown below. Use Back or Start again to change it."
+            return "Resumed where you stopped."
+        self._create()
+        return "Started. Answer the first question."
+
+    def _create(self) -> None:
+        advisor = ConfidentialityAdvisor.start(self.guide, self.clock(), case_number=self.case_number)
+        self.session = RunSession.create(self.store, AID, self.case_number, advisor, load=self._load,
+                                         status=advisor_status, clock=self.clock)
+
+    def restart(self) -> Step[None]:
+        """A new walk for the same case (the earlier one stays on record)."""
+        try:
+            self._create()
+        except StoreError as exc:
+            return Step(False, f"Not started again: {exc}. Try again.")
+        return Step(True, "Started again from the first question.")
+
+    def _act(self, change: Callable[[ConfidentialityAdvisor, dt.datetime], Any], done: str) -> Step[Any]:
+        if self.session is None:
+            return Step(False, "Enter the case number first.")
+        return self.session.act(change, done)
+
+    def answer(self, value: str) -> Step[Any]:
+        word = "Yes" if value == "yes" else "No"
+        return self._act(lambda a, now: a.answer(value, now), f"{word}. Saved.")
+
+    def back(self) -> Step[Any]:
+        return self._act(lambda a, _now: a.back(), "Went back one question. Saved.")
+
+    def summary(self) -> AdvisorSummary:
+        return self.advisor.summary()
+
+
+class AdvisorView:
+    """Draws one question at a time, or the outcome, and forwards each answer."""
+
+    def __init__(self, controller: AdvisorController, status: StatusLine) -> None:
+        self.c = controller
+        self.status = status
+        self.progress = html_box()
+        self.question = html_box()
+        self.yes = button("Yes", lambda: self._after(self.c.answer("yes")), style="primary")
+        self.no = button("No", lambda: self._after(self.c.answer("no")), style="primary")
+        self.back = button("Back", lambda: self._after(self.c.back()), tooltip="Back one question")
+        self.again = button("Start again", lambda: self._after(self.c.restart()),
+                            tooltip="Start again from the first question")
+        self.path = html_box()
+        self.widget = column([
+            self.progress,
+            column([self.question, row([self.yes, self.no, self.back, self.again])], "hb-card"),
+            self.path,
+        ])
+        self.draw()
+
+    def _after(self, step: Step[Any]) -> None:
+        self.draw()
+        self.status.show(step.message, bad=not step.saved)
+
+    def draw(self) -> None:
+        summary = self.c.summary()
+        advisor = self.c.advisor
+        count = len(summary.steps)
+        if summary.outcome is not None:
+            state = f"Answer reached after {count} question{'s' if count != 1 else ''}: {summary.outcome.title}"
+        else:
+            state = f"Question {count + 1} · {count} answered so far"
+        self.progress.value = (f'<p class="hb-progress" role="status">Case {esc(self.c.case_number)} · '
+                               f"{esc(state)}</p>")
+        question = advisor.current_question
+        if question is not None:
+            help_text = f'<p class="hb-muted">{esc(question.help)}</p>' if question.help else ""
+            self.question.value = (f"<h2>Question {count + 1}</h2><p><strong>{esc(question.text)}</strong></p>"
+                                   f"{help_text}")
+        elif summary.outcome is not None:
+            o = summary.outcome
+            css = "hb-in" if o.decision in ("must-disclose", "ask-supervisor") else "hb-out"
+            steps = (f"<h3>Next steps</h3>{bullet_list(o.next_steps)}" if o.next_steps else "")
+            self.question.value = (
+                f'<div class="hb-result {css}" role="status"><p class="hb-headline">{esc(o.decision_text)}</p>'
+                f"<h2>{esc(o.title)}</h2><p><strong>The rule:</strong> {esc(o.rule)}</p>"
+                f"<p><strong>Where it comes from:</strong> {esc(o.citation)}</p></div>"
+                f'<div class="hb-say"><p><strong>Say to the victim:</strong> {esc(o.script)}</p></div>{steps}')
+        for b in (self.yes, self.no):
+            b.layout.display = "none" if question is None else ""
+        self.back.disabled = count == 0
+        self.again.layout.display = "" if count else "none"
+        if summary.steps:
+            items = "".join(f"<li>{esc(s.question)} <strong>{'Yes' if s.answer == 'yes' else 'No'}</strong></li>"
+                            for s in summary.steps)
+            self.path.value = f'<h3>Your answers</h3><ol class="hb-list">{items}</ol>'
+        else:
+            self.path.value = ""
+
+
+def confidentiality_aid(guide_id: str = DEFAULT_GUIDE, library: Library | None = None,
+                        store: Store | None = None, clock: Clock = local_now) -> widgets.VBox:
+    """The whole confidentiality job aid."""
+    lib = library or default_library()
+    guide = lib.guide(guide_id)
+    status = StatusLine()
+    body = widgets.VBox(layout=widgets.Layout(width="100%"))
+
+    def start(case_number: str) -> None:
+        try:
+            controller = AdvisorController(guide, open_store(store), clock)
+            note = controller.start(case_number)
+        except StoreError as exc:
+            status.show(f"The records store cannot be used: {exc}", bad=True)
+            form._started = False
+            return
+        body.children = [AdvisorView(controller, status).widget]
+        status.show(f"Case {case_number}: {note}")
+
+    form = CaseForm(start, status, button_label="Start the questions")
+    body.children = [form.widget]
+    opening = html_box(
+        '<div class="hb-say"><p><strong>Say this first, before the victim tells you anything:</strong></p>'
+        f"<p>{esc(guide.opening_script)}</p></div>"
+        f"<details><summary>When to use this guide</summary><p>{esc(guide.introduction)}</p></details>")
+    return aid_box([header("Confidentiality decisions", "book/rights/confidentiality",
+                           "Read the confidentiality chapter"), styles(), opening, status.widget, body])

@@ -1,0 +1,385 @@
+"""The danger-screening job aid: ask the questions, see the outcome, run the screen-in steps.
+
+Each answer, belief screen-in and the finish call is one engine call and one saved
+revision. After a screen-in, the follow-on protocol's live checklist opens for the
+same case number (its own saved run, aid ``screen-in-response``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from protocols.engine import ScreeningResult, ScreeningRun
+from protocols.library import Library, default_library
+from protocols.models import ScreeningAnswer, ScreeningInstrument
+from protocols.records import RunRecord, Store, StoreError
+from protocols.ui.aid_parts import (
+    Clock,
+    RunSession,
+    Step,
+    bullet_list,
+    button,
+    column,
+    esc,
+    facts,
+    html_box,
+    local_now,
+    open_store,
+    row,
+    stacked,
+    styles,
+    when,
+)
+from protocols.ui.checklist import ChecklistWidget
+from protocols.ui.checklist_session import ChecklistSession, answers_for_front_end
+from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
+
+AID = "screening"
+FOLLOW_ON_AID = "screen-in-response"
+DEFAULT_INSTRUMENT = "sample-danger-screen"
+ANSWER_WORDS = {ScreeningAnswer.YES: "Yes", ScreeningAnswer.NO: "No",
+                ScreeningAnswer.NOT_ANSWERED: "Not answered"}
+_WORDS_BY_VALUE = {a.value: w for a, w in ANSWER_WORDS.items()}
+
+
+def screening_status(run: ScreeningRun) -> str:
+    return "completed" if run.finished else "in-progress"
+
+
+class ScreeningController:
+    """The screening for one case, saved after every change; no widgets."""
+
+    def __init__(self, instrument: ScreeningInstrument, library: Library, store: Store,
+                 clock: Clock = local_now) -> None:
+        self.instrument = instrument
+        self.library = library
+        self.store = store
+        self.clock = clock
+        self.session: RunSession[ScreeningRun] | None = None
+        self.case_number = ""
+
+    def _load(self, saved: object) -> ScreeningRun:
+        return ScreeningRun.restore(self.instrument, saved)
+
+    @property
+    def run(self) -> ScreeningRun:
+        if self.session is None:
+            raise RuntimeError("start() first")
+        return self.session.run
+
+    def start(self, case_number: str) -> str:
+        """Resume this case's latest screening (open or finished), or start one.
+
+        Returns what to tell the officer. Raises ``StoreError`` if the store cannot be used.
+        """
+        self.case_number = case_number
+        for record in self.store.find(AID, case_number):
+            if record.content_id != self.instrument.id:
+                continue
+            resumed = self._resume(record)
+            if resumed is not None:
+                return resumed
+            break
+        return self._create("New screening started.")
+
+    def _resume(self, record: RunRecord) -> str | None:
+        try:
+            self.session = RunSession.resume(self.store, record, load=self._load,
+                                             status=screening_status, clock=self.clock)
+        except ValueError:
+            return None
+        if self.run.finished and self.run.state.finished_at is not None:
+            return (f"This case was screened at {when(self.run.state.finished_at)}. "
+                    "The result is below.")
+        return "Resumed the open screening where you stopped."
+
+    def _create(self, note: str) -> str:
+        run = ScreeningRun.start(self.instrument, self.case_number, self.clock())
+        self.session = RunSession.create(self.store, AID, self.case_number, run, load=self._load,
+                                         status=screening_status, clock=self.clock)
+        return note
+
+    def new_screening(self) -> Step[None]:
+        """Start a fresh screening for the same case (after a finished one)."""
+        try:
+            note = self._create("New screening started for the same case.")
+        except StoreError as exc:
+            return Step(False, f"Not started: {exc}. Try again.")
+        return Step(True, note)
+
+    def _act(self, change: Callable[[ScreeningRun, dt.datetime], Any],
+             done: str | Callable[[Any], str]) -> Step[Any]:
+        if self.session is None:
+            return Step(False, "Enter the case number first.")
+        return self.session.act(change, done)
+
+    def answer(self, number: int, value: str) -> Step[Any]:
+        word = _WORDS_BY_VALUE.get(value, value)
+        return self._act(lambda run, now: run.answer(number, value, now),
+                         f"Question {number}: {word}. Saved.")
+
+    def believe(self, reason: str) -> Step[Any]:
+        return self._act(lambda run, now: run.override(reason, now),
+                         "Your belief screen-in and its reason are saved.")
+
+    def withdraw(self) -> Step[Any]:
+        return self._act(lambda run, now: run.withdraw_override(now),
+                         "Your belief screen-in is withdrawn (the record keeps it as withdrawn).")
+
+    def finish(self) -> Step[ScreeningResult]:
+        step: Step[ScreeningResult] = self._act(lambda run, now: run.finish(now),
+                                                lambda result: f"Screening finished and saved. {result.headline}.")
+        return step
+
+    def result(self) -> ScreeningResult:
+        return self.run.evaluate()
+
+    def follow_on(self) -> tuple[ChecklistSession, str] | None:
+        """The follow-on checklist for this case after a screen-in; ``None`` if not screened in.
+
+        Raises ``StoreError`` if the store cannot be used.
+        """
+        if not self.run.finished:
+            return None
+        result = self.result()
+        if not result.screened_in or result.follow_on_protocol is None:
+            return None
+        protocol = self.library.protocol(result.follow_on_protocol)
+        return ChecklistSession.start_or_resume(protocol, self.store, FOLLOW_ON_AID, self.case_number)
+
+
+class _QuestionRow:
+    def __init__(self, view: ScreeningView, number: int, text: str) -> None:
+        self.number = number
+        self.buttons: dict[str, widgets.Button] = {}
+
+        def pick(value: str) -> Callable[[], None]:
+            return lambda: view.answer(number, value)
+
+        for answer in ScreeningAnswer:
+            label = ANSWER_WORDS[answer]
+            self.buttons[answer.value] = button(label, pick(answer.value),
+                                                tooltip=f"Question {number}: {label}")
+        self.answer_line = html_box()
+        self.widget = column([
+            html_box(f"<p><strong>{number}.</strong> {esc(text)}</p>"),
+            row(list(self.buttons.values())),
+            self.answer_line,
+        ], "hb-card", f"hb-q-{number}")
+
+    def draw(self, run: ScreeningRun) -> None:
+        current = run.answer_of(self.number)
+        record = next((a for a in run.state.answers if a.question == self.number), None)
+        for value, widget in self.buttons.items():
+            chosen = record is not None and value == current.value
+            widget.button_style = "primary" if chosen else ""
+            widget.tooltip = f"Question {self.number}: {_WORDS_BY_VALUE[value]}" + (
+                " (chosen)" if chosen else "")
+            widget.disabled = run.finished
+        if record is None:
+            self.answer_line.value = '<p class="hb-answer hb-open">Not answered yet.</p>'
+        else:
+            self.answer_line.value = (f'<p class="hb-answer">Answer: {esc(ANSWER_WORDS[current])} · '
+                                      f"{esc(when(record.answered_at))} · saved</p>")
+
+
+class ScreeningView:
+    """Draws the screening for a controller and forwards each action to it."""
+
+    def __init__(self, controller: ScreeningController, status: StatusLine) -> None:
+        self.c = controller
+        self.status = status
+        instrument = controller.instrument
+        self.progress = html_box()
+        self.rows = [_QuestionRow(self, q.number, q.text) for q in instrument.questions]
+        self.reason = stacked(widgets.Textarea(
+            description="Why you believe the victim is in danger (required, no names)",
+            placeholder="What you saw or heard", layout=widgets.Layout(width="100%")))
+        self.belief_button = button("Screen in on my belief", self.believe, style="danger")
+        self.withdraw_button = button("Withdraw my belief screen-in", self.withdraw)
+        self.belief_line = html_box()
+        self.finish_button = button("Finish screening and see the result", self.finish, style="primary")
+        self.new_button = button("Start a new screening for this case", self.new_screening)
+        self.result_box = html_box()
+        self.follow_on_box = column([])
+        belief_parts: list[widgets.Widget] = []
+        if instrument.officer_belief_override:
+            belief_parts = [
+                html_box("<h2>Screen in on your belief</h2><p>If you believe the victim is in "
+                         "danger, you can screen in even if the answers do not. Say why.</p>"),
+                self.reason, row([self.belief_button, self.withdraw_button]), self.belief_line,
+            ]
+        self.widget = column([
+            self.progress,
+            html_box(f'<div class="hb-say"><p><strong>Say first:</strong> {esc(instrument.introduction)}'
+                     "</p></div><h2>Questions</h2><p class=\"hb-muted\">Choose Yes, No or Not answered "
+                     "for each question. Each answer is saved.</p>"),
+            *[r.widget for r in self.rows],
+            *belief_parts,
+            html_box("<h2>Result</h2>"),
+            self.result_box,
+            row([self.finish_button]),
+            self.follow_on_box,
+        ])
+        self.draw()
+
+    # ------------------------------------------------------------------ actions
+
+    def _after(self, step: Step[Any]) -> bool:
+        self.draw()
+        self.status.show(step.message, bad=not step.saved)
+        return step.saved
+
+    def answer(self, number: int, value: str) -> None:
+        self._after(self.c.answer(number, value))
+
+    def believe(self) -> None:
+        if self._after(self.c.believe(self.reason.value)):
+            self.reason.value = ""
+
+    def withdraw(self) -> None:
+        self._after(self.c.withdraw())
+
+    def finish(self) -> None:
+        if self._after(self.c.finish()):
+            self.open_follow_on()
+
+    def new_screening(self) -> None:
+        self.follow_on_box.children = []
+        self._after(self.c.new_screening())
+
+    def open_follow_on(self) -> None:
+        try:
+            opened = self.c.follow_on()
+        except StoreError as exc:
+            self.status.show(f"The screen-in checklist could not be opened: {exc}", bad=True)
+            return
+        if opened is None:
+            self.follow_on_box.children = []
+            return
+        session, note = opened
+        protocol = session.run.protocol
+        checklist = ChecklistWidget.for_protocol(
+            protocol.id, library=self.c.library, handler=session.handle,
+            answers=answers_for_front_end(session.run))
+        checklist.storage_key = f"{FOLLOW_ON_AID}-{session.run_id}"
+        checklist.status = session.run.status
+        self.follow_on_box.children = [
+            html_box(f"<h2>Next: {esc(protocol.title)}</h2>"
+                     f'<p class="hb-progress" role="status">Screen-in checklist for case '
+                     f"{esc(self.c.case_number)}: {esc(note)}</p>"),
+            checklist,
+        ]
+
+    # ------------------------------------------------------------------ drawing
+
+    def draw(self) -> None:
+        run = self.c.run
+        result = run.evaluate()
+        answered = len(run.state.answers)
+        total = len(self.c.instrument.questions)
+        outcome = (f"Finished · {result.headline}" if run.finished
+                   else f"If you finish now: {result.headline.lower()}")
+        self.progress.value = (
+            f'<p class="hb-progress" role="status">Case {esc(self.c.case_number)} · {answered} of {total} '
+            f"answered · {result.yes} yes · {result.no} no · {esc(outcome)}</p>")
+        for r in self.rows:
+            r.draw(run)
+        belief = run.state.officer_belief
+        self.reason.disabled = run.finished
+        self.belief_button.disabled = run.finished
+        self.withdraw_button.disabled = run.finished or belief is None
+        self.withdraw_button.layout.display = "none" if belief is None else ""
+        if belief is not None:
+            self.belief_line.value = (f'<p class="hb-answer">Belief screen-in recorded at '
+                                      f"{esc(when(belief.at))}. Reason: {esc(belief.reason)}</p>")
+            self.belief_button.description = "Change the reason"
+        else:
+            self.belief_line.value = '<p class="hb-answer hb-open">No belief screen-in recorded.</p>'
+            self.belief_button.description = "Screen in on my belief"
+        self.finish_button.layout.display = "none" if run.finished else ""
+        self.result_box.value = self._result_html(result, run.finished)
+        children = list(self.widget.children)
+        if run.finished and self.new_button not in children:
+            self.widget.children = [*children, row([self.new_button])]
+        elif not run.finished and self.new_button in children:
+            self.widget.children = [c for c in children if c is not self.new_button]
+
+    def _result_html(self, result: ScreeningResult, finished: bool) -> str:
+        if not finished:
+            return ('<p class="hb-muted">The result shows here when you finish. The answers are locked '
+                    "then.</p>")
+        css = "hb-in" if result.screened_in else "hb-out"
+        rules = bullet_list(r.text for r in result.rules)
+        message = result.message
+        follow_on = self.c.library.protocols.get(self.c.instrument.follow_on_protocol)
+        if follow_on is not None:  # the protocol's title reads better than its id
+            message = message.replace(f"`{follow_on.id}` protocol", f"“{follow_on.title}” checklist below")
+        parts = [f'<div class="hb-result {css}" role="status">',
+                 f'<p class="hb-headline">{esc(result.headline)}</p>',
+                 f"<p>{esc(message)}</p>",
+                 f"<h3>How each rule came out</h3>{rules}"]
+        if result.officer_belief_reason:
+            parts.append(f"<p><strong>Your reason:</strong> {esc(result.officer_belief_reason)}</p>")
+        if result.not_answered_questions:
+            numbers = ", ".join(str(n) for n in result.not_answered_questions)
+            parts.append(f"<p>Not answered: question{'s' if len(result.not_answered_questions) > 1 else ''} "
+                         f"{esc(numbers)}.</p>")
+        if not result.screened_in:
+            parts.append('<p>Next: offer help and referrals, and plan follow-up. '
+                         '<a href="/voila/render/needs-and-referrals.ipynb">Needs and referrals</a> · '
+                         '<a href="/voila/render/follow-up.ipynb">Follow-up plan</a></p>')
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def sample_banner(instrument: ScreeningInstrument) -> widgets.HTML:
+    """The instrument's name and version; a prominent SAMPLE label when it is the sample."""
+    about = facts([("Version", f"{instrument.version}, revised {instrument.revised.isoformat()}"),
+                   ("Use it for", instrument.applies_to),
+                   ("Licence", instrument.licence),
+                   ("Attribution", instrument.attribution)])
+    if instrument.sample:
+        return html_box(
+            '<div class="hb-sample" role="note"><p><strong class="hb-flag">SAMPLE</strong>'
+            f"<strong>{esc(instrument.title)}</strong></p>"
+            "<p>For training and testing only. These questions are not a validated instrument. Do "
+            "not use them to judge a real victim's danger; your agency loads its licensed instrument "
+            "here.</p>"
+            f"<details><summary>About this instrument</summary>{about}</details></div>")
+    return html_box(f"<p><strong>{esc(instrument.title)}</strong></p>"
+                    f"<details><summary>About this instrument</summary>{about}</details>")
+
+
+def screening_aid(instrument_id: str | None = None, library: Library | None = None,
+                  store: Store | None = None, clock: Clock = local_now) -> widgets.VBox:
+    """The whole danger-screening job aid, with the agency's instrument (else the sample)."""
+    lib = library or default_library()
+    if instrument_id is None:
+        instrument_id = lib.agency.screening_instrument if lib.agency is not None else DEFAULT_INSTRUMENT
+    instrument = lib.instrument(instrument_id)
+    follow_on = lib.protocol(instrument.follow_on_protocol)
+    status = StatusLine()
+    body = widgets.VBox(layout=widgets.Layout(width="100%"))
+
+    def start(case_number: str) -> None:
+        try:
+            controller = ScreeningController(instrument, lib, open_store(store), clock)
+            note = controller.start(case_number)
+        except StoreError as exc:
+            status.show(f"The records store cannot be used: {exc}", bad=True)
+            form._started = False
+            return
+        view = ScreeningView(controller, status)
+        body.children = [view.widget]
+        view.open_follow_on()
+        status.show(f"Case {case_number}: {note}")
+
+    form = CaseForm(start, status)
+    body.children = [form.widget]
+    return aid_box([header("Danger screening", follow_on.chapter, "Read the screening chapter"), styles(),
+                    sample_banner(instrument), status.widget, body])

@@ -1,0 +1,150 @@
+"""The follow-up tracker: every open plan's check-ins that are due, and the weekly figures.
+
+Supervisors record a check-in's outcome here; closing a plan (with its closure criteria)
+happens in the follow-up job aid, which the tracker links to.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from protocols.engine import FollowUpPlan
+from protocols.library import Library, default_library
+from protocols.records import Store, StoreError
+from protocols.records.monitoring import DueCheckIn, Monitoring, due_check_ins, figures_as_rows, weekly_figures
+from protocols.ui.aid_parts import (
+    Clock,
+    RunSession,
+    button,
+    column,
+    html_box,
+    local_now,
+    open_store,
+    row,
+    styles,
+    when,
+)
+from protocols.ui.follow_up_aid import plan_status
+from protocols.ui.frame import StatusLine, aid_box, header
+
+STATUS_WORDS = {"overdue": "Overdue", "due-today": "Due today", "upcoming": "This week"}
+OUTCOMES = (("reached", "Reached"), ("not-reached", "Not reached"), ("declined", "Declined"))
+
+
+def chart_svg(monitoring: Monitoring) -> str:
+    """A small bar chart of screens and screen-ins per week; the numbers are in the table too."""
+    weeks = monitoring.weeks
+    top = max([1, *(w.screens for w in weeks)])
+    bar_w, gap, height = 28, 14, 120
+    width = len(weeks) * (bar_w + gap) + gap
+    parts = [f'<svg role="img" aria-labelledby="hb-chart-title" viewBox="0 0 {width} {height + 40}" '
+             f'width="100%" style="max-width:{width}px">',
+             '<title id="hb-chart-title">Screens (grey) and screen-ins (blue) per week</title>']
+    for index, w in enumerate(weeks):
+        x = gap + index * (bar_w + gap)
+        total = round(height * w.screens / top)
+        screened_in = round(height * (w.screened_in_rule + w.screened_in_belief) / top)
+        parts.append(f'<rect x="{x}" y="{height - total}" width="{bar_w}" height="{total}" fill="#8a96a3"/>')
+        parts.append(f'<rect x="{x + 6}" y="{height - screened_in}" width="{bar_w - 12}" '
+                     f'height="{screened_in}" fill="#0b5cad"/>')
+        parts.append(f'<text x="{x + bar_w / 2}" y="{height + 16}" font-size="11" text-anchor="middle" '
+                     f'fill="#1b1f24">{html.escape(w.week[-3:])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def figures_table(monitoring: Monitoring) -> str:
+    rows = figures_as_rows(monitoring)
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r.values()) + "</tr>" for r in rows)
+    return (f'<div style="overflow-x:auto"><table class="hb-table"><caption>Counts by week, no personal data'
+            f'</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
+
+
+TABLE_CSS = """<style>
+.hb-aid table.hb-table { border-collapse: collapse; font-size: 0.95rem; min-width: 100%; }
+.hb-aid table.hb-table th, .hb-aid table.hb-table td { border: 1px solid #c9d1d9; padding: 0.3rem 0.45rem;
+  text-align: left; white-space: nowrap; }
+.hb-aid table.hb-table caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
+</style>"""
+
+
+class Tracker:
+    """Draws the due list and records outcomes through the engine and the store."""
+
+    def __init__(self, library: Library, store: Store, clock: Clock = local_now) -> None:
+        self.library = library
+        self.store = store
+        self.clock = clock
+        self.status = StatusLine()
+        self.due_box = widgets.VBox()
+        self.figures = html_box()
+
+    def refresh(self) -> None:
+        now = self.clock()
+        try:
+            due = due_check_ins(self.store, self.library, now, within_days=7)
+            monitoring = weekly_figures(self.store, self.library, now, weeks=8)
+        except StoreError as exc:
+            self.status.show(f"The records cannot be read: {exc}", bad=True)
+            return
+        cards: list[widgets.Widget] = []
+        if not due:
+            cards.append(html_box("<p>No check-ins are overdue or due this week.</p>", "hb-note"))
+        for entry in due:
+            cards.append(self._card(entry))
+        self.due_box.children = cards
+        self.figures.value = TABLE_CSS + chart_svg(monitoring) + figures_table(monitoring)
+
+    def _card(self, entry: DueCheckIn) -> widgets.Widget:
+        text = (f"<p><strong>{html.escape(STATUS_WORDS[entry.status])}</strong>: {html.escape(entry.check_in)} "
+                f"· case {html.escape(entry.case_number)}</p><p>Due {html.escape(when(entry.due_at))} · "
+                f"{html.escape(entry.plan_title)}</p>")
+        buttons = [button(label, self._recorder(entry, result), tooltip=f"Record: {label} for case {entry.case_number}")
+                   for result, label in OUTCOMES]
+        return column([html_box(text), row(buttons)], "hb-card")
+
+    def _recorder(self, entry: DueCheckIn, result: str) -> Callable[[], None]:
+        return lambda: self.record(entry, result)
+
+    def record(self, entry: DueCheckIn, result: str) -> None:
+        record = self.store.get(entry.run_id)
+        if record is None:
+            self.status.show("That plan no longer exists; the list has been refreshed.", bad=True)
+            self.refresh()
+            return
+        template = self.library.template(record.content_id)
+        session = RunSession.resume(self.store, record, load=lambda s: FollowUpPlan.restore(template, s),
+                                    status=plan_status, clock=self.clock)
+        check_in = next(c for c in session.run.state.check_ins if c.label == entry.check_in)
+        step = session.act(lambda plan, now: plan.record(check_in.id, result, now),
+                           f"Recorded for case {entry.case_number}: {entry.check_in}, {result.replace('-', ' ')}.")
+        self.status.show(step.message, bad=not step.saved)
+        self.refresh()
+
+
+def tracker_aid(library: Library | None = None, store: Store | None = None,
+                clock: Clock = local_now) -> widgets.VBox:
+    """The follow-up tracker job aid."""
+    lib = library or default_library()
+    status = StatusLine()
+    try:
+        records = open_store(store)
+    except StoreError as exc:
+        status.show(f"The records store cannot be used: {exc}", bad=True)
+        return aid_box([styles(), header("Track follow-up care", "book/follow-up/monitoring"), status.widget])
+    tracker = Tracker(lib, records, clock)
+    tracker.refresh()
+    return aid_box([
+        styles(),
+        header("Track follow-up care", "book/follow-up/monitoring", "Read the monitoring chapter"),
+        tracker.status.widget,
+        html_box("<h2>Check-ins due</h2><p>Overdue first. To close a plan, open it in the "
+                 '<a href="/voila/render/follow-up.ipynb">follow-up job aid</a>.</p>'),
+        tracker.due_box,
+        html_box("<h2>This unit, week by week</h2>"),
+        tracker.figures,
+    ])
