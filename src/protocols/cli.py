@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -134,81 +135,197 @@ def schema(
     typer.echo(f"Wrote {len(models)} schema files to {out}/")
 
 
+AgencyBuildOption = Annotated[
+    Path | None,
+    typer.Option("--agency", help="Build this agency's handbook (an agency.yaml profile). Default: "
+                 "$HANDBOOK_AGENCY, else the book's default profile (handbook_default_agency).",
+                 show_default=False),
+]
+
+
+def _resolve_agency(agency: Path | None) -> Path | None:
+    """The agency named on the command line or by $HANDBOOK_AGENCY (None: the book's default)."""
+    from protocols.library import agency_from_env
+
+    chosen = agency if agency is not None else agency_from_env()
+    if chosen is not None and not chosen.is_file():
+        raise fail(f"the agency profile {chosen} does not exist; pass the path of an agency.yaml "
+                   "file", code=2)
+    return chosen
+
+
 @app.command()
 def build(
     path: Annotated[Path, typer.Argument(help="The book folder (holds _config.yml and _toc.yml).")] = Path("."),
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors (-W -n --keep-going).")] = True,
-    clean: Annotated[bool, typer.Option(help="Delete _build/html first (the execution cache is kept).")] = False,
+    clean: Annotated[bool, typer.Option(help="Delete the output folder first (the execution cache is "
+                                              "kept).")] = False,
     content: ContentOption = None,
+    agency: AgencyBuildOption = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="Folder for the site. Default: _build/html, or _build/<agency-id>/html "
+        "with --agency.", show_default=False)] = None,
+    zip_: Annotated[bool, typer.Option("--zip", help="Also write _build/handbook-<agency>-<date>.zip "
+                                       "of the site, ready to copy to a web server.")] = False,
 ) -> None:
-    """Build the handbook into _build/html: every page, pocket card and embedded checklist.
+    """Build the handbook: every page, pocket card and embedded checklist, as static HTML.
 
-    Notebooks run through the execution cache, so an unchanged rebuild is fast. With
-    --strict (the default) any warning fails the build and every warning is listed.
+    Without --agency the book uses its default profile (the sample agency) and goes to
+    _build/html. With --agency FILE it shows that agency's name, numbers, rights notices,
+    directory and adapted checklists, and goes to _build/<agency-id>/html, so two
+    agencies never overwrite each other. Notebooks run through the execution cache, so
+    an unchanged rebuild is fast. With --strict (the default) any warning fails the build.
     """
     import shutil
-    import subprocess
+
+    from protocols.bookbuild import default_agency, output_dir, profile_of, run_build, zip_site
 
     if not (path / "_config.yml").is_file() or not (path / "_toc.yml").is_file():
         raise fail(f"{path} is not the book folder (no _config.yml and _toc.yml); run from the project "
                    "folder or pass the path", code=2)
+    chosen = _resolve_agency(agency)
+    used = chosen if chosen is not None else default_agency(path)
     try:
-        load_library(content)
+        load_library(content, used)
     except ContentError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         raise fail("the content has problems; nothing was built") from None
+    out = output if output is not None else output_dir(path, chosen)
     if clean:
-        shutil.rmtree(path / "_build" / "html", ignore_errors=True)
-    env = dict(os.environ)
-    if content is not None:
-        env["HANDBOOK_CONTENT"] = str(content.resolve())
-    runner = "import sys; from jupyter_book.cli.main import main; sys.argv[0] = 'jupyter-book'; main()"
-    command = [sys.executable, "-c", runner, "build", str(path)]
-    if strict:
-        command += ["-W", "-n", "--keep-going"]
-    result = subprocess.run(command, env=env, check=False)
-    if result.returncode != 0:
+        shutil.rmtree(out, ignore_errors=True)
+    result = run_build(path, out, content=content, agency=chosen, strict=strict)
+    if not result.ok:
         raise fail("the book did not build; the messages above say which page and line", code=1)
-    typer.echo(f"Built the handbook into {path / '_build' / 'html'}")
+    profile = profile_of(used)
+    name = f" for {profile.name}" if profile else ""
+    typer.echo(f"Built the handbook{name} into {out} in {result.seconds:.0f} s")
+    if zip_:
+        folder = out.parent if output is not None else path / "_build"
+        archive = zip_site(out, folder, profile.id if profile else "handbook")
+        typer.echo(f"Wrote {archive}: unzip it into any static web server's folder")
 
 
 @app.command()
 def serve(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8866,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8866,
     ip: Annotated[str, typer.Option(help="Address to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1",
-    book: Annotated[Path, typer.Option(help="The built book folder.")] = Path("_build/html"),
+    book: Annotated[Path | None, typer.Option(
+        help="The built book folder. Default: _build/html, or _build/<agency-id>/html with --agency.",
+        show_default=False)] = None,
     widgets_dir: Annotated[Path, typer.Option("--widgets", help="Folder of job-aid notebooks.")] = Path("widgets"),
-    token: Annotated[str | None, typer.Option(help="Require this token (needed off loopback).")] = None,
+    token: Annotated[str | None, typer.Option(
+        envvar="HANDBOOK_TOKEN", show_envvar=True,
+        help="Require this secret (16+ characters) to open the job aids. Prefer the environment "
+             "variable: a command-line argument is visible to other users of the machine.")] = None,
+    trusted_header: Annotated[str | None, typer.Option(
+        "--trusted-header",
+        help="Behind a single sign-on reverse proxy: the header that carries the signed-in user "
+             "(e.g. X-Forwarded-User). Requests without it are refused.")] = None,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host",
+        help="Another host name the server answers to (repeatable), e.g. the name a proxy "
+             "forwards. Loopback names always work.")] = None,
+    idle_lock_minutes: Annotated[float | None, typer.Option(
+        "--idle-lock-minutes", min=1, max=240,
+        help="Hide an idle job aid's content after this many minutes (default 30, the CJIS limit); "
+             "a warning with a 'Keep working' button comes first.")] = None,
     preheat: Annotated[bool, typer.Option(help="Keep a ready kernel per job aid for fast opening.")] = True,
+    agency: Annotated[Path | None, typer.Option(
+        "--agency", help="Serve this agency's handbook and job aids (an agency.yaml profile). Default: "
+        "$HANDBOOK_AGENCY, else the book's default profile.", show_default=False)] = None,
 ) -> None:
     """Serve the built handbook and the job aids together at one local address.
 
-    The book is at / and each job aid at /voila/render/<aid>.ipynb. Records are saved in
-    $HANDBOOK_DATABASE_URL (default: a SQLite file under ~/.local/share/crisis-handbook/).
+    The book is at / and each job aid at /voila/render/<aid>.ipynb. With --agency the job
+    aids use that agency's checklists and show its name, and the agency's built book is
+    served. Records are saved in $HANDBOOK_DATABASE_URL (default: a SQLite file under
+    ~/.local/share/crisis-handbook/). Off this machine, put it behind your agency's
+    sign-on proxy (see SECURITY.md).
     """
-    from protocols.records import default_database_url
-    from protocols.server import ServeOptions, make_app
+    from protocols.bookbuild import default_agency, output_dir
+    from protocols.records import Store, StoreError, default_database_url
+    from protocols.server import IDLE_LOCK_ENV, ServeOptions, auth_problem, make_app
+    from protocols.ui.idle_lock import parse_lock_minutes
 
+    problem = auth_problem(ip, token, trusted_header)
+    if problem:
+        raise fail(problem, code=2)
+    if idle_lock_minutes is None:
+        configured = os.environ.get(IDLE_LOCK_ENV)
+        lock_minutes = parse_lock_minutes(configured) if configured is not None else 30.0
+        if lock_minutes is None:
+            raise fail(f"{IDLE_LOCK_ENV} must be a number of minutes above 0 and at most 240; "
+                       "unset it or use --idle-lock-minutes N", code=2)
+    else:
+        lock_minutes = idle_lock_minutes
     if not widgets_dir.is_dir():
         raise fail(f"the job-aid folder {widgets_dir} does not exist; run from the project folder "
-                   "or pass --widgets")
-    if ip not in ("127.0.0.1", "localhost", "::1") and not token:
-        raise fail(
-            f"refusing to listen on {ip} without authentication: anyone on the network could "
-            "open the job aids. Pass --token SECRET (or put the server behind your agency's "
-            "single sign-on proxy and bind 127.0.0.1)", code=2)
+                   "or pass --widgets", code=2)
+    if book is not None and book.exists() and not book.is_dir():
+        raise fail(f"--book {book} is a file; pass the built book folder (usually _build/html)", code=2)
+    bind_problem = _check_port(ip, port)
+    if bind_problem:
+        raise fail(bind_problem, code=2)
+    database_url = os.environ.get("HANDBOOK_DATABASE_URL") or default_database_url()
     try:
-        load_library()
+        Store.open(database_url)
+    except StoreError as exc:
+        raise fail(f"the records database cannot be used: {exc}; set HANDBOOK_DATABASE_URL to "
+                   "sqlite:///path/to/records.sqlite3 or postgresql+psycopg://user@host/db") from None
+    root = widgets_dir.resolve().parent
+    chosen = _resolve_agency(agency)
+    used = chosen if chosen is not None else default_agency(root)
+    try:
+        load_library(None, used if used is not None and used.is_file() else None)
     except ContentError as exc:
         raise fail(f"the content has {len(exc.problems)} problem(s); run `handbook validate`") from None
-    os.environ.setdefault("HANDBOOK_DATABASE_URL", default_database_url())
-    options = ServeOptions(widgets_dir=widgets_dir.resolve(), book_dir=book.resolve(), ip=ip,
-                           port=port, preheat=preheat, token=token)
-    typer.echo(f"Handbook and job aids at http://{ip}:{port}/  (records: "
-               f"{os.environ['HANDBOOK_DATABASE_URL']})")
+    if used is not None and used.is_file():
+        # The job-aid kernels inherit this: they load the same agency's checklists.
+        os.environ["HANDBOOK_AGENCY"] = str(used.resolve())
+    book_dir = book if book is not None else output_dir(root, chosen)
+    if not (book_dir / "index.html").is_file():
+        typer.echo(f"note: no built book in {book_dir}; serving the job aids only (run `handbook build`)",
+                   err=True)
+    os.environ["HANDBOOK_DATABASE_URL"] = database_url
+    os.environ[IDLE_LOCK_ENV] = f"{lock_minutes:g}"  # the job-aid kernels read it (protocols.ui.idle_lock)
+    options = ServeOptions(widgets_dir=widgets_dir.resolve(), book_dir=book_dir.resolve(), ip=ip,
+                           port=port, preheat=preheat, token=token, trusted_header=trusted_header,
+                           allowed_hosts=tuple(allowed_host or ()),
+                           cull_idle_seconds=max(35 * 60, round(lock_minutes * 60) + 5 * 60))
+    shown = f"[{ip}]" if ":" in ip else ip
+    typer.echo(f"Handbook ({book_dir}) and job aids at http://{shown}:{port}/  (records: "
+               f"{_safe_url(database_url)}; idle lock after {lock_minutes:g} min)")
     app_ = make_app(options)
     app_.start()
+
+
+def _check_port(ip: str, port: int) -> str | None:
+    """Why the server could not listen on ``ip:port``, or None if it can."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(ip, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError, ValueError):
+        return f"--ip {ip[:60]!r} is not an address of this machine; use 127.0.0.1 (the default)"
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} is already in use on {ip}; stop the other server or pick another --port"
+            if exc.errno == errno.EACCES:
+                return f"no permission to listen on port {port}; use a port above 1023, e.g. --port 8866"
+            return f"cannot listen on {ip}:{port}: {exc.strerror}"
+    return None
+
+
+def _safe_url(url: str) -> str:
+    """A database URL with any password hidden."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 @app.command()
@@ -224,6 +341,7 @@ def info() -> None:
 
 
 cli_records.register(app)
+cli_records.register_tracking(app)
 cli_trainer.register(app)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -75,7 +76,8 @@ def register(app: typer.Typer) -> None:
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(out)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # e.g. the folder is a file: there is nothing to remove
+                tmp.unlink(missing_ok=True)
             store.record_event("export", run_id, "failed")
             typer.echo(f"error: cannot write {out}: {exc.strerror}", err=True)
             raise typer.Exit(1) from None

@@ -1,7 +1,8 @@
-"""`handbook` commands for trainers: agency diff and review dates."""
+"""`handbook` commands for trainers: agency diff, review dates, new files and a live preview."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
@@ -42,6 +43,101 @@ def register(app: typer.Typer) -> None:
         adapted = _load(content, agency)
         for line in agency_diff(base, adapted):
             typer.echo(line)
+
+    @app.command("new")
+    def new(
+        kind: Annotated[str, typer.Argument(help="What to start: protocol, scenario or resource.",
+                                            show_default=False)],
+        name: Annotated[str, typer.Argument(help="Its id and file name, e.g. welfare-check.",
+                                            show_default=False)],
+        agency: Annotated[Path | None, typer.Option(
+            "--agency", help="Write it into this agency's overlay folder instead of the content folder.",
+            show_default=False)] = None,
+        content: Annotated[Path | None, typer.Option("--content", help="Content folder to write into.",
+                                                     show_default=False)] = None,
+    ) -> None:
+        """Start a new checklist (protocol), training scenario or referral directory (resource).
+
+        Writes a filled-in template with notes that explain every field, e.g.
+        src/protocols/content/protocols/NAME.yaml. It never overwrites a file, and the new
+        file passes `handbook validate` as written: change it step by step and validate again.
+        """
+        from protocols.authoring import KINDS, AuthoringError, write_new
+
+        if kind not in KINDS:
+            typer.echo(f"error: cannot start a `{kind}`; use one of: {', '.join(KINDS)}", err=True)
+            raise typer.Exit(2)
+        taken: set[str] = set()
+        # Broken content elsewhere does not stop a new file; `handbook validate` reports it.
+        with contextlib.suppress(ContentError):
+            taken = set(getattr(load_library(content, agency), KINDS[kind]))
+        try:
+            target = write_new(kind, name, content=content, agency=agency, taken=taken)
+        except AuthoringError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            typer.echo(f"error: cannot write the file: {exc.strerror} ({exc.filename})", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"Wrote {target}")
+        check = ("handbook validate" + (f" --content {content}" if content else "")
+                 + (f" --agency {agency}" if agency else ""))
+        typer.echo(f"Next: open it, follow the notes (lines starting with #), then run `{check}`.")
+
+    @app.command("preview")
+    def preview(
+        path: Annotated[Path, typer.Argument(help="The book folder (holds _config.yml and _toc.yml).")]
+        = Path("."),
+        agency: AgencyOption = None,
+        content: Annotated[Path | None, typer.Option("--content", help="Content folder to use.",
+                                                     show_default=False)] = None,
+        port: Annotated[int, typer.Option(help="Port for the preview (0: any free port).")] = 8867,
+        output: Annotated[Path | None, typer.Option(
+            "--output", help="Folder for the site (default: as `handbook build`).", show_default=False)]
+        = None,
+        interval: Annotated[float, typer.Option(help="Seconds between checks for changes.", min=0.2)] = 1.0,
+    ) -> None:
+        """Build the handbook, show it at http://127.0.0.1:PORT/, and rebuild when you save a file.
+
+        Watches the content folder, the agency's folder, book/, _toc.yml and _config.yml.
+        Each change is validated first: problems are listed with file, line and fix, and the
+        preview keeps showing the last good build until they are fixed. Stop with Ctrl+C.
+        """
+        import threading
+
+        from protocols.bookbuild import default_agency, output_dir
+        from protocols.library import agency_from_env
+        from protocols.preview import StaticServer, make_loop
+
+        if not (path / "_config.yml").is_file() or not (path / "_toc.yml").is_file():
+            typer.echo(f"error: {path} is not the book folder (no _config.yml and _toc.yml); run from "
+                       "the project folder or pass the path", err=True)
+            raise typer.Exit(2)
+        chosen = agency if agency is not None else agency_from_env()
+        if chosen is not None and not chosen.is_file():
+            typer.echo(f"error: the agency profile {chosen} does not exist", err=True)
+            raise typer.Exit(2)
+        used = chosen if chosen is not None else default_agency(path)
+        out = output if output is not None else output_dir(path, chosen)
+        loop = make_loop(path, out, content=content, agency=chosen, used_agency=used, echo=typer.echo)
+        server = StaticServer(out, "127.0.0.1", port)
+        try:
+            server.start()
+        except OSError as exc:
+            typer.echo(f"error: cannot listen on 127.0.0.1:{port} ({exc.strerror}); pass another "
+                       "--port", err=True)
+            raise typer.Exit(1) from None
+        stop = threading.Event()
+        try:
+            typer.echo(f"Building {out} …")
+            loop.start()
+            typer.echo(f"Preview at {server.url}  (watching for changes; Ctrl+C to stop)")
+            loop.run(stop, interval)
+        except KeyboardInterrupt:
+            typer.echo("Preview stopped.")
+        finally:
+            stop.set()
+            server.stop()
 
     @app.command("review-due")
     def review_due(

@@ -107,6 +107,14 @@ def _lookup(table: dict[str, T], key: str, noun: str) -> T:
         raise UnknownContent(f"there is no {noun} `{key}`; known: {known}") from None
 
 
+def _digest_bytes(file: Path) -> bytes:
+    """A file's bytes for the content digest; none if it cannot be read (the loader says why)."""
+    try:
+        return file.read_bytes()
+    except OSError:
+        return b""
+
+
 def load_library(content_dir: Path | str | None = None, agency: Path | str | None = None) -> Library:
     """Read and validate every content file; raise ``ContentError`` listing all problems.
 
@@ -159,7 +167,7 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
                                         "only .yaml files belong in a content folder",
                                         "rename it to .yaml or move it out of the content folder"))
                 continue
-            hasher.update(file.name.encode() + b"\0" + file.read_bytes())
+            hasher.update(file.name.encode() + b"\0" + _digest_bytes(file))
             obj, doc = _load_one(file, model, file.stem, problems, root)
             if obj is None or doc is None:
                 broken.add(file.stem)

@@ -1,36 +1,123 @@
 """`handbook serve`: the built book and the Voila job aids at one local address.
 
 Standalone Voila (it refuses code execution from the browser) with our own
-template (no CDN requests), sources stripped, template and theme overrides off,
-idle kernels culled, and only the routes a reader needs: the book at ``/`` and
-the job aids at ``/voila/render/<aid>.ipynb``. No directory listing, no file
-downloads.
+template (no CDN requests), sources stripped, idle kernels culled, and only the
+routes a reader needs: the book at ``/`` and the job aids at
+``/voila/render/<aid>.ipynb``. No directory listing, no file downloads.
+
+Every route the server answers is wrapped here, so the rules below hold for all
+of them, including Voila's own static files, websockets and error pages:
+
+- security headers (CSP, nosniff, referrer, framing) on every response, set by
+  one tornado output transform; job-aid pages get a per-response script nonce
+  instead of ``'unsafe-inline'``;
+- the ``Host`` header must name this server (DNS-rebinding guard) unless
+  authentication is configured;
+- with ``trusted_header`` set, every request must carry the user name a
+  reverse proxy puts there;
+- ``?template=`` and ``?theme=`` on a job aid are refused with HTTP 400;
+- file routes refuse hidden files, traversal, symlinks that leave the served
+  folder, and source, configuration and database files.
+
+See SECURITY.md for the threat model and the tests that prove each rule.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
+import re
+import secrets
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from http import HTTPStatus
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from tornado import web
+from tornado import httputil, web
 from traitlets.config import Config
 
 PACKAGE = Path(__file__).parent
 VOILA_DATA = PACKAGE / "voila_data"
+IDLE_LOCK_ENV = "HANDBOOK_IDLE_LOCK_MINUTES"
+"""How the idle-lock time reaches the job-aid kernels (see ``protocols.ui.idle_lock``)."""
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+TRUSTED_USER_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
+"""What a user name from a trusted proxy header may look like."""
+RENDER_ROUTE = r"/voila/render/([A-Za-z0-9][A-Za-z0-9_-]{0,99}\.ipynb)"
+"""Job aids: one flat folder of notebooks with plain names. Anything else is not a route."""
+_KEPT_ROUTE_PREFIXES = (
+    "/api/kernels/",          # the kernel a job-aid page talks to, and its websocket
+    "/voila/templates/",      # the template's CSS and JS
+    "/voila/static/",         # Voila's front end
+    "/voila/labextensions/",  # widget front ends (ipywidgets, anywidget)
+    "/voila/api/themes/",
+    "/voila/api/shutdown/",   # a page closing its own kernel
+    "/voila/query/",          # preheated kernels learn their request
+    "/login",
+    "/logout",
+)
+"""Voila routes kept; any other route Voila registers (file downloads, the tree,
+the contents API, and whatever a future version adds) is dropped."""
+DENIED_SUFFIXES = frozenset({
+    ".ipynb", ".py", ".pyc", ".pyo", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".env", ".j2",
+    ".jinja", ".md", ".rst", ".sqlite", ".sqlite3", ".db", ".sh", ".pem", ".key", ".log",
+})
+"""Never served from any file route, even if someone copies such a file into a served folder."""
+_DENIED_ENDINGS = ("-wal", "-shm", "-journal")
+
+_BASE_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self' blob:",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "worker-src": "'self' blob:",
+    "object-src": "'none'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+BOOK_SCRIPT_SRC = "'self' 'unsafe-inline' 'unsafe-eval' blob:"
+"""Book pages only. They are static files: the theme has inline scripts, and the offline
+widget runtime that draws the embedded checklists (html-manager) validates widget state
+with a schema compiler that builds functions from strings. Nothing typed by a user is
+ever part of a book page. Job-aid pages need neither (tests/security prove both)."""
+
+
+def content_security_policy(kind: str = "other", nonce: str | None = None, host: str | None = None) -> str:
+    """The CSP header value for a response of ``kind``.
+
+    ``job-aid``: Voila's HTML; inline scripts run only with ``nonce``, no eval.
+    ``book``: the book's HTML pages (see :data:`BOOK_SCRIPT_SRC`).
+    ``other``: everything else (scripts, styles, data, errors): no inline script, no eval.
+    Every kind: the server's own origin only, ``blob:`` for widget modules (anywidget
+    imports its module from a blob URL), no plugins, no framing, no foreign forms.
+    """
+    policy = dict(_BASE_CSP)
+    if kind == "job-aid":
+        policy["script-src"] = f"'self' 'nonce-{nonce}' blob:" if nonce else "'self' blob:"
+    elif kind == "book":
+        policy["script-src"] = BOOK_SCRIPT_SRC
+    if host and re.fullmatch(r"[A-Za-z0-9.:\[\]-]{1,255}", host):
+        # 'self' covers same-origin websockets in current browsers; older ones need them named.
+        policy["connect-src"] = f"'self' ws://{host} wss://{host}"
+    return "; ".join(f"{name} {value}" for name, value in policy.items())
+
+
 SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; "
-        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-        "connect-src 'self' ws: wss:; worker-src 'self' blob:; frame-ancestors 'self'; "
-        "base-uri 'self'; form-action 'self'"
-    ),
+    "Content-Security-Policy": content_security_policy(),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "SAMEORIGIN",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
-_DROPPED_ROUTES = ("/voila/tree", "/voila/api/contents", "/voila/files")
+"""Set on every response by :class:`SecurityHeaders` (the CSP chosen per response)."""
 
 
 @dataclass(frozen=True)
@@ -43,15 +130,278 @@ class ServeOptions:
     pool_size: int = 1
     cull_idle_seconds: int = 35 * 60
     token: str | None = None
+    trusted_header: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
     open_browser: bool = False
 
 
-class BookHandler(web.StaticFileHandler):
-    """Serves the built book; ``/`` is its home page."""
+def is_loopback(ip: str) -> bool:
+    """True for addresses only this machine can reach."""
+    if ip == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(ip.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def auth_problem(ip: str, token: str | None, trusted_header: str | None) -> str | None:
+    """Why the server must not start with these settings, or None when it may."""
+    if trusted_header is not None and not re.fullmatch(r"[A-Za-z0-9-]{1,64}", trusted_header):
+        return (f"--trusted-header must be an HTTP header name such as X-Forwarded-User "
+                f"(letters, digits and -), not {trusted_header[:40]!r}")
+    if token is not None and len(token) < 16:
+        return ("the token is too short: use at least 16 random characters, e.g. "
+                "`python -c \"import secrets; print(secrets.token_urlsafe(24))\"`")
+    if token and trusted_header:
+        return "use either --token or --trusted-header, not both"
+    if not is_loopback(ip) and not token and not trusted_header:
+        return (
+            f"refusing to listen on {ip} without authentication: anyone on the network could open "
+            "the job aids and the case records they reach. Either keep the default --ip 127.0.0.1 "
+            "behind your agency's single sign-on reverse proxy and pass --trusted-header "
+            "X-Forwarded-User (the header the proxy sets to the signed-in user), or pass a token "
+            "with --token SECRET (or the HANDBOOK_TOKEN environment variable). See SECURITY.md."
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class GuardPolicy:
+    """The per-request checks every route shares."""
+
+    allowed_hosts: frozenset[str] | None
+    """Host names the ``Host`` header may carry; None accepts any."""
+    trusted_header: str | None = None
+
+
+def guard_policy(options: ServeOptions) -> GuardPolicy:
+    """Hosts to accept: loopback names and the bound address, plus any configured.
+
+    Without authentication the check always applies (a web page cannot reach the
+    server by re-pointing its own DNS name at 127.0.0.1). With authentication it
+    applies only when hosts are configured; ``*`` turns it off.
+    """
+    configured = {h.lower().strip("[]") for h in options.allowed_hosts}
+    if "*" in configured:
+        return GuardPolicy(None, options.trusted_header)
+    authenticated = bool(options.token or options.trusted_header)
+    if authenticated and not configured:
+        return GuardPolicy(None, options.trusted_header)
+    hosts = {*LOOPBACK_NAMES, options.ip.lower().strip("[]"), *configured}
+    return GuardPolicy(frozenset(hosts), options.trusted_header)
+
+
+def _host_name(host_header: str) -> str:
+    match = re.match(r"^(\[[^\]]*\]|[^:]*)(:\d+)?$", host_header)
+    name = match.group(1) if match else host_header
+    return name.strip("[]").lower()
+
+
+def trusted_user(value: str | None) -> str | None:
+    """The user name from a trusted proxy header, or None when absent or malformed."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value if TRUSTED_USER_RE.fullmatch(value) else None
+
+
+def refusal(handler: web.RequestHandler, policy: GuardPolicy, refuse_overrides: bool) -> tuple[int, str] | None:
+    """The status and plain message to refuse this request with, or None to let it through."""
+    request = handler.request
+    if policy.allowed_hosts is not None and _host_name(request.host or "") not in policy.allowed_hosts:
+        return 403, ("Refused: this server does not answer to that host name. An administrator can "
+                     "allow it with `handbook serve --allowed-host NAME`.\n")
+    if policy.trusted_header and trusted_user(request.headers.get(policy.trusted_header)) is None:
+        return 401, ("Sign in through your agency's sign-on page: this server accepts requests only "
+                     "through it.\n")
+    if refuse_overrides:
+        asked = sorted(name for name in ("template", "theme") if name in request.query_arguments)
+        if asked:
+            shown = " and ".join(f"?{name}=" for name in asked)
+            return 400, (f"Refused: {shown} cannot be used here. A job aid always uses the handbook's "
+                         "own template and theme; remove it from the address.\n")
+    return None
+
+
+def bad_file_path(path: str) -> bool:
+    """True for any path a file route must never serve, before touching the disk."""
+    if not path:
+        return False
+    if "\\" in path or "\x00" in path or path.startswith("/") or ":" in path.split("/")[0]:
+        return True
+    parts = path.split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts[:-1]):
+        return True
+    name = parts[-1]
+    if name in (".", "..") or name.startswith("."):
+        return True
+    lowered = name.lower()
+    return PurePosixPath(lowered).suffix in DENIED_SUFFIXES or lowered.endswith(_DENIED_ENDINGS)
+
+
+def _inside(path: str, roots: Iterable[str]) -> bool:
+    real = os.path.realpath(path)
+    for root in roots:
+        base = os.path.realpath(root)
+        if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+class SecurityHeaders(web.OutputTransform):
+    """Adds the security headers to every response, whatever handler wrote it.
+
+    For HTML from the Voila routes (job-aid pages and their error pages) it also
+    gives every ``<script`` a fresh nonce and names only that nonce in the CSP, so
+    markup that reaches the page any other way cannot run script.
+    """
+
+    _SCRIPT_TAG = re.compile(rb"<script(?=[\s>/])", re.IGNORECASE)
+
+    def __init__(self, request: httputil.HTTPServerRequest) -> None:
+        super().__init__(request)
+        self._request = request
+        self._nonce: bytes | None = None
+        self._carry = b""
+
+    def transform_first_chunk(
+        self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
+    ) -> tuple[int, httputil.HTTPHeaders, bytes]:
+        html = headers.get("Content-Type", "").startswith("text/html")
+        kind = "other"
+        nonce: str | None = None
+        if html and self._request.path.startswith("/voila/"):
+            # Voila's HTML: inline scripts need this response's nonce. A body that cannot be
+            # rewritten (a fixed length announced before its end) keeps its scripts blocked.
+            kind, nonce = "job-aid", secrets.token_urlsafe(18)
+            if finishing or "Content-Length" not in headers:
+                self._nonce = nonce.encode()
+        elif html:
+            kind = "book"
+        for name, value in SECURITY_HEADERS.items():
+            headers[name] = value
+        headers["Content-Security-Policy"] = content_security_policy(kind, nonce, self._request.host)
+        if "Server" in headers:
+            del headers["Server"]
+        if self._nonce is not None:
+            chunk = self._rewrite(chunk, finishing)
+            if "Content-Length" in headers:
+                headers["Content-Length"] = str(len(chunk))
+        return status_code, headers, chunk
+
+    def transform_chunk(self, chunk: bytes, finishing: bool) -> bytes:
+        return self._rewrite(chunk, finishing) if self._nonce is not None else chunk
+
+    def _rewrite(self, chunk: bytes, finishing: bool) -> bytes:
+        assert self._nonce is not None
+        data = self._carry + chunk
+        self._carry = b""
+        if not finishing:
+            cut = data.rfind(b"<")
+            if cut != -1 and len(data) - cut < 8 and b"<script".startswith(data[cut:].lower()):
+                data, self._carry = data[:cut], data[cut:]
+        return self._SCRIPT_TAG.sub(b'<script nonce="' + self._nonce + b'"', data)
+
+
+class _Guarded:
+    """Mixed into every handler class the server registers (see :func:`guarded`)."""
+
+    handbook_policy: GuardPolicy
+    handbook_refuse_overrides: bool = False
+    handbook_json_errors: bool = False
+    """Jupyter's API routes answer in JSON, refusals included."""
+
+    def prepare(self, *args: Any, **kwargs: Any) -> Awaitable[None] | None:
+        handler: Any = self
+        refused = refusal(handler, self.handbook_policy, self.handbook_refuse_overrides)
+        if refused is not None:
+            status, message = refused
+            handler.clear()
+            handler.set_status(status)
+            handler.set_header("Cache-Control", "no-store")
+            if self.handbook_json_errors:
+                handler.finish(json.dumps({"message": message.strip(), "reason": None}))
+            else:
+                handler.set_header("Content-Type", "text/plain; charset=utf-8")
+                handler.finish(message)
+            return None
+        return super().prepare(*args, **kwargs)  # type: ignore[misc, no-any-return]
+
+
+class _ConfinedFiles:
+    """For file routes: refuse bad paths with a plain 404 and never leave the served folders."""
+
+    def get(self, path: str, include_body: bool = True) -> Awaitable[None]:
+        if bad_file_path(path):
+            raise web.HTTPError(404)
+        return super().get(path, include_body)  # type: ignore[misc, no-any-return]
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        result: str | None = super().validate_absolute_path(root, absolute_path)  # type: ignore[misc]
+        if result is None:
+            return None
+        found = getattr(self, "roots", None) or root  # Voila's handlers keep a list; Jupyter's a tuple
+        roots = [found] if isinstance(found, str) else list(found)
+        if not _inside(result, roots) or bad_file_path(Path(result).name):
+            raise web.HTTPError(404)
+        return result
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        handler: Any = self
+        handler.set_header("Content-Type", "text/plain; charset=utf-8")
+        handler.finish("Not found.\n" if status_code in (403, 404) else "Request refused.\n")
+
+
+class _PlainErrors:
+    """Error pages as one plain line: Jupyter's error template cannot render here (it needs
+    settings standalone Voila does not have) and would only log a traceback."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        handler: Any = self
+        handler.set_header("Content-Type", "text/plain; charset=utf-8")
+        try:
+            reason = HTTPStatus(status_code).phrase
+        except ValueError:
+            reason = "Error"
+        handler.finish(f"{status_code} {reason}\n")
+
+
+class _TemplateFiles(_ConfinedFiles):
+    """Voila's template file route: only ``<template>/static/<file>`` paths."""
+
+    def parse_url_path(self, url_path: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]+/static/.+", url_path) or bad_file_path(url_path):
+            raise web.HTTPError(404)
+        return super().parse_url_path(url_path)  # type: ignore[misc, no-any-return]
+
+
+def guarded(cls: type[Any], policy: GuardPolicy, *, refuse_overrides: bool = False) -> type[Any]:
+    """``cls`` with the shared request checks, and file confinement for file routes."""
+    from jupyter_server.base.handlers import APIHandler
+    from voila.handler import BaseVoilaHandler
+    from voila.static_file_handler import TemplateStaticFileHandler
+
+    bases: tuple[type[Any], ...] = (_Guarded,)
+    if issubclass(cls, _ConfinedFiles):
+        pass  # the book: confined already
+    elif issubclass(cls, web.StaticFileHandler):
+        bases += (_TemplateFiles,) if issubclass(cls, TemplateStaticFileHandler) else (_ConfinedFiles,)
+    elif not issubclass(cls, (APIHandler, BaseVoilaHandler, BookHandler, NoBookHandler)):
+        bases += (_PlainErrors,)  # JSON from API handlers and Voila's own pages stay as they are
+    namespace = {"handbook_policy": policy, "handbook_refuse_overrides": refuse_overrides,
+                 "handbook_json_errors": issubclass(cls, APIHandler), "__module__": __name__}
+    return type(f"Guarded{cls.__name__}", (*bases, cls), namespace)
+
+
+class BookHandler(_ConfinedFiles, web.StaticFileHandler):
+    """Serves the built book; ``/`` is its home page. Confined to the book folder on its own
+    too (``handbook preview`` serves a build with it, without the rest of this module)."""
 
     def set_default_headers(self) -> None:
         for name, value in SECURITY_HEADERS.items():
             self.set_header(name, value)
+        self.set_header("Content-Security-Policy", content_security_policy("book"))
 
     async def get(self, path: str, include_body: bool = True) -> None:
         if not path or path.endswith("/"):
@@ -60,7 +410,7 @@ class BookHandler(web.StaticFileHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        message = "That page is not in the handbook." if status_code == 404 else "Something went wrong."
+        message = "That page is not in the handbook." if status_code in (403, 404) else "Something went wrong."
         self.finish(
             "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Not found</title>"
             "<meta name='viewport' content='width=device-width, initial-scale=1'></head><body>"
@@ -82,6 +432,35 @@ class NoBookHandler(web.RequestHandler):
         )
 
 
+def trusted_header_identity_provider(header: str) -> type[Any]:
+    """A jupyter_server identity provider that believes ``header`` (set by a sign-on proxy)."""
+    from jupyter_server.auth.identity import IdentityProvider, User
+
+    class TrustedHeaderIdentityProvider(IdentityProvider):
+        def get_user(self, handler: web.RequestHandler) -> Any:
+            name = trusted_user(handler.request.headers.get(header))
+            return User(username=name, name=name, display_name=name) if name else None
+
+        @property
+        def auth_enabled(self) -> bool:
+            return True
+
+        @property
+        def login_available(self) -> bool:
+            return False
+
+        def should_check_origin(self, handler: web.RequestHandler) -> bool:
+            return True
+
+        def is_token_authenticated(self, handler: web.RequestHandler) -> bool:
+            return False
+
+        def validate_security(self, app: Any, ssl_options: dict[str, Any] | None = None) -> None:
+            return None
+
+    return TrustedHeaderIdentityProvider
+
+
 def voila_config(options: ServeOptions) -> Config:
     """The Voila settings the handbook relies on."""
     c = Config()
@@ -93,6 +472,8 @@ def voila_config(options: ServeOptions) -> Config:
     c.Voila.tornado_settings = {"headers": dict(SECURITY_HEADERS)}
     if options.token:
         c.Voila.token = options.token
+    if options.trusted_header:
+        c.Voila.identity_provider_class = trusted_header_identity_provider(options.trusted_header)
     c.VoilaConfiguration.template = "handbook"
     c.VoilaConfiguration.strip_sources = True
     c.VoilaConfiguration.show_tracebacks = False
@@ -107,6 +488,22 @@ def voila_config(options: ServeOptions) -> Config:
     return c
 
 
+def handbook_routes(voila_routes: list[Any], book_dir: Path, policy: GuardPolicy) -> list[Any]:
+    """Keep the Voila routes a reader needs, guard every one, and add the book."""
+    routes: list[Any] = []
+    for route in voila_routes:
+        pattern, cls, *rest = route
+        if "/voila/render/" in pattern:
+            routes.append((RENDER_ROUTE, guarded(cls, policy, refuse_overrides=True), *rest))
+        elif pattern.startswith(_KEPT_ROUTE_PREFIXES):
+            routes.append((pattern, guarded(cls, policy), *rest))
+    if (book_dir / "index.html").is_file():
+        routes.append((r"/(.*)", guarded(BookHandler, policy), {"path": str(book_dir)}))
+    else:
+        routes.append((r"/(.*)", guarded(NoBookHandler, policy)))
+    return routes
+
+
 def make_app(options: ServeOptions) -> Any:
     """A Voila application that also serves the book; call ``.start()`` to run it."""
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
@@ -115,18 +512,15 @@ def make_app(options: ServeOptions) -> Any:
     from voila.app import Voila  # imported late: it is slow and needs JUPYTER_PATH set
 
     book_dir = options.book_dir
+    policy = guard_policy(options)
 
     class HandbookVoila(Voila):  # type: ignore[misc]
         def init_handlers(self) -> list[Any]:
-            handlers = [
-                h for h in super().init_handlers()
-                if not any(route in h[0] for route in _DROPPED_ROUTES) and h[0] != self.server_url
-            ]
-            if (book_dir / "index.html").is_file():
-                handlers.append((r"/(.*)", BookHandler, {"path": str(book_dir)}))
-            else:
-                handlers.append((r"/(.*)", NoBookHandler))
-            return handlers
+            web_app = getattr(self, "app", None)
+            if web_app is not None and SecurityHeaders not in web_app.transforms:
+                # First, so it sees the body before compression or chunked encoding.
+                web_app.transforms.insert(0, SecurityHeaders)
+            return handbook_routes(super().init_handlers(), book_dir, policy)
 
     app = HandbookVoila(config=voila_config(options))
     app.initialize(argv=[])

@@ -18,6 +18,11 @@ Directives (each takes one content id, except the two lists):
 ``follow-up-template``     a follow-up plan template
 ``scenario``               a training scenario's summary with a link to the scenario player
 ``job-aid-list``           the index of job aids
+``agency-contacts``        the agency this build is for, with its hotline and on-call numbers
+``knowledge-check``        3-5 self-check questions on a protocol's critical items
+
+``resource-directory agency`` shows the directory the agency profile names. A rights notice
+the profile does not list is shown as a short "not used by <agency>" note (no warning).
 
 How it keeps the book honest:
 
@@ -31,8 +36,9 @@ How it keeps the book honest:
   file and line, and fails the build; never a traceback.
 * The content folder is ``handbook_content`` in the Sphinx config, else the environment
   variable ``HANDBOOK_CONTENT``, else the content shipped with the package. An agency
-  profile (``handbook_agency`` or ``HANDBOOK_AGENCY``) applies its overlay on top, as the
-  job aids do; its files are dependencies of every page that renders content.
+  profile (``handbook_agency`` or ``HANDBOOK_AGENCY``, else ``handbook_default_agency``)
+  applies its overlay on top, as the job aids do; its files are dependencies of every page
+  that renders content. The agency's short name is added to the site title.
 * Nothing loads from another host: the widget runtime is vendored (``protocols.vendor``) and
   published at the site root with ``html_extra_path``; maths is shown as text.
 """
@@ -60,8 +66,10 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
 from protocols import render
+from protocols.agency import read_profile
 from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, Library, load_library
+from protocols.render.knowledge import DEFAULT_QUESTIONS
 from protocols.render.labels import JOB_AIDS, JobAid
 
 logger = logging.getLogger(__name__)
@@ -137,8 +145,12 @@ def content_dir(config: Config, srcdir: str | os.PathLike[str]) -> Path:
 
 
 def agency_profile(config: Config, srcdir: str | os.PathLike[str]) -> Path | None:
-    """The agency profile (``agency.yaml``) whose overlay this build applies, if any."""
-    value = str(config.handbook_agency or "").strip()
+    """The agency profile (``agency.yaml``) whose overlay this build applies, if any.
+
+    ``handbook_agency`` (or ``$HANDBOOK_AGENCY``) names it; without one, the book's
+    ``handbook_default_agency`` is used.
+    """
+    value = str(config.handbook_agency or "").strip() or str(config.handbook_default_agency or "").strip()
     if not value:
         return None
     path = Path(value).expanduser()
@@ -148,7 +160,37 @@ def agency_profile(config: Config, srcdir: str | os.PathLike[str]) -> Path | Non
 # --------------------------------------------------------------------------- events
 
 
+def _drop_icon_font_script(app: Sphinx, config: Config) -> None:
+    """Leave out the theme's 1.5 MB icon script; ``handbook.css`` draws its few icons instead.
+
+    The theme includes the script from one macro file. A copy of that file without the
+    script line goes in a templates folder searched before the theme's own, so the rest
+    of the theme (whatever its version) is untouched.
+    """
+    try:
+        import pydata_sphinx_theme  # type: ignore[import-untyped]
+    except ImportError:
+        return
+    source = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+              / "webpack-macros.html")
+    if not source.is_file():
+        logger.info("handbook: the theme's macro file moved; the icon script stays in")
+        return
+    kept = [line for line in source.read_text(encoding="utf-8").splitlines(keepends=True)
+            if "fontawesome.js" not in line]
+    folder = Path(app.doctreedir).parent / "handbook-templates"
+    (folder / "static").mkdir(parents=True, exist_ok=True)
+    target = folder / "static" / "webpack-macros.html"
+    text = "".join(kept)
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    if str(folder) not in config.templates_path:
+        config.templates_path = [str(folder), *config.templates_path]
+
+
 def _config_inited(app: Sphinx, config: Config) -> None:
+    _drop_icon_font_script(app, config)
+    _agency_title(app, config)
     if not config.html_favicon:
         # A local icon: without one, browsers ask the server for /favicon.ico (a 404 offline).
         config.html_favicon = str(Path(__file__).parent / "book_assets" / "favicon.svg")
@@ -160,6 +202,27 @@ def _config_inited(app: Sphinx, config: Config) -> None:
         extra = [str(p) for p in config.html_extra_path]
         if str(vendor) not in extra:
             config.html_extra_path = [*extra, str(vendor)]
+
+
+def _agency_title(app: Sphinx, config: Config) -> None:
+    """Put the agency's short name into the site title and the logo text."""
+    file = agency_profile(config, app.srcdir)
+    if file is None or not file.is_file():
+        return
+    profile, _problems = read_profile(file)
+    if profile is None:
+        return  # reported with file and line when the content is loaded
+    suffix = f" · {profile.short_name}"
+    title = str(config.html_title or config.project or "Handbook")
+    if not title.endswith(suffix):
+        config.html_title = title + suffix
+    options = dict(config.html_theme_options or {})
+    logo = dict(options.get("logo") or {})
+    text = str(logo.get("text") or title)
+    if not text.endswith(suffix):
+        logo["text"] = text + suffix
+        options["logo"] = logo
+        config.html_theme_options = options
 
 
 def _builder_inited(app: Sphinx) -> None:
@@ -429,7 +492,9 @@ class _ContentDirective(SphinxDirective):
         if library is None:
             return [self._placeholder("The handbook content could not be loaded; see the "
                                       "build errors.")]
-        obj_id = self.arguments[0].strip()
+        obj_id = self.resolve_id(library, self.arguments[0].strip())
+        if obj_id is None:
+            return [self._placeholder(f"Missing {self.noun}: {self.arguments[0].strip()}")]
         table: dict[str, Any] = getattr(library, self.table)
         obj = table.get(obj_id)
         if obj is None:
@@ -437,6 +502,9 @@ class _ContentDirective(SphinxDirective):
             return [self._placeholder(f"Missing {self.noun}: {obj_id}")]
         for file in (*self.dependencies(library, obj), *state.agency_files):
             self.env.note_dependency(str(file))
+        instead = self.instead(library, obj)
+        if instead is not None:
+            return [nodes.raw("", instead, format="html")]
         if self.target_kind:
             places = _targets(self.env).setdefault(f"{self.target_kind}:{obj_id}", {})
             places.setdefault(self.env.docname, []).append(f"{self.target_kind}-{obj_id}")
@@ -460,6 +528,14 @@ class _ContentDirective(SphinxDirective):
 
     def dependencies(self, library: Library, obj: Any) -> list[Path]:
         return _files_for(library, self.table, obj.id)
+
+    def resolve_id(self, library: Library, argument: str) -> str | None:
+        """The content id the argument names (``None``: already reported)."""
+        return argument
+
+    def instead(self, library: Library, obj: Any) -> str | None:
+        """Markup to show in place of the object (e.g. "not used by this agency"), or None."""
+        return None
 
     def render(self, library: Library, obj: Any) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -502,7 +578,9 @@ class PocketCardDirective(_ContentDirective):
 
     def render(self, library: Library, obj: Any) -> str:
         return render.pocket_card_html(obj, BOOK_LINKS, level=self.level,
-                                       book_title=self.config.html_title or self.config.project)
+                                       book_title=self.config.html_title or self.config.project,
+                                       agency=library.agency,
+                                       added_by=_added_by(self.env.app, library, obj.id))
 
 
 class PocketCardsDirective(SphinxDirective):
@@ -529,11 +607,21 @@ class PocketCardsDirective(SphinxDirective):
             places.setdefault(self.env.docname, []).append(f"card-{protocol.id}")
             parts.append(render.pocket_card_html(
                 protocol, BOOK_LINKS, level=2,
-                book_title=self.config.html_title or self.config.project))
+                book_title=self.config.html_title or self.config.project,
+                agency=library.agency, added_by=_added_by(self.env.app, library, protocol.id)))
         _xref_docs(self.env).add(self.env.docname)
         if not parts:
             parts.append('<p class="hc-missing">There are no protocols in the content yet.</p>')
         return [nodes.raw("", f'<div class="hc-cards">{"".join(parts)}</div>', format="html")]
+
+
+def _added_by(app: Sphinx, library: Library, protocol_id: str) -> str | None:
+    """The agency's short name when the protocol comes from its overlay, else None."""
+    file = library.files.get(("protocols", protocol_id))
+    if library.agency is None or file is None:
+        return None
+    overlay = {f.resolve() for f in _state(app).agency_files}
+    return library.agency.short_name if file.resolve() in overlay else None
 
 
 def _reading_order(env: BuildEnvironment, library: Library) -> list[Any]:
@@ -582,8 +670,15 @@ class RightsNoticeDirective(_ContentDirective):
         _note_listing(self.env, library.content_dir / "rights")
         return files
 
+    def instead(self, library: Library, obj: Any) -> str | None:
+        agency = library.agency
+        if agency is None or obj.id in agency.rights_notices:
+            return None
+        return render.not_used_html(obj.title, agency)
+
     def render(self, library: Library, obj: Any) -> str:
-        return render.rights_notice_html(obj, library, BOOK_LINKS, level=self.level)
+        used = library.agency.rights_notices if library.agency is not None else None
+        return render.rights_notice_html(obj, library, BOOK_LINKS, level=self.level, used=used)
 
 
 class ConfidentialityDirective(_ContentDirective):
@@ -594,7 +689,21 @@ class ConfidentialityDirective(_ContentDirective):
 
 
 class ResourceDirectoryDirective(_ContentDirective):
+    """A directory by id; ``agency`` means the directory the agency profile names."""
+
     table, noun, target_kind = "resources", "resource directory", "directory"
+
+    def resolve_id(self, library: Library, argument: str) -> str | None:
+        if argument != "agency":
+            return argument
+        if library.agency is None:
+            logger.warning(
+                f"{{{self.name}}} on page {self.env.docname!r}, line {self.lineno}: `agency` "
+                "needs an agency profile, and this build has none. Build with --agency, set "
+                "handbook_default_agency, or name a directory id",
+                location=(self.env.docname, self.lineno), type="handbook", subtype="unknown-id")
+            return None
+        return library.agency.resource_directory
 
     def dependencies(self, library: Library, obj: Any) -> list[Path]:
         file = library.files.get(("resources", obj.id))
@@ -626,6 +735,36 @@ class ScenarioDirective(_ContentDirective):
                                     player=JOB_AIDS["scenario-player"])
 
 
+class KnowledgeCheckDirective(_ContentDirective):
+    """A few self-check questions on one protocol's critical items (answers checked in the page)."""
+
+    table, noun = "protocols", "protocol"
+    option_spec: ClassVar[dict[str, Any]] = {
+        "questions": lambda value: directives.choice(value, ("3", "4", "5")),
+    }
+
+    def render(self, library: Library, obj: Any) -> str:
+        count = int(self.options.get("questions", DEFAULT_QUESTIONS))
+        return render.knowledge_check_html(obj, count)
+
+
+class AgencyContactsDirective(SphinxDirective):
+    """The agency this build is for, with its hotline and on-call numbers."""
+
+    required_arguments = 0
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {}
+
+    def run(self) -> list[nodes.Node]:
+        state = _state(self.env.app)
+        if state.library is None:
+            return [nodes.raw("", '<p class="hc-missing">The handbook content could not be '
+                              "loaded; see the build errors.</p>", format="html")]
+        if state.agency_files:
+            self.env.note_dependency(str(state.agency_files[0]))  # the profile itself
+        return [nodes.raw("", render.agency_contacts_html(state.library.agency), format="html")]
+
+
 class JobAidListDirective(SphinxDirective):
     """The job-aid index; links are relative to the site root (served by ``handbook serve``)."""
 
@@ -650,6 +789,8 @@ DIRECTIVES: dict[str, type[SphinxDirective]] = {
     "follow-up-template": FollowUpDirective,
     "scenario": ScenarioDirective,
     "job-aid-list": JobAidListDirective,
+    "knowledge-check": KnowledgeCheckDirective,
+    "agency-contacts": AgencyContactsDirective,
 }
 
 
@@ -677,6 +818,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     env_agency = os.environ.get("HANDBOOK_AGENCY", "").strip()
     app.add_config_value("handbook_agency", os.path.abspath(env_agency) if env_agency else "",
                          "env", [str])
+    # The profile used when no agency is named: `handbook build` with no --agency.
+    app.add_config_value("handbook_default_agency", "", "env", [str])
     app.add_config_value("handbook_vendor", True, "env", [bool])
     app.add_config_value("handbook_vendor_dir", "vendor", "env", [str])
     app.add_config_value("handbook_job_aid_base", "voila/render/", "html", [str])

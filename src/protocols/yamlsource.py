@@ -80,6 +80,9 @@ def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | N
     if not text.strip():
         return None, [Problem(shown, 1, "", "the file is empty",
                               "add the content or delete the file")]
+    screened = _screen(text, shown)
+    if screened is not None:
+        return None, [screened]
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
@@ -112,6 +115,36 @@ def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | N
     for key_path, written in as_written.items():
         _put(data, key_path, written)
     return YamlDocument(data, lines), []
+
+
+MAX_DEPTH = 64
+"""Content is a few levels deep; far deeper nesting is a mistake or an attack on the parser."""
+
+
+def _screen(text: str, shown: Path) -> Problem | None:
+    """Refuse what PyYAML accepts but the walk below cannot handle safely.
+
+    An alias (``*name``) re-uses a node: a few lines of them can stand for billions of
+    nodes, or for a node that contains itself. Very deep nesting exhausts Python's
+    recursion limit. The event stream is read without recursion, so this check is safe.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            if isinstance(event, yaml.AliasEvent):
+                return Problem(shown, line, "", "aliases (`*name`, and `<<:` merges) are not supported in content "
+                               "files", "write the value out in full where it is needed")
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return Problem(shown, line, "", f"the data is nested more than {MAX_DEPTH} levels deep",
+                                   "check the brackets and indentation around this line")
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # composing below reports the syntax error with its line
+    return None
 
 
 def _put(data: Any, path: Key, value: str) -> None:

@@ -2,6 +2,8 @@
  * - Buttons marked data-hc-print open the browser's print dialog (pocket cards page).
  * - A link to an item anchor (#protocol-item) opens any closed <details> around it.
  * - Two theme buttons get accessible names that match what they show (WCAG 2.5.3).
+ * - Knowledge checks (form.hc-kc-question): "Check my answer" says right or not, in words,
+ *   through an aria-live line; without this script each answer is in a "Show the answer" box.
  */
 (function () {
   "use strict";
@@ -28,8 +30,88 @@
       if (title) { title.remove(); }
     }
   }
+  function optionOf(input) {
+    for (var node = input; node; node = node.parentElement) {
+      if (node.classList && node.classList.contains("hc-kc-option")) { return node; }
+    }
+    return null;
+  }
+  function labelText(form, input) {
+    var label = form.querySelector('label[for="' + input.id + '"]');
+    return label ? label.textContent : input.value;
+  }
+  function clearMarks(form) {
+    var marks = form.querySelectorAll(".hc-kc-mark");
+    for (var i = 0; i < marks.length; i++) { marks[i].remove(); }
+    var options = form.querySelectorAll(".hc-kc-option");
+    for (var j = 0; j < options.length; j++) {
+      options[j].classList.remove("hc-kc-is-right", "hc-kc-is-wrong");
+    }
+  }
+  function mark(input, cls, text) {
+    var option = optionOf(input);
+    if (!option) { return; }
+    option.classList.add(cls);
+    var span = document.createElement("span");
+    span.className = "hc-kc-mark";
+    span.textContent = text;
+    option.appendChild(span);
+  }
+  function say(feedback, verdict, text, reason, cls) {
+    // Empty the live line first, so the same answer checked twice is announced again.
+    feedback.textContent = "";
+    feedback.className = "hc-kc-feedback " + cls;
+    window.setTimeout(function () {
+      var strong = document.createElement("strong");
+      strong.className = "hc-kc-verdict";
+      strong.textContent = verdict;
+      feedback.appendChild(strong);
+      if (text) { feedback.appendChild(document.createTextNode(" " + text)); }
+      if (reason) {
+        var why = document.createElement("span");
+        why.className = "hc-kc-reason";
+        why.textContent = reason;
+        feedback.appendChild(why);
+      }
+    }, 60);
+  }
+  function setUpCheck(form) {
+    var button = form.querySelector(".hc-kc-check");
+    var feedback = form.querySelector(".hc-kc-feedback");
+    var answer = form.querySelector(".hc-kc-answer");
+    var right = form.querySelector('input[value="' + form.getAttribute("data-answer") + '"]');
+    if (!button || !feedback || !right) { return; }
+    var why = form.querySelector(".hc-kc-why");
+    var reason = why ? why.textContent : "";
+    button.hidden = false;
+    if (answer) { answer.hidden = true; }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearMarks(form);
+      var chosen = form.querySelector("input[type=radio]:checked");
+      if (!chosen) {
+        say(feedback, "Pick an answer first.", "", "", "hc-kc-none");
+        return;
+      }
+      if (chosen === right) {
+        mark(right, "hc-kc-is-right", "Right answer");
+        say(feedback, "Right.", "", reason, "hc-kc-good");
+      } else {
+        mark(chosen, "hc-kc-is-wrong", "Your answer");
+        mark(right, "hc-kc-is-right", "Right answer");
+        var text = labelText(form, right).trim();
+        if (!/[.?!]$/.test(text)) { text += "."; }
+        say(feedback, "Not quite.", "The right answer is: " + text, reason, "hc-kc-bad");
+      }
+    });
+  }
+  function knowledgeChecks() {
+    var forms = document.querySelectorAll("form.hc-kc-question[data-answer]");
+    for (var i = 0; i < forms.length; i++) { setUpCheck(forms[i]); }
+  }
   ready(function () {
     nameButtons();
+    knowledgeChecks();
     var buttons = document.querySelectorAll("[data-hc-print]");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].hidden = false;

@@ -77,7 +77,30 @@ def to_json(payload: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_html(payload: dict[str, Any]) -> str:
+STYLE_V1 = (
+    "body{font-family:system-ui,'DejaVu Sans',Arial,sans-serif;font-size:12pt;color:#111;"
+    "background:#fff;max-width:50rem;margin:1rem auto;padding:0 1rem}"
+    "table{border-collapse:collapse;width:100%;margin-bottom:1rem}"
+    "th,td{border:1px solid #555;padding:0.3rem;text-align:left;vertical-align:top}"
+    ".skipped td{background:#f3f3f3}.meta{font-size:11pt}h1{font-size:18pt}h2{font-size:14pt}"
+    "@media print{body{margin:0}}"
+)
+STYLE = (
+    "body{font-family:system-ui,'DejaVu Sans',Arial,sans-serif;font-size:12pt;line-height:1.35;color:#111;"
+    "background:#fff;max-width:50rem;margin:1rem auto;padding:0 1rem}"
+    "table{border-collapse:collapse;width:100%;margin-bottom:1rem}"
+    "th,td{border:1px solid #555;padding:0.3rem;text-align:left;vertical-align:top}"
+    ".skipped td{background:#f3f3f3}.meta{font-size:12pt}h1{font-size:18pt}h2{font-size:14pt}"
+    "code{font-family:'DejaVu Sans Mono',monospace;font-size:1em;overflow-wrap:anywhere}"
+    "tr{break-inside:avoid}h2{break-after:avoid}"
+    "@media print{body{margin:0}td:nth-child(3){white-space:nowrap}}"
+)
+"""The page's styles: every text at 12 pt or more (print legibility), dark on light."""
+EARLIER_STYLES = (STYLE_V1,)
+"""Styles of earlier releases, so their exports still verify (the page is compared in full)."""
+
+
+def to_html(payload: dict[str, Any], style: str = STYLE) -> str:
     """A printable page; the JSON payload is embedded so the page itself can be verified."""
     e = html.escape
     digest = digest_of(payload)
@@ -101,13 +124,8 @@ def to_html(payload: dict[str, Any]) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{e(p['title'])} · case {e(payload['case_number'])}</title>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'><style>"
-        "body{font-family:system-ui,'DejaVu Sans',Arial,sans-serif;font-size:12pt;color:#111;"
-        "background:#fff;max-width:50rem;margin:1rem auto;padding:0 1rem}"
-        "table{border-collapse:collapse;width:100%;margin-bottom:1rem}"
-        "th,td{border:1px solid #555;padding:0.3rem;text-align:left;vertical-align:top}"
-        ".skipped td{background:#f3f3f3}.meta{font-size:11pt}h1{font-size:18pt}h2{font-size:14pt}"
-        "@media print{body{margin:0}}</style></head><body><main>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{style}</style>"
+        "</head><body><main>"
         f"<h1>{e(p['title'])}</h1>"
         f"<p class='meta'>Case {e(payload['case_number'])} · protocol version {e(p['version'])} "
         f"(revised {e(p['revised'])}) · status {e(payload['status'])} · {e(payload['progress'])}</p>"
@@ -140,7 +158,8 @@ def verify_export(path: Path) -> str:
         except json.JSONDecodeError:
             raise ExportError(f"{path}: the embedded record is damaged") from None
         expected = stated.group(1)
-        if html.unescape(to_html(payload)) != html.unescape(text):
+        page = html.unescape(text)
+        if not any(html.unescape(to_html(payload, style)) == page for style in (STYLE, *EARLIER_STYLES)):
             raise ExportError(f"{path} was changed after export: the page no longer matches its record")
     else:
         try:

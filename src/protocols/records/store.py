@@ -113,7 +113,7 @@ class Store:
                 path = Path(url.removeprefix("sqlite:///"))
                 path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, future=True, pool_pre_ping=True)
-        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:  # ImportError: no driver
             raise StoreError(
                 f"the database URL is not usable ({type(exc).__name__}); use "
                 "sqlite:///path/to/file.sqlite3 or postgresql+psycopg://user@host/db"

@@ -6,6 +6,7 @@ Every content string is HTML-escaped; callers pass a ``Links`` to say where cros
 from protocols.render.html import (
     NO_LINKS,
     Links,
+    agency_contacts_html,
     citation_html,
     confidentiality_html,
     esc,
@@ -13,12 +14,14 @@ from protocols.render.html import (
     instrument_html,
     job_aid_list_html,
     needs_catalogue_html,
+    not_used_html,
     pocket_card_html,
     protocol_html,
     resource_directory_html,
     rights_notice_html,
     scenario_html,
 )
+from protocols.render.knowledge import KnowledgeQuestion, knowledge_check_html, knowledge_questions
 from protocols.render.labels import JOB_AIDS, PROTOCOL_JOB_AIDS, JobAid, job_aid_for_protocol
 
 __all__ = [
@@ -26,7 +29,9 @@ __all__ = [
     "NO_LINKS",
     "PROTOCOL_JOB_AIDS",
     "JobAid",
+    "KnowledgeQuestion",
     "Links",
+    "agency_contacts_html",
     "citation_html",
     "confidentiality_html",
     "esc",
@@ -34,7 +39,10 @@ __all__ = [
     "instrument_html",
     "job_aid_for_protocol",
     "job_aid_list_html",
+    "knowledge_check_html",
+    "knowledge_questions",
     "needs_catalogue_html",
+    "not_used_html",
     "pocket_card_html",
     "protocol_html",
     "resource_directory_html",

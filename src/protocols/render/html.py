@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from protocols.agency import AgencyProfile
 from protocols.library import Library
 from protocols.models import (
     ChangeLogEntry,
@@ -158,15 +159,20 @@ def _source_list(library: Library, source_ids: Sequence[str], anchor_prefix: str
 
 
 def _changelog(entries: Sequence[ChangeLogEntry]) -> str:
+    """The newest entry in view (what, when, why), and the whole log in a box that opens."""
     if not entries:
         return ""
+    newest = entries[0]
+    latest = (f'<p class="hc-latest-change"><span class="hc-label">Latest change</span> '
+              f"(version {esc(newest.version)}, {date(newest.date)}): {esc(newest.change)} "
+              f'<span class="hc-label">Why:</span> {esc(newest.why)}</p>')
     rows = "".join(
         f"<tr><td>{esc(e.version)}</td><td>{date(e.date)}</td>"
         f"<td>{esc(e.change)}</td><td>{esc(e.why)}</td></tr>"
         for e in entries
     )
     count = len(entries)
-    return (
+    return latest + (
         '<details class="hc-changelog">'
         f"<summary>Change log ({count} {'entry' if count == 1 else 'entries'})</summary>"
         '<div class="hc-table-wrap"><table class="hc-table"><thead><tr><th scope="col">Version'
@@ -282,8 +288,13 @@ def _item_html(protocol: Protocol, item: Item, number: dict[str, int], links: Li
 
 
 def pocket_card_html(protocol: Protocol, links: Links = NO_LINKS, *, level: int = 2,
-                     book_title: str = "Crisis Intervention Field Handbook") -> str:
-    """A compact card: title, kind, version and revision date, pause points and items."""
+                     book_title: str = "Crisis Intervention Field Handbook",
+                     agency: AgencyProfile | None = None, added_by: str | None = None) -> str:
+    """A compact card: title, kind, version and revision date, pause points and items.
+
+    With an ``agency``, the card's foot carries its hotline and on-call numbers;
+    ``added_by`` marks a list the agency added to the shipped ones.
+    """
     pid = protocol.id
     sections = []
     for index, pp in enumerate(protocol.pause_points, start=1):
@@ -309,13 +320,57 @@ def pocket_card_html(protocol: Protocol, links: Links = NO_LINKS, *, level: int 
         f'{_heading(level, esc(protocol.title), f"card-{pid}", "hc-card-title")}'
         f'<p class="hc-card-meta"><span class="hc-badge hc-badge-{esc(protocol.kind.value.lower())}">'
         f"{esc(protocol.kind.value)}</span> <span>Version {esc(protocol.version)}</span> "
-        f"<span>Revised {date(protocol.revised)}</span></p>"
+        f"<span>Revised {date(protocol.revised)}</span>"
+        + (f' <span class="hc-added-by">Added by {esc(added_by)}</span>' if added_by else "")
+        + "</p>"
         f'<p class="hc-card-objective">{esc(protocol.objective)}</p></header>'
         f'{"".join(sections)}'
         f'<footer class="hc-card-foot">{esc(book_title)} · {esc(pid)} v{esc(protocol.version)} · '
-        f"revised {date(protocol.revised)} · owner: {esc(protocol.owner)}</footer>{more}"
+        f"revised {date(protocol.revised)} · owner: {esc(protocol.owner)}"
+        f"{_card_contacts(agency)}</footer>{more}"
         "</article>"
     )
+
+
+def _tel(phone: str, text_html: str | None = None) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return f'<a href="tel:{esc(digits)}">{text_html or esc(phone)}</a>'
+
+
+def _card_contacts(agency: AgencyProfile | None) -> str:
+    if agency is None:
+        return ""
+    return (f'<span class="hc-card-contacts">{esc(agency.hotline.label)}: '
+            f"{esc(agency.hotline.phone)} · {esc(agency.on_call.label)}: "
+            f"{esc(agency.on_call.phone)}</span>")
+
+
+# --------------------------------------------------------------------------- agency
+
+
+def agency_contacts_html(agency: AgencyProfile | None) -> str:
+    """Who this copy of the handbook is set up for, and the two numbers an officer calls."""
+    if agency is None:
+        return ('<div class="hc-agency"><p>No agency profile is set for this build, so there are '
+                "no local numbers here. Build with <code>handbook build --agency agency.yaml"
+                "</code>.</p></div>")
+    rows = []
+    for label, contact in (("Crisis hotline", agency.hotline), ("On-call advocate", agency.on_call)):
+        web = (f' · <span class="hc-url">{esc(contact.web)}</span>' if contact.web else "")
+        rows.append(f'<li><span class="hc-label">{label}:</span> {esc(contact.label)}, '
+                    f"{_tel(contact.phone)}{web}</li>")
+    return (
+        f'<div class="hc-agency" data-agency="{esc(agency.id)}">'
+        f'<p class="hc-agency-name">Set up for <strong>{esc(agency.name)}</strong></p>'
+        f'<ul class="hc-agency-numbers">{"".join(rows)}'
+        f'<li><span class="hc-label">Jurisdiction:</span> {esc(agency.jurisdiction)}</li></ul></div>')
+
+
+def not_used_html(title: str, agency: AgencyProfile,
+                  advice: str = "Use the notice your agency gives.") -> str:
+    """Said in place of content the agency does not use (e.g. another state's rights notice)."""
+    return (f'<p class="hc-not-used" role="note">“{esc(title)}” is not used by '
+            f"{esc(agency.short_name)}. {esc(advice)}</p>")
 
 
 # --------------------------------------------------------------------------- screening
@@ -399,8 +454,12 @@ def _count_words(n: int) -> str:
 
 
 def rights_notice_html(notice: RightsNotice, library: Library, links: Links = NO_LINKS, *,
-                       level: int = 3) -> str:
-    """A rights notice: jurisdiction, citation, version, language, rights, delivery."""
+                       level: int = 3, used: Collection[str] | None = None) -> str:
+    """A rights notice: jurisdiction, citation, version, language, rights, delivery.
+
+    ``used``: the notice ids the agency gives; other language versions are listed only
+    when the agency uses them (``None``: list them all).
+    """
     nid = notice.id
     parts = [_heading(level, esc(notice.title), f"rights-{nid}", "hc-title")]
     review = TRANSLATION_LABELS.get(notice.translation_review, "")
@@ -418,7 +477,8 @@ def rights_notice_html(notice: RightsNotice, library: Library, links: Links = NO
         f"<dt>When to give it</dt><dd>{esc(notice.when_to_give)}</dd>"
         "<dt>How it can be given</dt><dd>"
         + esc(", ".join(DELIVERY_LABELS[m] for m in notice.delivery_methods)) + "</dd></dl>")
-    others = [n for n in library.notices_in_family(notice.family) if n.id != nid]
+    others = [n for n in library.notices_in_family(notice.family)
+              if n.id != nid and (used is None or n.id in used)]
     if others:
         versions = ", ".join(
             f'<span lang="{esc(n.language)}">'

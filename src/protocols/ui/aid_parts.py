@@ -177,6 +177,8 @@ AID_CSS = """
 .hb-aid select, .hb-aid input[type=date], .hb-aid input[type=time], .hb-aid input[type=text] {
   min-height: 44px; font-size: 1rem; }
 .hb-aid textarea { font-size: 1rem; min-height: 5.5rem; }
+.hb-aid .widget-text, .hb-aid .jupyter-widget-text { flex-wrap: wrap; height: auto; row-gap: 0.2rem; }
+.hb-aid .widget-text input, .hb-aid .jupyter-widget-text input { min-width: 0; flex: 1 1 12rem; }
 .hb-aid .widget-checkbox, .hb-aid .jupyter-widget-checkbox { width: 100%; height: auto;
   min-height: 44px; line-height: 1.3; margin: 0.25rem 0; }
 .hb-aid .widget-checkbox label, .hb-aid .jupyter-widget-checkbox label { display: flex;
@@ -215,11 +217,15 @@ AID_CSS = """
 .hb-aid ul.hb-list li, .hb-aid ol.hb-list li { margin: 0.2rem 0; }
 .hb-aid ul.hb-facts { list-style: none; margin: 0.3rem 0; padding: 0; }
 .hb-aid ul.hb-facts li { margin: 0.15rem 0; }
-.hb-aid a { color: #0b5cad; }
+.hb-aid a { color: #0b5cad; text-decoration: underline; }
 .hb-aid summary { padding: 0.65rem 0; cursor: pointer; color: #0b5cad; font-weight: 600; }
-.hb-aid summary:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
-.hb-aid a:focus-visible, .hb-aid select:focus-visible, .hb-aid textarea:focus-visible,
-.hb-aid input[type=checkbox]:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
+/* One focus indicator for every control: a dark ring (>= 3:1 on white) around an amber one (>= 3:1 on
+   the blue and red buttons). Text fields show it whenever the focus is in them (in a time field's
+   last part only :focus-within matches); !important beats the widgets' `outline: none !important`. */
+.hb-aid.hb-aid :is(a, button, input, select, textarea, summary, [tabindex]):focus-visible,
+.hb-aid.hb-aid :is(input, select, textarea):focus-within {
+  outline: 3px solid #1b1f24 !important; outline-offset: 2px; box-shadow: 0 0 0 2px #f2a900; }
+.hb-aid input, .hb-aid select, .hb-aid textarea, .hb-aid button { font-family: inherit; }
 @media (max-width: 30rem) {
   .hb-aid .hb-row > button.jupyter-button { flex: 1 1 auto; }
 }

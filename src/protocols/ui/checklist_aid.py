@@ -6,6 +6,7 @@ import ipywidgets as widgets
 
 from protocols.library import Library, default_library
 from protocols.records import Store, StoreError
+from protocols.ui.aid_parts import styles
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_session import ChecklistSession, answers_for_front_end
 from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
@@ -39,4 +40,4 @@ def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
 
     form = CaseForm(start, status)
     body.children = [form.widget]
-    return aid_box([header(protocol.title, protocol.chapter), status.widget, body])
+    return aid_box([header(protocol.title, protocol.chapter), styles(), status.widget, body])

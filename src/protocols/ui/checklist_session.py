@@ -42,6 +42,7 @@ class ChecklistSession:
 
     def __init__(self, run: ChecklistRun, store: Store, run_id: str, revision: int,
                  aid: str, clock: Clock = _now) -> None:
+        self._item_ids = frozenset(i.id for i in run.protocol.items())
         self.run = run
         self.store = store
         self.run_id = run_id
@@ -73,7 +74,10 @@ class ChecklistSession:
     def handle(self, message: dict[str, Any]) -> dict[str, Any]:
         """Apply one front-end message; reply with saved / rejected / refused / complete."""
         kind = message.get("type")
-        item = message.get("item")
+        raw_item = message.get("item")
+        # Echo back only an id this protocol has: a hostile message must not get its payload
+        # (up to the websocket's size limit) sent back to it.
+        item = raw_item if isinstance(raw_item, str) and raw_item in self._item_ids else None
         now = self.clock()
         before = self.run.state
         try:
@@ -82,13 +86,13 @@ class ChecklistSession:
                 if not isinstance(answer, dict):
                     raise EngineError("the answer was not understood; try again")
                 if answer.get("na"):
-                    self.run.mark_not_applicable(item, answer.get("reason"), now)
+                    self.run.mark_not_applicable(raw_item, answer.get("reason"), now)
                 else:
-                    self.run.answer(item, answer.get("value"), now)
+                    self.run.answer(raw_item, answer.get("value"), now)
             elif kind == "clear":
-                self.run.clear(item, now)
+                self.run.clear(raw_item, now)
             elif kind == "hold":
-                self.run.hold(item, now)
+                self.run.hold(raw_item, now)
             elif kind == "resume":
                 self.run.resume(now)
             elif kind == "complete":

@@ -35,7 +35,15 @@ FRAME_CSS = """
 
 
 def header(title: str, chapter: str | None = None, chapter_title: str = "Read the chapter") -> widgets.HTML:
-    """The aid's title, the handbook name, and links back to the handbook."""
+    """The aid's title, the handbook and agency name, and links back to the handbook."""
+    from protocols.errors import ContentError
+    from protocols.library import default_library
+
+    try:
+        agency = default_library().agency  # $HANDBOOK_AGENCY, set by `handbook serve --agency`
+    except ContentError:
+        agency = None  # the aid itself reports bad content
+    brand = f"{agency.name} · {HANDBOOK_NAME}" if agency is not None else HANDBOOK_NAME
     links = ['<li><a href="/">Handbook home</a></li>',
              '<li><a href="/voila/render/index.ipynb">All job aids</a></li>']
     if chapter:
@@ -43,7 +51,7 @@ def header(title: str, chapter: str | None = None, chapter_title: str = "Read th
     return widgets.HTML(
         FRAME_CSS
         + '<header class="hb-aid-header">'
-        + f'<p class="hb-aid-brand">{HANDBOOK_NAME} · job aid</p>'
+        + f'<p class="hb-aid-brand">{html.escape(brand)} · job aid</p>'
         + f'<h1 class="hb-aid-title">{html.escape(title)}</h1>'
         + f'<nav aria-label="Handbook"><ul class="hb-aid-nav">{"".join(links)}</ul></nav>'
         + "</header>"
@@ -104,7 +112,9 @@ class CaseForm:
 
 
 def aid_box(children: list[widgets.Widget]) -> widgets.VBox:
-    """The outer box of a job aid."""
-    box = widgets.VBox(children, layout=widgets.Layout(width="100%"))
+    """The outer box of a job aid, with the idle lock that hides it on an unattended screen."""
+    from protocols.ui.idle_lock import IdleLock
+
+    box = widgets.VBox([*children, IdleLock.from_environment()], layout=widgets.Layout(width="100%"))
     box.add_class("hb-aid")
     return box

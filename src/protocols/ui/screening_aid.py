@@ -267,6 +267,7 @@ class ScreeningView:
             protocol.id, library=self.c.library, handler=session.handle,
             answers=answers_for_front_end(session.run))
         checklist.storage_key = f"{FOLLOW_ON_AID}-{session.run_id}"
+        checklist.show_title = False  # the "Next: …" heading above names it
         checklist.status = session.run.status
         self.follow_on_box.children = [
             html_box(f"<h2>Next: {esc(protocol.title)}</h2>"

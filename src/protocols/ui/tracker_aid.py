@@ -60,7 +60,10 @@ def figures_table(monitoring: Monitoring) -> str:
     rows = figures_as_rows(monitoring)
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in rows[0])
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r.values()) + "</tr>" for r in rows)
-    return (f'<div style="overflow-x:auto"><table class="hb-table"><caption>Counts by week, no personal data'
+    # The table may be wider than a phone: it scrolls inside its own region, which the keyboard
+    # can reach (tabindex) and a screen reader names.
+    return (f'<div class="hb-scroll" role="region" tabindex="0" aria-labelledby="hb-figures-caption">'
+            f'<table class="hb-table"><caption id="hb-figures-caption">Counts by week, no personal data'
             f'</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
 
 
@@ -68,7 +71,10 @@ TABLE_CSS = """<style>
 .hb-aid table.hb-table { border-collapse: collapse; font-size: 0.95rem; min-width: 100%; }
 .hb-aid table.hb-table th, .hb-aid table.hb-table td { border: 1px solid #c9d1d9; padding: 0.3rem 0.45rem;
   text-align: left; white-space: nowrap; }
+.hb-aid table.hb-table th[scope=col] { white-space: normal; min-width: 5.5rem; vertical-align: bottom; }
 .hb-aid table.hb-table caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
+.hb-aid .hb-scroll { overflow-x: auto; max-width: 100%; }
+.hb-aid .hb-scroll:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
 </style>"""
 
 

@@ -1,0 +1,77 @@
+"""Idle lock for the job aids: hide case data on a screen nobody is using.
+
+An officer may walk away from a laptop in a car or at a desk with a case open.
+After ``HANDBOOK_IDLE_LOCK_MINUTES`` minutes (30 by default, the CJIS session-lock
+limit) with no key press, tap, click or scroll, the job aid hides its content
+behind a "Locked" screen. A warning with a one-action "Keep working" button
+comes first (WCAG 2.2.1: at least 20 seconds; here a minute for the default).
+
+There is no sign-in, so "Resume" shows the content again: the lock keeps a
+passer-by from reading the screen, it does not prove who comes back. An agency
+that needs that puts the server behind its single sign-on proxy (SECURITY.md).
+
+The timer runs in the browser (``static/idle_lock.js``); the kernel only tells
+it the times. ``handbook serve --idle-lock-minutes N`` sets the variable.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import anywidget
+import traitlets
+
+STATIC = Path(__file__).parent / "static"
+ENV = "HANDBOOK_IDLE_LOCK_MINUTES"
+DEFAULT_MINUTES = 30.0
+MAX_MINUTES = 240.0
+MAX_WARNING_SECONDS = 60.0
+"""The warning comes this long before the lock (less only for locks under two minutes)."""
+
+
+def parse_lock_minutes(text: str | None) -> float | None:
+    """Minutes from the environment variable's text; None when it is not a usable number.
+
+    Any number above 0 and at most 240 is accepted (short times are for tests; the
+    command line asks for at least one minute).
+    """
+    if text is None:
+        return None
+    try:
+        minutes = float(text.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(minutes) or minutes <= 0 or minutes > MAX_MINUTES:
+        return None
+    return minutes
+
+
+def lock_minutes(environ: Mapping[str, str] | None = None) -> float:
+    """The configured lock time; an unusable value falls back to the default (fail safe: lock)."""
+    env = os.environ if environ is None else environ
+    return parse_lock_minutes(env.get(ENV)) or DEFAULT_MINUTES
+
+
+def warning_seconds(lock_seconds: float) -> float:
+    """How long before the lock the warning shows: a minute, or half a very short lock time."""
+    return min(MAX_WARNING_SECONDS, lock_seconds / 2)
+
+
+class IdleLock(anywidget.AnyWidget):
+    """Invisible until the warning; then a banner, then a full-screen lock over the aid."""
+
+    _esm = STATIC / "idle_lock.js"
+    _css = STATIC / "idle_lock.css"
+
+    lock_after_seconds = traitlets.Float(DEFAULT_MINUTES * 60).tag(sync=True)
+    warn_seconds = traitlets.Float(MAX_WARNING_SECONDS).tag(sync=True)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> IdleLock:
+        seconds = lock_minutes(environ) * 60
+        widget = cls(lock_after_seconds=seconds, warn_seconds=warning_seconds(seconds))
+        widget.add_class("hb-idle-lock")
+        return widget

@@ -1,0 +1,258 @@
+"""Helpers for the security tests: start `handbook serve` on loopback, talk to it raw.
+
+Each test module that needs a server starts ONE with :func:`running_server` in a
+module-scoped fixture. The server runs from the project folder with its own SQLite
+records file and a small book folder made by :func:`make_book`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+HANDBOOK = Path(sys.executable).with_name("handbook")
+SECRET_MARKER = "TOP-SECRET-OUTSIDE-THE-BOOK"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+AID = "/voila/render/scene-response.ipynb"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def make_book(base: Path) -> Path:
+    """A small built-book folder, plus files that must never be served from it.
+
+    Planted: a notebook, Python, YAML and a database in the folder itself, a hidden
+    file, and symlinks that point outside it (to a file and to a folder).
+    """
+    book = base / "book"
+    (book / "_static").mkdir(parents=True)
+    (book / "chapter").mkdir()
+    (book / "widgets").mkdir()
+    page = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{t}</title>"
+            "<link rel='stylesheet' href='/_static/site.css'></head><body><main><h1>{t}</h1>"
+            "<script>document.body.dataset.inline = 'ran';</script></main></body></html>")
+    (book / "index.html").write_text(page.format(t="Handbook home"), encoding="utf-8")
+    (book / "chapter" / "index.html").write_text(page.format(t="A chapter"), encoding="utf-8")
+    (book / "chapter" / "page.html").write_text(page.format(t="A page"), encoding="utf-8")
+    (book / "_static" / "site.css").write_text("body { color: #111; }\n", encoding="utf-8")
+    (book / "_static" / "app.js").write_text("window.app = 1;\n", encoding="utf-8")
+    outside = base / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(SECRET_MARKER + "\n", encoding="utf-8")
+    (outside / "secret.css").write_text(f"/* {SECRET_MARKER} */\n", encoding="utf-8")
+    (book / "_static" / "leak.css").symlink_to(outside / "secret.css")
+    (book / "leak.html").symlink_to(outside / "secret.txt")
+    (book / "leakdir").symlink_to(outside, target_is_directory=True)
+    (book / "passwd.txt").symlink_to("/etc/passwd")
+    for name, text in {
+        "widgets/aid.ipynb": json.dumps({"cells": [{"source": SECRET_MARKER}]}),
+        "conf.py": f"# {SECRET_MARKER}\n",
+        "data.yaml": f"secret: {SECRET_MARKER}\n",
+        "records.sqlite3": f"SQLite format 3\x00{SECRET_MARKER}",
+        "records.sqlite3-wal": SECRET_MARKER,
+        ".env": f"TOKEN={SECRET_MARKER}\n",
+        "notes.md": SECRET_MARKER,
+    }.items():
+        (book / name).write_text(text, encoding="utf-8")
+    return book
+
+
+@dataclass
+class Server:
+    base: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    database: Path
+    tmp: Path
+    pages: dict[str, Any] = field(default_factory=dict)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def request(self, path: str, *, method: str = "GET", headers: dict[str, str] | None = None,
+                body: bytes | None = None, timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
+        """One raw HTTP request; ``path`` is sent exactly as given (no normalising)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
+            for name, value in sent.items():
+                conn.putheader(name, value)
+            conn.endheaders(body)
+            response = conn.getresponse()
+            data = response.read()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+        finally:
+            conn.close()
+
+    def job_aid(self, path: str = AID, headers: dict[str, str] | None = None) -> tuple[str, str, str]:
+        """Load a job-aid page (starts a kernel): its HTML, kernel id and cookies."""
+        status, head, body = self.request(path, headers=headers)
+        assert status == 200, (status, body[:300])
+        html = body.decode("utf-8")
+        match = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', html)
+        assert match, "no kernel id in the job-aid page"
+        cookies = "; ".join(c.split(";")[0] for c in _all_headers(head, "set-cookie"))
+        return html, match.group(1), cookies
+
+
+def _all_headers(head: dict[str, str], name: str) -> list[str]:
+    value = head.get(name)
+    return [value] if value else []
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"handbook serve exited with {process.returncode}:\n"
+                               + log.read_text(errors="replace")[-3000:])
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("handbook serve did not open its port in time:\n" + log.read_text(errors="replace")[-3000:])
+
+
+@contextmanager
+def running_server(tmp: Path, book: Path | None = None, *, args: list[str] | None = None,
+                   env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`handbook serve --no-preheat` on a free loopback port; stopped at the end."""
+    port = free_port()
+    database = tmp / "r.sqlite3"
+    environ = {**os.environ, "HANDBOOK_DATABASE_URL": f"sqlite:///{database}", "PYTHONUNBUFFERED": "1"}
+    for name in ("HANDBOOK_DEBUG", "HANDBOOK_TOKEN", "HANDBOOK_IDLE_LOCK_MINUTES", "HANDBOOK_AGENCY"):
+        environ.pop(name, None)
+    environ.update(env or {})
+    log_path = tmp / "server.log"
+    command = [str(HANDBOOK), "serve", "--port", str(port), "--book", str(book or make_book(tmp)),
+               "--no-preheat", *(args or [])]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        _wait_for_port(port, process, log_path)
+        yield Server(f"http://127.0.0.1:{port}", port, process, log_path, database, tmp)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+class KernelChannel:
+    """A raw client of a job aid's kernel websocket (the JSON wire format a page uses)."""
+
+    def __init__(self, server: Server, kernel_id: str, cookies: str,
+                 headers: dict[str, str] | None = None, subprotocols: list[str] | None = None) -> None:
+        import websocket
+
+        self.session = uuid.uuid4().hex
+        url = f"ws://127.0.0.1:{server.port}/api/kernels/{kernel_id}/channels?session_id={self.session}"
+        self.ws = websocket.create_connection(url, cookie=cookies or None, timeout=10,
+                                              header=[f"{k}: {v}" for k, v in (headers or {}).items()],
+                                              subprotocols=subprotocols)
+        self.received: list[dict[str, Any]] = []
+        self.v1 = bool(subprotocols)
+
+    def header(self, msg_type: str) -> dict[str, Any]:
+        return {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": self.session,
+                "username": "attacker", "date": dt.datetime.now(dt.UTC).isoformat(), "version": "5.3"}
+
+    def send(self, msg_type: str, content: dict[str, Any], channel: str = "shell",
+             metadata: dict[str, Any] | None = None) -> str:
+        header = self.header(msg_type)
+        self.ws.send(json.dumps({"header": header, "parent_header": {}, "metadata": metadata or {},
+                                 "content": content, "channel": channel, "buffers": []}))
+        return str(header["msg_id"])
+
+    def send_v1(self, msg_type: str, content: dict[str, Any], channel: str = "shell") -> str:
+        """The binary v1 wire format (needs the v1 subprotocol)."""
+        from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
+        header = self.header(msg_type)
+        parts = [json.dumps(part).encode() for part in (header, {}, {}, content)]
+        self.ws.send_binary(serialize_msg_to_ws_v1(parts, channel))
+        return str(header["msg_id"])
+
+    def collect(self, seconds: float, until: Any = None) -> list[dict[str, Any]]:
+        """Messages received within ``seconds`` (or until ``until(msg)`` is true)."""
+        import websocket
+
+        deadline = time.monotonic() + seconds
+        got: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            self.ws.settimeout(max(0.05, deadline - time.monotonic()))
+            try:
+                raw = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                break
+            if isinstance(raw, bytes):
+                msg = _from_v1(raw) if self.v1 else _from_binary(raw)
+                if msg is None:
+                    continue
+            else:
+                msg = json.loads(raw)
+            got.append(msg)
+            self.received.append(msg)
+            if until is not None and until(msg):
+                break
+        return got
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def _from_v1(raw: bytes) -> dict[str, Any] | None:
+    try:
+        count = int.from_bytes(raw[:8], "little")
+        offsets = [int.from_bytes(raw[8 * (i + 1): 8 * (i + 2)], "little") for i in range(count)]
+        channel = raw[offsets[0]:offsets[1]].decode()
+        parts = [json.loads(raw[offsets[i]:offsets[i + 1]]) for i in range(1, 5)]
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+    return {"channel": channel, "header": parts[0], "parent_header": parts[1], "metadata": parts[2],
+            "content": parts[3]}
+
+
+def _from_binary(raw: bytes) -> dict[str, Any] | None:
+    """jupyter_server's legacy binary frame: a JSON message followed by its buffers."""
+    try:
+        count = int.from_bytes(raw[:4], "big")
+        offsets = [int.from_bytes(raw[4 * (i + 1): 4 * (i + 2)], "big") for i in range(count)]
+        msg: dict[str, Any] = json.loads(raw[offsets[0]:offsets[1] if count > 1 else None])
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+    return msg
+
+
+def replies_to(messages: list[dict[str, Any]], msg_id: str) -> list[dict[str, Any]]:
+    """Messages whose parent is ``msg_id``, other than the kernel's busy/idle status."""
+    return [m for m in messages
+            if (m.get("parent_header") or {}).get("msg_id") == msg_id and m["header"]["msg_type"] != "status"]

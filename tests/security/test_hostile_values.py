@@ -1,0 +1,151 @@
+"""Values from the browser are checked by the engine; nothing a user typed becomes HTML.
+
+A job aid's front end sends plain JSON to ``ChecklistSession.handle``; an attacker
+can send anything JSON can hold. Every message gets a reply dict (never an
+exception), bad values are rejected without changing the saved run, and text that
+is accepted (free text is stored as typed) is escaped wherever it is shown again:
+status lines, the aid header, exports and printable pages.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hostile import BIG, PROTOCOL, REJECTED, REPLY_TYPES, SCRIPT, XSS, answer_message
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from protocols.library import default_library
+from protocols.records import Store
+from protocols.records.export import checklist_payload, to_html, to_json
+from protocols.ui.aid_parts import bullet_list, facts
+from protocols.ui.checklist_session import ChecklistSession
+from protocols.ui.frame import StatusLine, header
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'r.sqlite3'}")
+    yield store
+    store.engine.dispose()
+
+
+def _session(store: Store, case: str) -> ChecklistSession:
+    protocol = default_library().protocol(PROTOCOL)
+    session, _note = ChecklistSession.start_or_resume(protocol, store, PROTOCOL, case)
+    return session
+
+
+@pytest.mark.parametrize(("name", "message"), REJECTED, ids=[n for n, _ in REJECTED])
+def test_hostile_messages_are_rejected_and_change_nothing(store: Store, name: str, message: dict[str, Any]) -> None:
+    session = _session(store, "HOSTILE-1")
+    before = (session.run.state.model_dump_json(), session.revision)
+    reply = session.handle(message)
+    assert isinstance(reply, dict) and reply["type"] in ("rejected", "refused"), (name, reply)
+    assert (session.run.state.model_dump_json(), session.revision) == before
+    text = reply.get("message", "")
+    assert isinstance(text, str) and 0 < len(text) < 400, (name, len(text))
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text)
+    assert BIG[:1000] not in text and "alert(1)" not in text.replace("`<img src=x onerror=\"alert(1)\">`", "")
+    json.dumps({k: v for k, v in reply.items() if k != "item"})
+
+
+def test_a_rejected_reply_does_not_echo_a_huge_item(store: Store) -> None:
+    reply = _session(store, "HOSTILE-2").handle(answer_message(BIG, "yes"))
+    assert len(json.dumps(reply)) < 10_000
+
+
+def test_markup_is_accepted_as_text_and_escaped_everywhere_it_is_shown(store: Store) -> None:
+    session = _session(store, "HOSTILE-3")
+    assert session.handle(answer_message("lesson-learned", f"{XSS} {SCRIPT} & done"))["type"] == "saved"
+    assert session.handle(answer_message("outcome", na=True, reason=XSS))["type"] == "saved"
+    stored = session.run.state.model_dump_json()
+    assert "onerror" in stored, "free text is stored as typed; escaping is the renderer's job"
+
+    record = store.get(session.run_id)
+    assert record is not None
+    protocol = default_library().protocol(PROTOCOL)
+    for notes in (True, False):
+        payload = checklist_payload(record, protocol, include_notes=notes)
+        page = to_html(payload)
+        assert "<img" not in page and "<script>alert" not in page, "typed markup in the printable page"
+        assert page.count("<script") == 1  # only the embedded record, as JSON
+        embedded = re.search(r'<script type="application/json" id="handbook-export">(.*?)</script>', page, re.S)
+        assert embedded and "<" not in embedded.group(1)
+        if notes:
+            assert html.escape(XSS) in page
+        document = json.loads(to_json(payload))
+        assert document["payload"]["case_number"] == "HOSTILE-3"
+
+
+def test_status_line_header_and_fact_lists_escape_text() -> None:
+    status = StatusLine()
+    status.show(f"Case {XSS}: {SCRIPT}", bad=True)
+    assert "<img" not in status.widget.value and "<script>" not in status.widget.value
+    assert html.escape(XSS) in status.widget.value
+    top = header(XSS, chapter='x"><script>alert(1)</script>', chapter_title=SCRIPT)
+    assert "<img" not in top.value and "<script>" not in top.value
+    for markup in (facts([(XSS, SCRIPT)]), bullet_list([XSS, SCRIPT]), bullet_list([XSS], ordered=True)):
+        assert "<img" not in markup and "<script>" not in markup
+
+
+# --- fuzzing ------------------------------------------------------------------------------------
+
+ITEMS = [item.id for item in default_library().protocol(PROTOCOL).items()]
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+                      st.text(max_size=80))
+json_value = st.recursive(json_leaf, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                             st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                          max_leaves=12)
+item_ids = st.one_of(st.sampled_from(ITEMS), json_value)
+answers = st.one_of(
+    st.fixed_dictionaries({"value": json_value}),
+    st.fixed_dictionaries({"na": st.one_of(st.booleans(), json_value), "reason": json_value}),
+    st.dictionaries(st.sampled_from(["value", "na", "reason", "at"]), json_value, max_size=3),
+    json_value,
+)
+messages = st.one_of(
+    st.fixed_dictionaries({"type": st.sampled_from(["answer", "clear", "hold", "resume", "complete"]),
+                           "item": item_ids, "answer": answers}),
+    st.fixed_dictionaries({"type": st.sampled_from(["answer", "clear", "hold"]), "item": item_ids},
+                          optional={"answer": answers}),
+    st.dictionaries(st.sampled_from(["type", "item", "answer", "value", "na"]), json_value, max_size=4),
+    st.dictionaries(st.text(max_size=10), json_value, max_size=5),
+)
+
+
+@pytest.fixture(scope="module")
+def fuzz_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChecklistSession]:
+    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'r.sqlite3'}")
+    yield _session(store, "FUZZ-1")
+    store.engine.dispose()
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(batch=st.lists(messages, min_size=1, max_size=3))
+def test_any_message_gets_a_reply_never_an_exception(fuzz_session: ChecklistSession,
+                                                     batch: list[dict[str, Any]]) -> None:
+    for message in batch:
+        reply = fuzz_session.handle(message)
+        assert isinstance(reply, dict)
+        assert reply.get("type") in REPLY_TYPES, reply
+        json.dumps(reply)  # it goes back over the websocket
+        if reply["type"] in ("rejected", "refused"):
+            assert isinstance(reply.get("message"), str) and len(reply["message"]) < 2000
+
+
+def test_the_fuzzed_run_is_still_a_valid_saved_record(fuzz_session: ChecklistSession) -> None:
+    record = fuzz_session.store.get(fuzz_session.run_id)
+    assert record is not None and record.revision == fuzz_session.revision
+    protocol = default_library().protocol(PROTOCOL)
+    to_html(checklist_payload(record, protocol, include_notes=True))
+
+
+def test_cases_of_this_module() -> None:
+    assert len(REJECTED) >= 40

@@ -1,0 +1,190 @@
+"""A client on a job aid's kernel websocket cannot run code.
+
+The attacker here is anyone who can open a job aid: they load the page, read the
+kernel id from it and talk to the kernel directly, as the page's own JavaScript
+does. Every attempt carries code that would create a sentinel file; the file must
+never appear. Positive controls show the channel itself works (a kernel_info reply,
+and a real widget update that starts a checklist), so "nothing happened" is not
+just a dead connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from secserver import KernelChannel, Server, replies_to, running_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("kernel-channel")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def sentinel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sentinel") / "code-ran"
+
+
+def _code(sentinel: Path) -> str:
+    return f"__import__('pathlib').Path({str(sentinel)!r}).write_text('ran')"
+
+
+def _attacks(sentinel: Path) -> list[tuple[str, str, dict[str, Any]]]:
+    code = _code(sentinel)
+    execute = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+               "allow_stdin": False, "stop_on_error": True}
+    return [
+        ("shell", "execute_request", execute),
+        ("control", "execute_request", execute),
+        ("shell", "execute_request", {**execute, "user_expressions": {"x": code}, "code": ""}),
+        ("shell", "inspect_request", {"code": code, "cursor_pos": 5, "detail_level": 1}),
+        ("shell", "complete_request", {"code": code, "cursor_pos": len(code)}),
+        ("shell", "history_request", {"output": True, "raw": True, "hist_access_type": "tail", "n": 10}),
+        ("shell", "is_complete_request", {"code": code}),
+        ("control", "debug_request", {"seq": 1, "type": "request", "command": "evaluate",
+                                      "arguments": {"expression": code, "context": "repl"}}),
+        ("control", "interrupt_request", {}),
+        ("stdin", "input_reply", {"value": code}),
+        ("shell", "comm_open", {"comm_id": "made-up-1", "target_name": "made-up-target",
+                                "data": {"code": code}}),
+        ("shell", "comm_open", {"comm_id": "made-up-2", "target_name": "jupyter.widget",
+                                "data": {"state": {"_model_name": code, "_model_module": code,
+                                                   "_view_name": code}, "buffer_paths": []}}),
+        ("shell", "comm_msg", {"comm_id": "no-such-comm", "data": {"method": "custom",
+                                                                  "content": {"code": code}}}),
+    ]
+
+
+BLOCKED_REPLIES = {"execute_reply", "execute_result", "execute_input", "error", "inspect_reply",
+                   "complete_reply", "history_reply", "is_complete_reply", "debug_reply", "interrupt_reply"}
+"""Replies that would mean a request got through. (A comm_open to an unknown target gets a
+comm_close and a line on stderr from the kernel; that is the kernel refusing it.)"""
+
+
+def _states(channel: KernelChannel) -> dict[str, dict[str, Any]]:
+    """Every widget's state, asked the way the page asks (the widget control comm)."""
+    opened = channel.send("comm_open", {"comm_id": "control-probe", "target_name": "jupyter.widget.control",
+                                        "data": {}}, metadata={"version": "1.0.0"})
+    channel.collect(10, until=lambda m: (m.get("parent_header") or {}).get("msg_id") == opened
+                    and m["content"].get("execution_state") == "idle")
+    msg_id = channel.send("comm_msg", {"comm_id": "control-probe", "data": {"method": "request_states"}})
+    got = channel.collect(15, until=lambda m: m["header"]["msg_type"] == "comm_msg"
+                          and m["content"].get("data", {}).get("method") == "update_states")
+    for msg in got:
+        data = msg["content"].get("data", {})
+        if data.get("method") == "update_states":
+            states: dict[str, dict[str, Any]] = {k: v["state"] for k, v in data["states"].items()}
+            return states
+    raise AssertionError(f"no widget states came back for {msg_id}")
+
+
+def test_code_never_runs_but_the_channel_works(server: Server, sentinel: Path) -> None:
+    _html, kernel_id, cookies = server.job_aid()
+    channel = KernelChannel(server, kernel_id, cookies)
+    try:
+        sent = [channel.send(msg_type, content, channel=chan) for chan, msg_type, content in _attacks(sentinel)]
+        probe = channel.send("kernel_info_request", {})
+        got = channel.collect(20, until=lambda m: m["header"]["msg_type"] == "kernel_info_reply")
+        # Positive control: the kernel answers on this very connection, after the attacks.
+        assert any(m["header"]["msg_type"] == "kernel_info_reply" for m in replies_to(got, probe))
+        got += channel.collect(2)
+        for msg_id, (chan, msg_type, _content) in zip(sent, _attacks(sentinel), strict=True):
+            answered = {m["header"]["msg_type"] for m in replies_to(got, msg_id)}
+            assert not answered & BLOCKED_REPLIES, f"{chan}/{msg_type} was answered: {answered}"
+        assert not any(m["header"]["msg_type"] in BLOCKED_REPLIES for m in got)
+        streams = [m["content"] for m in got if m["header"]["msg_type"] == "stream"]
+        assert all(s["name"] == "stderr" and "comm" in s["text"].lower() for s in streams), streams
+    finally:
+        channel.close()
+    assert not sentinel.exists(), "code sent over the kernel websocket ran"
+
+
+def test_binary_protocol_is_filtered_too(server: Server, sentinel: Path) -> None:
+    _html, kernel_id, cookies = server.job_aid()
+    channel = KernelChannel(server, kernel_id, cookies, subprotocols=["v1.kernel.websocket.jupyter.org"])
+    try:
+        code = _code(sentinel)
+        channel.send_v1("execute_request", {"code": code, "silent": False, "store_history": False,
+                                            "user_expressions": {}, "allow_stdin": False})
+        probe = channel.send_v1("kernel_info_request", {})
+        got = channel.collect(20, until=lambda m: m["header"]["msg_type"] == "kernel_info_reply")
+        assert replies_to(got, probe), "no kernel_info_reply over the v1 protocol"
+        assert not any(m["header"]["msg_type"] in BLOCKED_REPLIES for m in got + channel.collect(2))
+    finally:
+        channel.close()
+    assert not sentinel.exists()
+
+
+def test_widget_messages_carry_no_code(server: Server, sentinel: Path) -> None:
+    """Real widget updates reach Python, but a value is data checked by the engine, never code."""
+    _html, kernel_id, cookies = server.job_aid()
+    channel = KernelChannel(server, kernel_id, cookies)
+    try:
+        states = _states(channel)
+        case_box = next(mid for mid, s in states.items()
+                        if s.get("_model_name") == "TextModel" and "Case" in str(s.get("description")))
+        code = _code(sentinel)
+        for value in (code, f"{{{code}}}", "$(touch x)", "<script>alert(1)</script>"):
+            channel.send("comm_msg", {"comm_id": case_box, "data": {
+                "method": "update", "state": {"value": value}, "buffer_paths": []}})
+        refusals = channel.collect(10, until=lambda m: "may only hold" in str(m["content"]))
+        assert any("may only hold letters" in str(m["content"]) for m in refusals), \
+            "the engine did not refuse the case number"
+
+        # Positive control: a real update starts a checklist (the kernel draws it).
+        channel.send("comm_msg", {"comm_id": case_box, "data": {
+            "method": "update", "state": {"value": "WS-CONTROL-1"}, "buffer_paths": []}})
+
+        def _is_checklist(m: dict[str, Any]) -> bool:
+            return m["header"]["msg_type"] == "comm_open" and "spec" in m["content"].get("data", {}).get("state", {})
+
+        channel.collect(20, until=_is_checklist)
+        checklist = next((m["content"]["comm_id"] for m in channel.received if _is_checklist(m)), None)
+        assert checklist, "the widget update had no effect: no checklist was opened"
+        channel.collect(10, until=lambda m: "WS-CONTROL-1" in str(m["content"]))
+        assert any("WS-CONTROL-1" in str(m["content"]) for m in channel.received), "no status for the case"
+        hostile = [
+            {"type": "answer", "item": code, "answer": {"value": code}},
+            {"type": "answer", "item": "victim-immediate-safety", "answer": {"value": code}},
+            {"type": code, "item": "victim-immediate-safety"},
+            {"type": "answer", "item": "victim-immediate-safety", "answer": {"na": True, "reason": "\x00" + code}},
+        ]
+        for content in hostile:
+            channel.send("comm_msg", {"comm_id": checklist, "data": {"method": "custom", "content": content}})
+
+        def _rejections() -> list[dict[str, Any]]:
+            return [m for m in channel.received
+                    if m["content"].get("data", {}).get("content", {}).get("type") == "rejected"]
+
+        channel.collect(15, until=lambda _m: len(_rejections()) >= len(hostile))
+        assert len(_rejections()) == len(hostile), [m["content"] for m in channel.received[-10:]]
+    finally:
+        channel.close()
+    assert not sentinel.exists()
+
+
+def test_websocket_from_another_origin_is_refused(server: Server) -> None:
+    import websocket
+
+    _html, kernel_id, cookies = server.job_aid()
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        KernelChannel(server, kernel_id, cookies, headers={"Origin": "http://evil.example"})
+    assert refused.value.status_code in (400, 403)
+
+
+def test_unknown_kernel_id_is_refused(server: Server) -> None:
+    import websocket
+
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        KernelChannel(server, "00000000-0000-4000-8000-000000000000", "")
+    assert refused.value.status_code == 404
+
+
+def test_no_traceback_in_the_server_log(server: Server) -> None:
+    assert "Traceback" not in server.log(), server.log()[-3000:]
