@@ -394,6 +394,9 @@ def guarded(cls: type[Any], policy: GuardPolicy, *, refuse_overrides: bool = Fal
     return type(f"Guarded{cls.__name__}", (*bases, cls), namespace)
 
 
+BOOK_ASSET_CACHE_SECONDS = 24 * 3600
+
+
 class BookHandler(_ConfinedFiles, web.StaticFileHandler):
     """Serves the built book; ``/`` is its home page. Confined to the book folder on its own
     too (``handbook preview`` serves a build with it, without the rest of this module)."""
@@ -407,6 +410,14 @@ class BookHandler(_ConfinedFiles, web.StaticFileHandler):
         if not path or path.endswith("/"):
             path = f"{path}index.html"
         await super().get(path, include_body)
+
+    def get_cache_time(self, path: str, modified: Any, mime_type: str) -> int:
+        """Theme and widget files change only with a new build: keep them a day. Pages revalidate."""
+        return BOOK_ASSET_CACHE_SECONDS if path.startswith(("_static/", "widgets/")) else 0
+
+    def set_extra_headers(self, path: str) -> None:
+        if not path.startswith(("_static/", "widgets/")):
+            self.set_header("Cache-Control", "no-cache")
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -520,6 +531,9 @@ def make_app(options: ServeOptions) -> Any:
             if web_app is not None and SecurityHeaders not in web_app.transforms:
                 # First, so it sees the body before compression or chunked encoding.
                 web_app.transforms.insert(0, SecurityHeaders)
+            if web_app is not None and web.GZipContentEncoding not in web_app.transforms:
+                # Pages, scripts and styles travel compressed: a weak mobile link is the norm.
+                web_app.transforms.append(web.GZipContentEncoding)
             return handbook_routes(super().init_handlers(), book_dir, policy)
 
     app = HandbookVoila(config=voila_config(options))

@@ -226,3 +226,17 @@ def test_no_traceback_and_no_server_error_in_the_log(server: Server) -> None:
     log = server.log()
     assert "Traceback" not in log, log[-3000:]
     assert not re.search(r"^\[\w+\].*\b500 (GET|POST|HEAD)", log, re.M), log[-3000:]
+
+
+def test_responses_travel_compressed_and_cached(server: Server) -> None:
+    """Weak links: pages travel gzip-compressed; theme files are cached, pages revalidate."""
+    import urllib.request
+
+    def head(path: str) -> dict[str, str]:
+        request = urllib.request.Request(f"{server.base}{path}", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return {k.lower(): v for k, v in response.headers.items()}
+
+    assert head(AID).get("content-encoding") == "gzip"
+    assert "max-age=86400" in head("/_static/app.js").get("cache-control", "")
+    assert head("/chapter/page.html").get("cache-control") == "no-cache"
