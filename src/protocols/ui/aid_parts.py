@@ -148,6 +148,8 @@ AID_CSS = """
 .hb-aid { --jp-widgets-inline-height: 44px; --jp-widgets-font-size: 1rem;
   --jp-widgets-inline-width: 100%; --jp-widgets-inline-label-width: 12rem; line-height: 1.45; }
 .hb-aid, .hb-aid * { box-sizing: border-box; }
+.hb-aid.widget-box, .hb-aid .widget-box, .hb-aid.jupyter-widget-box, .hb-aid .jupyter-widget-box {
+  overflow: visible; }  /* a focus ring drawn outside a full-width control is not cut off */
 .hb-aid .widget-html, .hb-aid .jupyter-widget-html, .hb-aid .widget-box, .hb-aid .widget-inline-hbox,
 .hb-aid .jupyter-widget-inline-hbox { margin-left: 0; margin-right: 0; max-width: 100%; }
 .hb-aid .widget-html, .hb-aid .jupyter-widget-html, .hb-aid .widget-html-content {

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import Any
 
+import anywidget
 import ipywidgets as widgets
+import traitlets
 
 from protocols.engine import FollowUpPlan
 from protocols.library import Library, default_library
@@ -78,6 +81,24 @@ TABLE_CSS = """<style>
 </style>"""
 
 
+class OnOpen(anywidget.AnyWidget):
+    """Tells Python each time the page is opened in a browser; shows nothing.
+
+    The server may run the notebook before anyone asks for it (a kernel kept ready), so what
+    the tracker read then can be old: it reads the records again when the page opens.
+    """
+
+    _esm = """
+    export default {
+      render({ model }) {
+        model.set("opened", model.get("opened") + 1);
+        model.save_changes();
+      },
+    };
+    """
+    opened = traitlets.Int(0).tag(sync=True)
+
+
 class Tracker:
     """Draws the due list and records outcomes through the engine and the store."""
 
@@ -144,6 +165,12 @@ def tracker_aid(library: Library | None = None, store: Store | None = None,
         return aid_box([styles(), header("Track follow-up care", "book/follow-up/monitoring"), status.widget])
     tracker = Tracker(lib, records, clock)
     tracker.refresh()
+    on_open = OnOpen()
+
+    def opened(_change: dict[str, Any]) -> None:
+        tracker.refresh()
+
+    on_open.observe(opened, names="opened")
     return aid_box([
         styles(),
         header("Track follow-up care", "book/follow-up/monitoring", "Read the monitoring chapter"),
@@ -153,4 +180,5 @@ def tracker_aid(library: Library | None = None, store: Store | None = None,
         tracker.due_box,
         html_box("<h2>This unit, week by week</h2>"),
         tracker.figures,
+        on_open,
     ])

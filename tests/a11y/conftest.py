@@ -1,0 +1,163 @@
+"""Fixtures for the accessibility tests: axe-core, a real `handbook serve`, a built book, Chromium.
+
+* ``axe_js``: the pinned axe-core (fetched once with ``protocols.vendor`` into vendor/.cache,
+  the same pin and integrity check as tests/book), extracted to a temporary folder.
+* ``server``: ONE ``handbook serve`` per test module, on a free loopback port, with its own
+  scratch SQLite records database (the pattern of tests/jobaids/test_aids_e2e.py).
+* ``built_book``: the handbook built once per session into a temporary folder, with the
+  build helper of tests/book (``run_build``) and a copy of the content.
+* ``browser``: Debian's Chromium, one per module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from protocols import vendor
+
+ROOT = Path(__file__).resolve().parents[2]
+HANDBOOK = Path(sys.executable).with_name("handbook")
+JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+AXE = vendor.NpmPackage(
+    name="axe-core", version="4.14.1", licence="MPL-2.0", homepage="github.com/dequelabs/axe-core",
+    integrity="sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37O"
+              "gudVGtQ==",
+    files={"package/axe.min.js": "axe.min.js"}, purpose="accessibility checks in the tests only")
+"""The same pin as tests/book/test_book_build.py (one cached tarball serves both)."""
+
+
+def book_helper(name: str) -> Any:
+    """A module of tests/book loaded as a plain module (its fixtures are not registered here).
+
+    ``conftest`` gives ``run_build`` (the book build of tests/book); ``book_site`` gives
+    ``serve`` (a built site on a loopback port).
+    """
+    spec = importlib.util.spec_from_file_location(f"_a11y_book_{name}", ROOT / "tests" / "book" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("axe")
+    try:
+        vendor.extract(AXE, vendor.fetch_tarball(AXE, ROOT / "vendor" / vendor.CACHE_DIR), target)
+    except vendor.VendorError as exc:
+        pytest.skip(f"axe-core is not available: {exc}")
+    return target / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The HTML folder of a fresh build of the handbook (warnings are errors, as in tests/book)."""
+    if not JUPYTER_BOOK.exists():
+        pytest.skip("jupyter-book is not installed in this environment")
+    helpers = book_helper("conftest")
+    base = tmp_path_factory.mktemp("a11y-book")
+    content = base / "content"
+    shutil.copytree(helpers.CONTENT, content)
+    done = helpers.run_build(base / "out", content)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    return Path(base / "out" / "_build" / "html")
+
+
+@pytest.fixture(scope="module")
+def book_url(built_book: Path) -> Iterator[str]:
+    """The built book served on a loopback port (a plain static server, as in tests/book)."""
+    with book_helper("book_site").serve(built_book) as base:
+        yield str(base)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base: str
+    database_url: str
+    log: Path
+    process: subprocess.Popen[bytes]
+
+
+@pytest.fixture(scope="module")
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`handbook serve` on a free loopback port with its own records database; stopped at the end.
+
+    A test module may set ``SERVE_ARGS`` (e.g. ``["--no-preheat"]`` when it opens one aid only).
+    """
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.skip("Chromium is not installed")
+    folder = tmp_path_factory.mktemp("a11y-serve")
+    port = free_port()
+    database_url = f"sqlite:///{folder}/records.sqlite3"
+    env = {**os.environ, "HANDBOOK_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    env.pop("HANDBOOK_DEBUG", None)
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        extra = [str(a) for a in getattr(request.module, "SERVE_ARGS", [])]
+        process = subprocess.Popen([str(HANDBOOK), "serve", "--port", str(port), *extra], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"handbook serve stopped early:\n{log.read_text(errors='replace')[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"handbook serve did not open port {port}:\n{log.read_text()[-3000:]}")
+                time.sleep(0.3)
+        yield Server(f"http://127.0.0.1:{port}", database_url, log, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):  # kernels it started and did not stop, if any
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    if not Path(CHROMIUM_PATH).exists():
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def browser(playwright: Any) -> Iterator[Any]:
+    """Chromium for one test (a browser that dies on a loaded machine takes no other test with it)."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
