@@ -44,6 +44,18 @@ class EngineRun(Protocol):
     def state(self) -> RunState: ...
 
 
+class Finishable(Protocol):
+    """A run that knows whether it is finished."""
+
+    @property
+    def finished(self) -> bool: ...
+
+
+def finished_status(run: Finishable) -> str:
+    """The store status of a run that ends when it is finished."""
+    return "completed" if run.finished else "in-progress"
+
+
 R = TypeVar("R", bound=EngineRun)
 T = TypeVar("T")
 

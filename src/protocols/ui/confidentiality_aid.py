@@ -26,6 +26,7 @@ from protocols.ui.aid_parts import (
     button,
     column,
     esc,
+    finished_status,
     html_box,
     local_now,
     open_store,
@@ -37,9 +38,6 @@ from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
 AID = "confidentiality"
 DEFAULT_GUIDE = "confidentiality-decisions"
 
-
-def advisor_status(advisor: ConfidentialityAdvisor) -> str:
-    return "completed" if advisor.finished else "in-progress"
 
 
 class AdvisorController:
@@ -69,7 +67,7 @@ class AdvisorController:
                 continue
             try:
                 self.session = RunSession.resume(self.store, record, load=self._load,
-                                                 status=advisor_status, clock=self.clock)
+                                                 status=finished_status, clock=self.clock)
             except ValueError:
                 break
             if self.advisor.finished:
@@ -81,7 +79,7 @@ class AdvisorController:
     def _create(self) -> None:
         advisor = ConfidentialityAdvisor.start(self.guide, self.clock(), case_number=self.case_number)
         self.session = RunSession.create(self.store, AID, self.case_number, advisor, load=self._load,
-                                         status=advisor_status, clock=self.clock)
+                                         status=finished_status, clock=self.clock)
 
     def restart(self) -> Step[None]:
         """A new walk for the same case (the earlier one stays on record)."""

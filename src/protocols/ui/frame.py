@@ -95,7 +95,6 @@ class CaseForm:
                 self.text,
                 self.button,
             ],
-            layout=widgets.Layout(gap="0.4rem"),
         )
         self._started = False
 

@@ -26,6 +26,7 @@ from protocols.ui.aid_parts import (
     column,
     esc,
     facts,
+    finished_status,
     html_box,
     local_now,
     open_records,
@@ -48,9 +49,6 @@ DOMAIN_TITLES = {
 """Safety first: urgent needs are met before you leave."""
 ANY_LANGUAGE = ""
 
-
-def referral_status(run: ReferralRun) -> str:
-    return "completed" if run.finished else "in-progress"
 
 
 class ReferralController:
@@ -80,13 +78,13 @@ class ReferralController:
         for record in open_records(self.store, AID, case_number, [self.catalogue.id]):
             try:
                 self.session = RunSession.resume(self.store, record, load=self._load,
-                                                 status=referral_status, clock=self.clock)
+                                                 status=finished_status, clock=self.clock)
             except ValueError:
                 continue
             return f"Resumed where you stopped. {self.run.progress_text()}."
         run = ReferralRun.start(self.catalogue, self.directory, case_number, self.clock())
         self.session = RunSession.create(self.store, AID, case_number, run, load=self._load,
-                                         status=referral_status, clock=self.clock)
+                                         status=finished_status, clock=self.clock)
         return "New needs assessment started."
 
     def _act(self, change: Callable[[ReferralRun, dt.datetime], Any], done: str) -> Step[Any]:

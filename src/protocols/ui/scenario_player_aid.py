@@ -29,6 +29,7 @@ from protocols.ui.aid_parts import (
     column,
     esc,
     facts,
+    finished_status,
     html_box,
     local_now,
     open_store,
@@ -60,9 +61,6 @@ class PageQuery(anywidget.AnyWidget):
     """
     params = traitlets.Dict().tag(sync=True)
 
-
-def scenario_status(player: ScenarioPlayer) -> str:
-    return "completed" if player.finished else "in-progress"
 
 
 class ScenarioController:
@@ -98,7 +96,7 @@ class ScenarioController:
             player = ScenarioPlayer.start(scenario, self.clock())
             self.session = RunSession.create(store, AID, self.label, player,
                                              load=lambda saved: ScenarioPlayer.restore(scenario, saved),
-                                             status=scenario_status, clock=self.clock)
+                                             status=finished_status, clock=self.clock)
         except StoreError as exc:
             return Step(False, f"Not started: {exc}. Try again.")
         return Step(True, f"“{scenario.title}” started.")

@@ -26,6 +26,7 @@ from protocols.ui.aid_parts import (
     column,
     esc,
     facts,
+    finished_status,
     html_box,
     local_now,
     open_store,
@@ -45,9 +46,6 @@ ANSWER_WORDS = {ScreeningAnswer.YES: "Yes", ScreeningAnswer.NO: "No",
                 ScreeningAnswer.NOT_ANSWERED: "Not answered"}
 _WORDS_BY_VALUE = {a.value: w for a, w in ANSWER_WORDS.items()}
 
-
-def screening_status(run: ScreeningRun) -> str:
-    return "completed" if run.finished else "in-progress"
 
 
 class ScreeningController:
@@ -89,7 +87,7 @@ class ScreeningController:
     def _resume(self, record: RunRecord) -> str | None:
         try:
             self.session = RunSession.resume(self.store, record, load=self._load,
-                                             status=screening_status, clock=self.clock)
+                                             status=finished_status, clock=self.clock)
         except ValueError:
             return None
         if self.run.finished and self.run.state.finished_at is not None:
@@ -100,7 +98,7 @@ class ScreeningController:
     def _create(self, note: str) -> str:
         run = ScreeningRun.start(self.instrument, self.case_number, self.clock())
         self.session = RunSession.create(self.store, AID, self.case_number, run, load=self._load,
-                                         status=screening_status, clock=self.clock)
+                                         status=finished_status, clock=self.clock)
         return note
 
     def new_screening(self) -> Step[None]:
