@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,10 +27,12 @@ def build(tmp_path: Path, page: str, content: Path = FIXTURE, *warn_flags: str
     src.mkdir(exist_ok=True)
     (src / "conf.py").write_text(CONF.format(content=str(content)), encoding="utf-8")
     (src / "index.md").write_text(page, encoding="utf-8")
+    # Only the conf.py decides the content and agency: no inherited HANDBOOK_* setting.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HANDBOOK_")}
     return subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", "-q", *warn_flags, str(src),
          str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=300, check=False)
+        capture_output=True, text=True, timeout=300, check=False, env=env)
 
 
 def test_directives_render_by_id(tmp_path):
