@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pgserver import postgres_server
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from protocols.records import Store
 
@@ -20,17 +20,24 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind: a SQLite file, or a fresh database on the test server."""
     if request.param == "sqlite":
-        yield Store.open(f"sqlite:///{tmp_path / 'records.sqlite3'}")
+        yield f"sqlite:///{tmp_path / 'records.sqlite3'}"
         return
     base_url: str = request.getfixturevalue("postgres_url")
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = Store.open(base_url).engine
+    admin = create_engine(base_url)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f"CREATE DATABASE {name}"))
-    store = Store.open(base_url.rsplit("/", 1)[0] + f"/{name}")
-    yield store
-    store.engine.dispose()
+    yield base_url.rsplit("/", 1)[0] + f"/{name}"
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    opened = Store.open(database_url)
+    yield opened
+    opened.engine.dispose()

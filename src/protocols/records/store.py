@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -32,7 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-SCHEMA_VERSION = 1
+from protocols.records import migrations
+from protocols.records.migrations import SCHEMA_VERSION, SchemaError
+
 DEFAULT_DB_ENV = "HANDBOOK_DATABASE_URL"
 
 metadata = MetaData()
@@ -49,6 +52,8 @@ runs = Table(
     Column("state", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_runs_aid_case", "aid", "case_number"),
+    Index("ix_runs_updated_at", "updated_at"),
 )
 audit = Table(
     "audit",
@@ -60,6 +65,7 @@ audit = Table(
     Column("run_id", String(36), nullable=True),
     Column("outcome", String(32), nullable=False),
     Column("detail", String(200), nullable=False, default=""),
+    Index("ix_audit_run_id", "run_id"),
 )
 
 
@@ -122,11 +128,47 @@ class Store:
             raise StoreError(f"cannot create the database folder: {exc.strerror}") from None
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        store.upgrade_schema()
+        return store
+
+    def schema_version(self) -> int | None:
+        """The database's schema version (``None`` if it holds no handbook tables yet)."""
         try:
-            metadata.create_all(engine)
+            with self.engine.connect() as conn:
+                return migrations.stored_version(conn)
+        except SchemaError as exc:
+            raise StoreError(f"cannot use this database: {exc}") from None
         except DBAPIError as exc:
             raise StoreError(f"cannot open the records database: {_reason(exc)}") from None
-        return cls(engine)
+
+    def upgrade_schema(self) -> list[int]:
+        """Create the tables, or bring an older database up to date; return the versions applied.
+
+        Each step runs in its own transaction with its version number and an audit entry.
+        A newer or foreign database is refused (``StoreError``) and left as it was.
+        """
+        try:
+            version = self.schema_version()
+            if version is None:
+                with self.engine.begin() as conn:
+                    metadata.create_all(conn)
+                    migrations.set_version(conn, migrations.SCHEMA_VERSION)
+                return []
+            applied = []
+            for step in migrations.pending(version, migrations.MIGRATIONS, migrations.SCHEMA_VERSION):
+                with self.engine.begin() as conn:
+                    step.apply(conn)
+                    migrations.set_version(conn, step.version)
+                    conn.execute(insert(audit).values(at=_utcnow(), actor="handbook", action="migrate",
+                                                      run_id=None, outcome="ok",
+                                                      detail=f"schema {step.version}: {step.why}"[:200]))
+                applied.append(step.version)
+        except SchemaError as exc:
+            raise StoreError(f"cannot use this database: {exc}") from None
+        except DBAPIError as exc:
+            raise StoreError(f"cannot open the records database: {_reason(exc)}") from None
+        return applied
 
     def create(self, aid: str, content_id: str, content_version: str, case_number: str,
                status: str, state: str, actor: str = "job-aid") -> RunRecord:

@@ -1,0 +1,95 @@
+"""The records schema's versions, and the ordered steps that bring an older database up to date.
+
+A database records its version in the one-row table ``handbook_schema``. Opening a store
+brings it to :data:`SCHEMA_VERSION`: an empty database gets the current tables at once;
+an older one runs each missing step in order, each in its own transaction together with
+its new version number, so a failed step leaves the database at the last good version.
+A database written by a newer handbook, or one that holds someone else's tables, is
+refused and left untouched.
+
+To change the schema: change the tables in ``store.py``, add a step here that makes the
+same change to an existing database, and raise :data:`SCHEMA_VERSION`. The records tests
+open a database of every earlier version and check it ends up equal to a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, inspect, select, text
+
+SCHEMA_VERSION = 2
+"""The version of the tables this handbook writes."""
+
+VERSION_TABLE = "handbook_schema"
+HANDBOOK_TABLES = frozenset({"runs", "audit", VERSION_TABLE})
+
+version_metadata = MetaData()
+schema_version = Table(VERSION_TABLE, version_metadata, Column("version", Integer, nullable=False))
+
+
+class SchemaError(Exception):
+    """The database cannot be brought to this handbook's schema; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step: from ``version - 1`` to ``version``."""
+
+    version: int
+    why: str
+    apply: Callable[[Connection], None]
+
+
+def _index_lookups(conn: Connection) -> None:
+    """Version 2: index what the resume list, the tracker and audit lookups filter on."""
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_runs_aid_case ON runs (aid, case_number)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_runs_updated_at ON runs (updated_at)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_audit_run_id ON audit (run_id)"))
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(2, "index runs by aid and case number, by last change, and the audit log by run",
+              _index_lookups),
+)
+"""Every step after version 1 (the first released schema), in order."""
+
+
+def stored_version(conn: Connection) -> int | None:
+    """The database's schema version; ``None`` for an empty database.
+
+    A database with the handbook's ``runs`` table but no version table predates versioning
+    and is version 1. One with other tables only is refused.
+    """
+    tables = set(inspect(conn).get_table_names())
+    if VERSION_TABLE in tables:
+        found = conn.execute(select(schema_version.c.version)).scalars().all()
+        if len(found) != 1:
+            raise SchemaError(f"the table {VERSION_TABLE} should hold one row and holds {len(found)}; "
+                              "restore the database from a backup")
+        return int(found[0])
+    if "runs" in tables:
+        return 1
+    if tables:
+        others = ", ".join(sorted(tables)[:5])
+        raise SchemaError(f"this database holds other tables ({others}) and no handbook records; "
+                          "give the handbook a database of its own")
+    return None
+
+
+def set_version(conn: Connection, version: int) -> None:
+    """Record ``version`` as the database's schema version (the table is created if needed)."""
+    version_metadata.create_all(conn)
+    conn.execute(schema_version.delete())
+    conn.execute(schema_version.insert().values(version=version))
+
+
+def pending(version: int, steps: tuple[Migration, ...] = MIGRATIONS,
+            latest: int = SCHEMA_VERSION) -> list[Migration]:
+    """The steps a database at ``version`` still needs, oldest first."""
+    if version > latest:
+        raise SchemaError(f"this database was written by a newer handbook (schema version {version}; "
+                          f"this handbook knows up to {latest}); upgrade the handbook, or use "
+                          "another database")
+    return [step for step in steps if step.version > version]
