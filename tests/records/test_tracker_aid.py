@@ -20,7 +20,7 @@ def test_tracker_records_an_outcome_and_the_list_updates(store: Store) -> None:
     assert overdue, "the seeded late plan should be overdue"
     reached = overdue[0].children[1].children[0]
     reached.click()
-    assert "Recorded for case W-9" in tracker.status.widget.value
+    assert "Recorded for case W-9" in tracker.status.text.value
     assert len(tracker.due_box.children) == before - 1
     assert "<svg" in tracker.figures.value and "no personal data" in tracker.figures.value
 

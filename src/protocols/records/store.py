@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from protocols.records import migrations
-from protocols.records.migrations import SCHEMA_VERSION, SchemaError
+from protocols.records.migrations import SchemaError
 
 DEFAULT_DB_ENV = "HANDBOOK_DATABASE_URL"
 
@@ -71,6 +71,11 @@ audit = Table(
 
 class StoreError(Exception):
     """The store could not do what was asked; the message says why in plain words."""
+
+
+def why_not_saved(exc: StoreError) -> str:
+    """The plain reason inside a failed save's message (``"the disk is full"``)."""
+    return str(exc).removeprefix("the answer was not saved: ").removeprefix("the run was not saved: ")
 
 
 class RevisionConflict(StoreError):
@@ -298,7 +303,7 @@ def _reason(exc: Exception) -> str:
     lowered = text.lower()
     if "readonly" in lowered or "read-only" in lowered:
         return "the database is read-only"
-    if "locked" in lowered:
+    if "locked" in lowered or "lock timeout" in lowered:
         return "the database is busy (locked); try again"
     if "full" in lowered or "no space" in lowered:
         return "the disk is full"

@@ -2,8 +2,11 @@
 
 :class:`RunSession` is the one way a job aid changes a run: one engine call, then one
 save through the records store, and only then a confirmation. If the engine refuses,
-or the store cannot save, the run stays as it was and the message says why in plain
-words. Nothing here knows any protocol's rules; those live in ``protocols.engine``.
+the run stays as it was and the message says why in plain words. If the store cannot
+save (unreachable, locked, full, read-only), the screen stays as it was too, but the
+change is kept in the kernel, with the time it was given, to be saved by "Retry saving"
+or with the next answer. Nothing here knows any protocol's rules; those live in
+``protocols.engine``.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ import datetime as dt
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import ipywidgets as widgets
 
 from protocols.engine.base import RunState
 from protocols.engine.errors import EngineError
-from protocols.records import RevisionConflict, RunRecord, Store, StoreError
+from protocols.records import RevisionConflict, RunRecord, Store, StoreError, why_not_saved
 
 Clock = Callable[[], dt.datetime]
 
@@ -71,6 +74,8 @@ class Step(Generic[T]):
     """What the engine call returned (the next question, the feedback …)."""
     reloaded: bool = False
     """The run was changed elsewhere and has been reloaded: draw it again."""
+    retry: Callable[[], Step[Any]] | None = None
+    """Set when the store failed: saves the kept change(s) again and says what became of them."""
 
 
 def open_store(store: Store | None) -> Store:
@@ -84,6 +89,15 @@ def open_records(store: Store, aid: str, case_number: str,
     wanted = set(content_ids) if content_ids is not None else None
     return [r for r in store.find(aid, case_number)
             if r.status != "completed" and (wanted is None or r.content_id in wanted)]
+
+
+@dataclass(frozen=True)
+class Kept(Generic[R]):
+    """A change the store could not save yet, and the time it was given."""
+
+    change: Callable[[R, dt.datetime], object]
+    at: dt.datetime
+    done: str | Callable[[Any], str]
 
 
 class RunSession(Generic[R]):
@@ -100,6 +114,8 @@ class RunSession(Generic[R]):
         self._load = load
         self._status = status
         self.clock = clock
+        self.kept: list[Kept[R]] = []
+        """Changes the store could not save yet, with the time each was given (oldest first)."""
 
     @classmethod
     def create(cls, store: Store, aid: str, case_number: str, run: R, *,
@@ -125,31 +141,80 @@ class RunSession(Generic[R]):
 
     def act(self, change: Callable[[R, dt.datetime], T],
             done: str | Callable[[T], str]) -> Step[T]:
-        """Apply one change through the engine, save it, and say what happened."""
+        """Apply one change through the engine, save it, and say what happened.
+
+        Changes kept from an earlier failed save are applied first (at their own times) and
+        saved in the same transaction, so nothing kept is lost or saved out of order.
+        """
         before = self.run.state
         now = self.clock()
+        refused = self._apply_kept()
         try:
             value = change(self.run, now)
         except EngineError as exc:
             self.run = self._load(before)
-            return Step(False, sentence(str(exc)))
+            return Step(False, sentence(str(exc)), retry=self.retry if self.kept else None)
         message = done if isinstance(done, str) else done(value)
         if self.run.state == before:
             return Step(True, message, value)
+        kept = Kept(change, now, done)
+        return self._save(before, value, message, kept, refused)
+
+    def retry(self) -> Step[Any]:
+        """Save the kept changes again; on success the step carries the last change's value."""
+        if not self.kept:
+            return Step(True, "Nothing is waiting to be saved.")
+        before = self.run.state
+        value: object = None
+        refused: list[str] = []
+        for kept in self.kept:
+            try:
+                value = kept.change(self.run, kept.at)
+            except EngineError as exc:
+                refused.append(sentence(str(exc)))
+        done = self.kept[-1].done
+        message = done if isinstance(done, str) else done(value)
+        return self._save(before, value, message, None, refused, retrying=True)
+
+    def _apply_kept(self) -> list[str]:
+        """Apply the kept changes to the run (not saved yet); return the engine's refusals."""
+        refused = []
+        for kept in self.kept:
+            try:
+                kept.change(self.run, kept.at)
+            except EngineError as exc:
+                refused.append(sentence(str(exc)))
+        return refused
+
+    def _save(self, before: RunState, value: Any, message: str, new: Kept[R] | None,
+              refused: list[str], retrying: bool = False) -> Step[Any]:
+        count = len(self.kept) + (new is not None)
         try:
             self.revision = self.store.save(self.run_id, self.revision, self.status,
                                             self.run.state.model_dump_json())
         except RevisionConflict as exc:
             record = self.store.get(self.run_id)
+            self.run = self._load(record.state if record is not None else before)
             if record is not None:
-                self.run = self._load(record.state)
                 self.revision = record.revision
-            else:
-                self.run = self._load(before)
-            return Step(False, sentence(str(exc)), reloaded=True)
+            lost = len(self.kept)
+            self.kept.clear()
+            note = f" {lost} unsaved answer{'s were' if lost != 1 else ' was'} dropped." if lost else ""
+            return Step(False, sentence(str(exc)) + note, reloaded=True)
         except StoreError as exc:
             self.run = self._load(before)
-            return Step(False, f"Not saved: {exc}. Nothing was changed; try again.")
+            if new is not None:
+                self.kept.append(new)
+            waiting = f"{count} answers are" if count > 1 else "Your answer is"
+            again = "Still not saved" if retrying else "Not saved"
+            return Step(False, f"{again}: {why_not_saved(exc)}. {waiting} kept here but not saved yet; press "
+                        "“Retry saving” when the problem is fixed, or keep going and the next "
+                        "answer will try again.", retry=self.retry)
+        if count > 1 or retrying:
+            message = f"{'All ' + str(count) + ' answers' if count > 1 else 'Your answer'} saved now. {message}"
+        self.kept.clear()
+        if refused:
+            message += " Not kept, because it no longer fits: " + " ".join(refused)
         return Step(True, message, value)
 
 

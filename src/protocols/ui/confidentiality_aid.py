@@ -126,9 +126,9 @@ class AdvisorView:
         ])
         self.draw()
 
-    def _after(self, step: Step[Any]) -> None:
+    def _after(self, step: Step[Any], settle: Callable[[Step[Any]], object] | None = None) -> None:
         self.draw()
-        self.status.show(step.message, bad=not step.saved)
+        self.status.report(step, settle or self._after)
 
     def draw(self) -> None:
         summary = self.c.summary()

@@ -167,9 +167,9 @@ class PlanView:
                               self.closed_line])
         self.draw()
 
-    def _after(self, step: Step[Any]) -> bool:
+    def _after(self, step: Step[Any], settle: Callable[[Step[Any]], object] | None = None) -> bool:
         self.draw()
-        self.status.show(step.message, bad=not step.saved)
+        self.status.report(step, settle or self._after)
         return step.saved
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -30,6 +31,8 @@ FRAME_CSS = """
 .hb-aid button.jupyter-button { padding: 0 1rem; font-weight: 600; }
 .hb-aid button.jupyter-button:focus-visible, .hb-aid input:focus-visible { outline: 3px solid #f2a900; }
 .hb-aid .widget-label { font-weight: 600; color: #1b1f24; }
+.hb-aid button.jupyter-button.hb-retry { background: #8a4b00; color: #fff; border: 2px solid #8a4b00;
+  width: auto; margin: 0.2rem 0 0.4rem; }
 </style>
 """
 
@@ -59,15 +62,46 @@ def header(title: str, chapter: str | None = None, chapter_title: str = "Read th
 
 
 class StatusLine:
-    """A line announced to screen readers, for progress, confirmations and refusals."""
+    """A line announced to screen readers, for progress, confirmations and refusals.
+
+    When the store could not save, it also offers "Retry saving" (see :meth:`report`).
+    """
 
     def __init__(self) -> None:
-        self.widget = widgets.HTML(value="")
+        self.text = widgets.HTML(value="")
+        self.retry_button = widgets.Button(description="Retry saving",
+                                           tooltip="Save the kept answers again",
+                                           layout=widgets.Layout(display="none"))
+        self.retry_button.add_class("hb-retry")
+        self.retry_button.on_click(lambda _b: self._retry())
+        self.widget = widgets.VBox([self.text, self.retry_button])
+        self.widget.add_class("hb-status-box")
+        self._pending: tuple[Callable[[], Any], Callable[[Any], object]] | None = None
 
     def show(self, text: str, bad: bool = False) -> None:
         css = "hb-aid-status hb-bad" if bad else "hb-aid-status"
         role = "alert" if bad else "status"
-        self.widget.value = f'<p class="{css}" role="{role}" aria-live="polite">{html.escape(text)}</p>'
+        self.text.value = f'<p class="{css}" role="{role}" aria-live="polite">{html.escape(text)}</p>'
+        self._offer(None)
+
+    def report(self, step: Any, settle: Callable[[Any], object]) -> None:
+        """Show what became of a step; if it was kept unsaved, offer to retry.
+
+        ``step`` is a :class:`~protocols.ui.aid_parts.Step`; ``settle`` is the view's own
+        handler for a step, called again with the retry's result (so a retry that saves
+        draws exactly what the first try would have drawn).
+        """
+        self.show(step.message, bad=not step.saved)
+        self._offer((step.retry, settle) if step.retry is not None else None)
+
+    def _offer(self, pending: tuple[Callable[[], Any], Callable[[Any], object]] | None) -> None:
+        self._pending = pending
+        self.retry_button.layout.display = None if pending is not None else "none"
+
+    def _retry(self) -> None:
+        if self._pending is not None:
+            retry, settle = self._pending
+            settle(retry())
 
 
 class CaseForm:

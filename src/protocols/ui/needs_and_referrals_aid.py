@@ -219,9 +219,9 @@ class ReferralView:
 
     # ------------------------------------------------------------------ actions
 
-    def _after(self, step: Step[Any]) -> bool:
+    def _after(self, step: Step[Any], settle: Callable[[Step[Any]], object] | None = None) -> bool:
         self.draw()
-        self.status.show(step.message, bad=not step.saved)
+        self.status.report(step, settle or self._after)
         return step.saved
 
     def _on_need(self, need_id: str) -> Callable[[dict[str, Any]], None]:

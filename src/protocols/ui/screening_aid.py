@@ -227,23 +227,29 @@ class ScreeningView:
 
     # ------------------------------------------------------------------ actions
 
-    def _after(self, step: Step[Any]) -> bool:
+    def _after(self, step: Step[Any], settle: Callable[[Step[Any]], object] | None = None) -> bool:
         self.draw()
-        self.status.show(step.message, bad=not step.saved)
+        self.status.report(step, settle or self._after)
         return step.saved
 
     def answer(self, number: int, value: str) -> None:
         self._after(self.c.answer(number, value))
 
     def believe(self) -> None:
-        if self._after(self.c.believe(self.reason.value)):
+        self._believed(self.c.believe(self.reason.value))
+
+    def _believed(self, step: Step[Any]) -> None:
+        if self._after(step, self._believed):
             self.reason.value = ""
 
     def withdraw(self) -> None:
         self._after(self.c.withdraw())
 
     def finish(self) -> None:
-        if self._after(self.c.finish()):
+        self._finished(self.c.finish())
+
+    def _finished(self, step: Step[Any]) -> None:
+        if self._after(step, self._finished):
             self.open_follow_on()
 
     def new_screening(self) -> None:

@@ -21,6 +21,7 @@ from protocols.records.monitoring import DueCheckIn, Monitoring, due_check_ins, 
 from protocols.ui.aid_parts import (
     Clock,
     RunSession,
+    Step,
     button,
     column,
     html_box,
@@ -149,7 +150,10 @@ class Tracker:
         check_in = next(c for c in session.run.state.check_ins if c.label == entry.check_in)
         step = session.act(lambda plan, now: plan.record(check_in.id, result, now),
                            f"Recorded for case {entry.case_number}: {entry.check_in}, {result.replace('-', ' ')}.")
-        self.status.show(step.message, bad=not step.saved)
+        self._settle(step)
+
+    def _settle(self, step: Step[Any]) -> None:
+        self.status.report(step, self._settle)
         self.refresh()
 
 

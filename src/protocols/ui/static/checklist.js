@@ -65,6 +65,7 @@ function render({ model, el: host }) {
   const storageKey = `handbook-checklist:${model.get("storage_key") || spec.id}:${spec.version}`;
   let answers = {};
   const pending = new Set();
+  const unsaved = new Set();
   const errors = {};
 
   if (live) {
@@ -86,7 +87,17 @@ function render({ model, el: host }) {
   const bar = el("div", { class: "hb-bar", role: "presentation" }, [el("div", { class: "hb-bar-fill" })]);
   const progressText = el("p", { class: "hb-progress", "aria-live": "polite", role: "status" });
   const alertBox = el("p", { class: "hb-alert", role: "alert", "aria-live": "assertive" });
-  const sticky = el("div", { class: "hb-sticky" }, [progressText, bar]);
+  // Shown while answers wait in the kernel because the records store failed to save them.
+  const retryButton = live
+    ? el("button", {
+        type: "button",
+        class: "hb-retry",
+        hidden: "",
+        text: "Retry saving",
+        onclick: () => model.send({ type: "retry" }),
+      })
+    : null;
+  const sticky = el("div", { class: "hb-sticky" }, [progressText, bar, retryButton]);
   root.append(header, sticky);
 
   const itemNodes = {};
@@ -339,7 +350,10 @@ function render({ model, el: host }) {
       }
       const na = li.querySelector(".hb-na");
       if (na) na.setAttribute("aria-pressed", answer && answer.na ? "true" : "false");
-      if (errors[item.id]) {
+      if (unsaved.has(item.id)) {
+        status.textContent = "Not saved yet: your answer is kept here. Press “Retry saving”.";
+        status.className = "hb-status hb-error";
+      } else if (errors[item.id]) {
         status.textContent = errors[item.id];
         status.className = "hb-status hb-error";
       } else if (pending.has(item.id)) {
@@ -368,7 +382,14 @@ function render({ model, el: host }) {
         delete errors[msg.item];
       } else if (msg.type === "rejected") {
         pending.delete(msg.item);
-        errors[msg.item] = msg.message;
+        if (msg.item) errors[msg.item] = msg.message;
+      }
+      if (Array.isArray(msg.unsaved)) {
+        // Items whose answers were kept unsaved and are now saved lose their "not saved" note.
+        for (const id of unsaved) if (!msg.unsaved.includes(id)) delete errors[id];
+        unsaved.clear();
+        for (const id of msg.unsaved) unsaved.add(id);
+        if (retryButton) retryButton.hidden = unsaved.size === 0;
       }
       if (msg.message && msg.type !== "rejected") alertBox.textContent = msg.message;
       if (msg.type === "rejected") alertBox.textContent = msg.message;
