@@ -35,10 +35,12 @@ def table(results: dict[str, Any]) -> str:
         lines.append("")
     memory = results.get("memory")
     if memory:
-        lines += ["### 2. Memory (server + kernels, MB)", "",
+        lines += ["### 2. Memory (server + kernels, MB; PSS, with RSS in brackets)", "",
                   "| Server | at rest | per open session | sessions in 2 GB |", "| --- | --- | --- | --- |"]
         for kind, row in memory.items():
-            lines.append(f"| {kind} | {row['at_rest_mb']} | {row['per_session_mb']} | {row['sessions_in_2gb']} |")
+            lines.append(f"| {kind} | {row['at_rest_mb']} ({row.get('at_rest_rss_mb', '–')}) | "
+                         f"{row['per_session_mb']} ({row.get('per_session_rss_mb', '–')}) | "
+                         f"{row['sessions_in_2gb']} |")
         lines.append("")
     trip = results.get("round_trip")
     if trip:

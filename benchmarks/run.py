@@ -36,7 +36,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync"]
 AIDS = ["scene-response", "screening", "needs-and-referrals", "rights-notification", "confidentiality",
         "follow-up", "scenario-player"]
-FIRST_USABLE = "input, button.jupyter-button, .hb-option"
+FIRST_USABLE = "input:visible, button.jupyter-button:visible, .hb-option:visible"
 """The first control a user can act on in a job aid."""
 
 
@@ -64,23 +64,56 @@ def stats(values: list[float]) -> dict[str, float]:
     return {"median": round(statistics.median(ordered), 3), "p95": round(p95, 3), "n": len(ordered)}
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB."""
-    total = 0
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    found: list[int] = []
     pids = [pid]
-    seen: set[int] = set()
     while pids:
         current = pids.pop()
-        if current in seen:
+        if current in found:
             continue
-        seen.add(current)
+        found.append(current)
         with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-            pids.extend(int(c) for c in children)
-    return round(total / 1024, 1)
+            pids.extend(int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split())
+    return found
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """RSS, PSS and USS of a process tree, in MB.
+
+    RSS counts shared libraries once per process; PSS shares them out, so the PSS of the
+    tree is what it really takes from the machine. USS is what it alone holds.
+    """
+    totals = {"rss": 0, "pss": 0, "uss": 0, "processes": 0}
+    for current in process_tree(pid):
+        with contextlib.suppress(OSError):
+            fields = {}
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines()[1:]:
+                name, value, *_ = line.split()
+                fields[name.rstrip(":")] = int(value)
+            totals["rss"] += fields.get("Rss", 0)
+            totals["pss"] += fields.get("Pss", 0)
+            totals["uss"] += fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+            totals["processes"] += 1
+    return {k: (round(v / 1024, 1) if k != "processes" else v) for k, v in totals.items()}
+
+
+def settled_memory(pid: int, timeout: float = 120) -> dict[str, float]:
+    """Memory once the tree stops changing (a kernel pool can take a while to fill)."""
+    last: dict[str, float] | None = None
+    steady = 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = memory_mb(pid)
+        if last is not None and now["processes"] == last["processes"] and abs(now["pss"] - last["pss"]) < 3:
+            steady += 1
+            if steady >= 3:
+                return now
+        else:
+            steady = 0
+        last = now
+        time.sleep(2)
+    return last or memory_mb(pid)
 
 
 @contextlib.contextmanager
@@ -164,25 +197,27 @@ def bench_first_usable(pw: Any, trials: int, concurrent: int, aids: list[str]) -
 
 
 def bench_memory(pw: Any, sessions: int) -> dict[str, Any]:
+    """Memory at rest and per open session (PSS: shared pages shared out), each server alike."""
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     out: dict[str, Any] = {}
     try:
         for kind in ("ours", "default"):
             with server(kind) as (base, pid):
-                time.sleep(2)
-                at_rest = rss_mb(pid)
+                at_rest = settled_memory(pid)
                 pages = []
                 for _ in range(sessions):
                     page = browser.new_page()
                     page.goto(aid_url(base, kind, "scene-response"))
                     page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=60_000)
                     pages.append(page)
-                time.sleep(2)
-                loaded = rss_mb(pid)
-                per_session = round((loaded - at_rest) / sessions, 1)
-                out[kind] = {"at_rest_mb": at_rest, f"with_{sessions}_sessions_mb": loaded,
-                             "per_session_mb": per_session,
-                             "sessions_in_2gb": int((2048 - at_rest) // per_session) if per_session > 0 else None}
+                loaded = settled_memory(pid)
+                per = {k: round((loaded[k] - at_rest[k]) / sessions, 1) for k in ("rss", "pss", "uss")}
+                out[kind] = {"at_rest_mb": at_rest["pss"], "at_rest_rss_mb": at_rest["rss"],
+                             "processes_at_rest": at_rest["processes"],
+                             f"with_{sessions}_sessions_mb": loaded["pss"], "sessions": sessions,
+                             "per_session_mb": per["pss"], "per_session_rss_mb": per["rss"],
+                             "per_session_uss_mb": per["uss"],
+                             "sessions_in_2gb": int((2048 - at_rest["pss"]) // per["pss"]) if per["pss"] > 0 else None}
                 for page in pages:
                     page.close()
     finally:
