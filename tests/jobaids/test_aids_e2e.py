@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -210,6 +211,35 @@ def answer_item(page: object, item_id: str) -> None:
         item.get_by_role("button", name="Record").click()
     status = item.locator(".hb-status")
     page.wait_for_function("el => el.textContent.includes('saved')", arg=status.element_handle())  # type: ignore[attr-defined]
+
+
+def test_a_locked_database_keeps_the_answer_until_retry_saves_it(open_page: object, server: Server) -> None:
+    """Another program holds the records database's write lock while an officer ticks an item."""
+    page, _watch = open_page("scene-response")  # type: ignore[operator]
+    start_case(page, "26-E2E-LOCK")
+    page.wait_for_selector(".hb-checklist", timeout=LOAD_TIMEOUT)
+    item = page.locator(".hb-checklist li.hb-item").filter(has=page.locator(".hb-option[data-value=yes]")).first
+    status = item.locator(".hb-status")
+    retry = page.locator(".hb-checklist .hb-sticky .hb-retry")
+    assert retry.is_hidden()
+    holder = sqlite3.connect(server.log.parent / "records.sqlite3", isolation_level=None, timeout=10)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        item.locator(".hb-option[data-value=yes]").click()
+        page.wait_for_function("el => el.textContent.includes('Not saved yet')", arg=status.element_handle(),
+                               timeout=30_000)
+        assert retry.is_visible()
+        assert status.locator(".hb-retry").is_visible(), "the item itself offers the retry"
+        alert = page.locator(".hb-checklist .hb-alert").inner_text()
+        assert "the database is busy (locked)" in alert and "kept here but not saved yet" in alert
+        screenshot(page, "scene-response-unsaved", "desktop")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    status.locator(".hb-retry").click()
+    page.wait_for_function("el => el.textContent.includes('· saved')", arg=status.element_handle())
+    assert retry.is_hidden()
+    assert "Saved now: 1 kept answer." in page.locator(".hb-checklist .hb-alert").inner_text()
 
 
 def test_screening_screens_in_and_opens_the_follow_on_checklist(open_page: object) -> None:

@@ -351,8 +351,10 @@ function render({ model, el: host }) {
       const na = li.querySelector(".hb-na");
       if (na) na.setAttribute("aria-pressed", answer && answer.na ? "true" : "false");
       if (unsaved.has(item.id)) {
-        status.textContent = "Not saved yet: your answer is kept here. Press “Retry saving”.";
+        status.textContent = "Not saved yet: your answer is kept here. ";
         status.className = "hb-status hb-error";
+        status.append(el("button", { type: "button", class: "hb-retry", text: "Retry saving",
+                                     onclick: () => model.send({ type: "retry" }) }));
       } else if (errors[item.id]) {
         status.textContent = errors[item.id];
         status.className = "hb-status hb-error";
