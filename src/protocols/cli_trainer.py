@@ -1,18 +1,26 @@
-"""`handbook` commands for trainers: agency diff, review dates, new files and a live preview."""
+"""`handbook` commands for trainers: agency diff, review dates, new files, a live preview and
+the summary of a training session's scenario answers."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from protocols.errors import ContentError
 from protocols.library import Library, load_library
 from protocols.maintenance import KIND_LABELS, agency_diff, review_status
+
+if TYPE_CHECKING:
+    from protocols.engine import TrainingSummary
+
+SCENARIO_AID = "scenario-player"
+"""The job aid whose play-throughs a training summary reads (as in protocols.ui.scenario_player_aid)."""
 
 AgencyOption = Annotated[
     Path | None,
@@ -28,6 +36,33 @@ def _load(content: Path | None, agency: Path | None) -> Library:
             typer.echo(str(problem), err=True)
         typer.echo(f"error: {len(exc.problems)} problem(s) in the content or the agency overlay", err=True)
         raise typer.Exit(1) from None
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def summary_lines(summary: TrainingSummary) -> list[str]:
+    """A training summary as a plain table: one row per decision, then what to teach again."""
+    lines = [f"{summary.title} ({summary.scenario_id}, version {summary.content_version}, "
+             f"about {summary.minutes} minutes)", summary.text]
+    lines += [f"Not counted: {s.reason}" for s in summary.skipped]
+    if not summary.nodes:
+        return [*lines, "No decisions yet."]
+    lines += ["", f"{'#':>2}  {'Decision':40}  {'People':>6}  {'Best':>4}  Choices (* the best option)"]
+    for n in summary.nodes:
+        choices = ", ".join(f"{o.option_id}{'*' if o.best else ''} {o.count}" for o in n.options)
+        lines.append(f"{n.number:>2}  {_short(n.question, 40):40}  {n.reached:>6}  {n.best_percent:>3}%  {choices}")
+    if summary.reteach:
+        lines += ["", "Teach again (fewest chose the best option):"]
+        for n in summary.reteach:
+            lines.append(f"  Decision {n.number} ({_short(n.question, 60)}): {n.best_percent}% of "
+                         f"{n.reached} chose the best option")
+            lines += [f"    - {x.text}" for x in n.best_exercises]
+    else:
+        lines += ["", "At every decision, most people chose the best option."]
+    return lines
 
 
 def register(app: typer.Typer) -> None:
@@ -163,3 +198,75 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{state:22} {s.due}  {KIND_LABELS[s.kind]} {s.obj_id} (owner: {s.owner})")
         if overdue and ci:
             raise typer.Exit(1)
+
+    @app.command("training-summary")
+    def training_summary(
+        label: Annotated[str, typer.Argument(
+            help="The session label the play-throughs were saved under, e.g. roll-call-12.", show_default=False)],
+        scenario: Annotated[str | None, typer.Option(
+            "--scenario", help="Only this scenario (default: each scenario played under the label).",
+            show_default=False)] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of summaries instead.")] = False,
+        agency: AgencyOption = None,
+    ) -> None:
+        """Summarise a training session: every scenario play-through saved under one session label.
+
+        Counts individual play-throughs and roll-call groups (each hand in a show of hands counts),
+        shows how many chose the best option at each decision, and lists the checklist items to
+        teach again. It shows no names and no labels. Reads the records database that
+        $HANDBOOK_DATABASE_URL names (as `handbook serve` does).
+        """
+        from protocols.engine import EngineError, check_case_number, summarise
+        from protocols.records import RunRecord, Store, StoreError
+
+        try:
+            wanted = check_case_number(label)
+        except EngineError as exc:
+            message = str(exc).replace("the case number", "the session label").replace(
+                "incident or case number", "session label")
+            typer.echo(f"error: {message}", err=True)
+            raise typer.Exit(2) from None
+        library = _load(None, agency)
+        if scenario is not None and scenario not in library.scenarios:
+            typer.echo(f"error: there is no scenario `{scenario}`; use one of: "
+                       + ", ".join(sorted(library.scenarios)), err=True)
+            raise typer.Exit(2)
+        try:
+            records = [r for r in Store.open().all_runs(SCENARIO_AID) if r.case_number == wanted]
+        except StoreError as exc:
+            typer.echo(f"error: the records database cannot be read: {exc}", err=True)
+            raise typer.Exit(1) from None
+        if not records:
+            typer.echo(f"error: no scenario play-throughs are saved under the session label `{wanted}`; "
+                       "check the label (it is case-sensitive)", err=True)
+            raise typer.Exit(2)
+        if scenario is not None:
+            if not any(r.content_id == scenario for r in records):
+                typer.echo(f"error: no play-through of scenario `{scenario}` is saved under the session "
+                           f"label `{wanted}`; played there: "
+                           + ", ".join(sorted({r.content_id for r in records})), err=True)
+                raise typer.Exit(2)
+            batches = [(scenario, records)]
+        else:
+            played: dict[str, list[RunRecord]] = {}
+            for r in records:
+                played.setdefault(r.content_id, []).append(r)
+            unknown = sorted(c for c in played if c not in library.scenarios)
+            for content_id in unknown:
+                typer.echo(f"note: {len(played[content_id])} play-through(s) of `{content_id}`, which is not "
+                           "in the content, are not summarised", err=True)
+            batches = [(c, rs) for c, rs in sorted(played.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+                       if c in library.scenarios]
+            if not batches:
+                typer.echo("error: none of the scenarios played under this label is in the content", err=True)
+                raise typer.Exit(2)
+        summaries = [summarise(library.scenario(c), [r.state for r in rs], library.protocols)
+                     for c, rs in batches]
+        if as_json:
+            typer.echo(json.dumps([s.model_dump(mode="json") for s in summaries], indent=2, ensure_ascii=False))
+            return
+        for number, summary in enumerate(summaries):
+            if number:
+                typer.echo("")
+            for line in summary_lines(summary):
+                typer.echo(line)

@@ -42,13 +42,13 @@ def open_aid(browser: Any, server: Any) -> Iterator[Any]:
     """
     contexts: list[Any] = []
 
-    def opener(aid: str) -> Any:
+    def opener(aid: str, query: str = "") -> Any:
         context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1,
                                       bypass_csp=True)
         contexts.append(context)
         context.set_default_timeout(ACTION_TIMEOUT)
         page = context.new_page()
-        page.goto(f"{server.base}/voila/render/{aid}.ipynb")
+        page.goto(f"{server.base}/voila/render/{aid}.ipynb{query}")
         page.wait_for_selector(".hb-aid", timeout=LOAD_TIMEOUT)
         return page
 
@@ -278,6 +278,37 @@ def test_scenario_player_to_the_debrief(open_aid: Any, axe_js: Path) -> None:
         page.locator(".hb-options button").first.wait_for()
     page.get_by_text("Debrief:").wait_for()
     problems += check_state(page, axe_js, "scenario-player-debrief")
+    assert problems == [], "\n".join(problems)
+
+
+def test_scenario_player_in_roll_call_mode(open_aid: Any, axe_js: Path) -> None:
+    """Large type for a projector is still axe-clean, named and reflows at 375 px, to the debrief."""
+    page = open_aid("scenario-player", "?mode=roll-call&scenario=crisis-hotline-night&label=a11y-roll-call")
+    page.locator(".hb-aid.hb-roll-call").wait_for(timeout=LOAD_TIMEOUT)
+    assert page.get_by_label("Roll-call mode: for a projector, the group decides together").is_checked()
+    problems = check_state(page, axe_js, "scenario-player-roll-call-start")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="I am ready: start the scenario").click()
+    page.locator(".hb-rc-option").first.wait_for()
+    page.get_by_label("Hands up for A").fill("7")
+    page.get_by_label("Hands up for B").fill("2")
+    page.get_by_label("Hands up for B").press("Tab")
+    problems += check_state(page, axe_js, "scenario-player-roll-call-decision")
+    for turn in range(30):  # bounded: a scenario has a handful of decisions
+        page.get_by_role("button", name="The group chose A").click()
+        page.get_by_text("Show of hands").first.wait_for()
+        if turn == 0:
+            assert in_live_region(page, "Saved.")
+            problems += check_state(page, axe_js, "scenario-player-roll-call-feedback")
+        last = page.get_by_role("button", name="See the group debrief")
+        if last.count():
+            last.click()
+            break
+        page.get_by_role("button", name="Next decision").click()
+        page.locator(".hb-rc-option").first.wait_for()
+    page.get_by_text("Group debrief:").wait_for()
+    page.locator("table.hb-summary").wait_for()
+    problems += check_state(page, axe_js, "scenario-player-roll-call-debrief")
     assert problems == [], "\n".join(problems)
 
 

@@ -8,6 +8,7 @@ from aid_helpers import Clock, break_saves, click, find, one, page_text, revisio
 
 from protocols.library import Library
 from protocols.records import Store
+from protocols.ui.aid_parts import ScreenTop
 from protocols.ui.scenario_player_aid import AID, PageQuery, ScenarioController, scenario_player_aid
 
 
@@ -84,3 +85,26 @@ def test_a_failed_save_does_not_start(library: Library, store: Store, clock: Clo
     click(aid, "I am ready: start the scenario")
     assert "Not started:" in status_text(aid)
     assert "Content warning:" in page_text(aid)
+
+
+def test_a_decision_the_store_refused_is_kept_and_saved_by_retry(library: Library, store: Store, clock: Clock,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    aid = scenario_player_aid(library=library, store=store, clock=clock)
+    click(aid, "Continue")
+    click(aid, "I am ready: start the scenario")
+    first = next(w for w in walk(aid) if isinstance(w, widgets.Button) and "hb-wide" in w._dom_classes)
+    break_saves(store, monkeypatch)
+    first.click()
+    assert "Not saved: the disk is full. Your answer is kept here" in status_text(aid)
+    assert "What is happening" in page_text(aid) and "You chose:" not in page_text(aid), \
+        "the screen stays on the decision; nothing says saved"
+    assert revisions(store, AID, "training") == [("in-progress", 1)]
+    monkeypatch.undo()
+    top = next(w for w in walk(aid) if isinstance(w, ScreenTop))
+    screens = top.screen
+    click(aid, "Retry saving")
+    assert top.screen == screens + 1, "the new screen is scrolled into view"
+    assert "Your answer saved now." in status_text(aid)
+    assert "You chose:" in page_text(aid), "the feedback the first click would have shown"
+    assert revisions(store, AID, "training") == [("in-progress", 2)]
+    assert not [w for w in find(aid, widgets.Button, description="Retry saving") if w.layout.display != "none"]

@@ -290,9 +290,9 @@ def _run_aid(case: Bad, session: ChecklistSession) -> None:
         form.text.value = case.payload  # as the browser sets it; the form checks it at once
         form.submit()
         assert started == [], "a bad case number started a run"
-        assert "hb-bad" in status.widget.value and 'role="alert"' in status.widget.value
-        assert "<script" not in status.widget.value and "<img" not in status.widget.value
-        assert len(status.widget.value) < 600
+        assert "hb-bad" in status.text.value and 'role="alert"' in status.text.value
+        assert "<script" not in status.text.value and "<img" not in status.text.value
+        assert len(status.text.value) < 600
         return
     before = session.revision
     reply = session.handle(case.payload)

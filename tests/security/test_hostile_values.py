@@ -86,8 +86,8 @@ def test_markup_is_accepted_as_text_and_escaped_everywhere_it_is_shown(store: St
 def test_status_line_header_and_fact_lists_escape_text() -> None:
     status = StatusLine()
     status.show(f"Case {XSS}: {SCRIPT}", bad=True)
-    assert "<img" not in status.widget.value and "<script>" not in status.widget.value
-    assert html.escape(XSS) in status.widget.value
+    assert "<img" not in status.text.value and "<script>" not in status.text.value
+    assert html.escape(XSS) in status.text.value
     top = header(XSS, chapter='x"><script>alert(1)</script>', chapter_title=SCRIPT)
     assert "<img" not in top.value and "<script>" not in top.value
     for markup in (facts([(XSS, SCRIPT)]), bullet_list([XSS, SCRIPT]), bullet_list([XSS], ordered=True)):

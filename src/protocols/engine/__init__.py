@@ -4,7 +4,8 @@ How it works, everywhere in this package:
 
 - A *run* object (``ChecklistRun``, ``ScreeningRun``, ``ConfidentialityAdvisor``,
   ``FollowUpPlan``, ``ScenarioPlayer``, ``ReferralRun``, ``RightsDelivery``) pairs a
-  piece of content with a *state*.
+  piece of content with a *state*. :func:`summarise` reads many saved scenario
+  play-throughs at once: a trainer's summary of one training session.
 - States are frozen pydantic models that serialise to JSON losslessly
   (``state.model_dump(mode="json")``; read back with ``Run.restore(content, data)``
   or :func:`load_state`). Each records the content id and version, the case number
@@ -75,10 +76,18 @@ from protocols.engine.referrals import (
     recommend,
 )
 from protocols.engine.rights import RightsDelivery, RightsDeliveryState, delivery_text
-from protocols.engine.scenario import Debrief, Feedback, ScenarioPlayer, ScenarioState, Score
+from protocols.engine.scenario import MAX_HANDS, Debrief, Feedback, ScenarioPlayer, ScenarioState, Score
 from protocols.engine.screening import ScreeningResult, ScreeningRun, ScreeningState
+from protocols.engine.training_summary import (
+    NodeSummary,
+    OptionCount,
+    SkippedRuns,
+    TrainingSummary,
+    summarise,
+)
 
 __all__ = [
+    "MAX_HANDS",
     "MAX_NOTE_LENGTH",
     "MAX_REASON_LENGTH",
     "MAX_TEXT_LENGTH",
@@ -106,6 +115,8 @@ __all__ = [
     "FollowUpPlan",
     "FollowUpState",
     "ItemAnswer",
+    "NodeSummary",
+    "OptionCount",
     "PastAnswer",
     "Recommendation",
     "ReferralResult",
@@ -121,9 +132,11 @@ __all__ = [
     "ScreeningResult",
     "ScreeningRun",
     "ScreeningState",
+    "SkippedRuns",
     "StateError",
     "StoredValue",
     "SystemClock",
+    "TrainingSummary",
     "check_case_number",
     "check_reason",
     "check_text",
@@ -136,4 +149,5 @@ __all__ = [
     "load_state",
     "recommend",
     "require_aware",
+    "summarise",
 ]

@@ -2,6 +2,8 @@
 
 Scoring: correct = 2 points, partial = 1, wrong = 0; the maximum is 2 points per
 decision made. The scenario is finished when the chosen option has no ``next``.
+A *group* play-through (roll call: a room decides together) may record a show of hands
+with each decision: how many people wanted each option (see :data:`MAX_HANDS`).
 Like every run here, each change replaces ``player.state`` with a new frozen
 :class:`ScenarioState`; :meth:`ScenarioPlayer.choose` returns the feedback to show.
 """
@@ -9,10 +11,10 @@ Like every run here, each change replaces ``player.state`` with a new frozen
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from typing import Literal
+from collections.abc import Callable, Iterable, Mapping
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from protocols.engine.answers import CaseNumber, check_case_number, check_id, quote
 from protocols.engine.base import Frozen, RunState, check_content, load
@@ -27,6 +29,8 @@ VERDICTS: dict[Rating, str] = {
     Rating.WRONG: "Not the best choice",
 }
 """Each rating in plain words, for feedback and the debrief."""
+MAX_HANDS = 500
+"""The most hands one option can get in a show of hands (a large roll call, with room to spare)."""
 
 ItemLookup = Mapping[str, Protocol] | Callable[[str, str], Item | None]
 """Protocols by id, or a function ``(protocol_id, item_id) -> Item | None``."""
@@ -38,6 +42,8 @@ class Decision(Frozen):
     rating: Rating
     answered_at: AwareDatetime
     content_version: str
+    hands: dict[str, Annotated[int, Field(ge=0, le=MAX_HANDS)]] = Field(default_factory=dict)
+    """A group's show of hands: option id → how many people wanted it (empty: not counted)."""
 
 
 class ScenarioState(RunState):
@@ -47,6 +53,8 @@ class ScenarioState(RunState):
     current: str | None
     """The node to decide at; ``None`` once finished."""
     decisions: tuple[Decision, ...] = ()
+    group: bool = False
+    """Played by a group together (roll call): the trainer records the group's choice."""
 
 
 class Score(Frozen):
@@ -69,6 +77,8 @@ class Feedback(Frozen):
     next_node: str | None
     finished: bool
     score: Score
+    hands: dict[str, int] = Field(default_factory=dict)
+    """The show of hands recorded with this decision (option id → people); empty if none."""
 
 
 class ExercisedItem(Frozen):
@@ -90,6 +100,8 @@ class DebriefEntry(Frozen):
     points: int
     feedback: str
     exercises: tuple[ExercisedItem, ...]
+    hands: dict[str, int] = Field(default_factory=dict)
+    """The group's show of hands at this decision (option id → people); empty if none."""
 
 
 class Debrief(Frozen):
@@ -119,6 +131,23 @@ def _resolve(lookup: ItemLookup | None, ref: ItemRef) -> Item | None:
         return None
 
 
+def exercised(items: ItemLookup | None, refs: Iterable[ItemRef]) -> tuple[ExercisedItem, ...]:
+    """The checklist items an option exercises, with their prompts where ``items`` knows them."""
+    found: list[ExercisedItem] = []
+    for ref in refs:
+        item = _resolve(items, ref)
+        prompt = item.prompt if item is not None else None
+        found.append(
+            ExercisedItem(
+                protocol_id=ref.protocol,
+                item_id=ref.item,
+                prompt=prompt,
+                text=prompt or f"{ref.protocol} / {ref.item}",
+            )
+        )
+    return tuple(found)
+
+
 class ScenarioPlayer:
     """One play-through of a scenario."""
 
@@ -131,8 +160,9 @@ class ScenarioPlayer:
 
     @classmethod
     def start(
-        cls, scenario: Scenario, now: dt.datetime, case_number: object = None
+        cls, scenario: Scenario, now: dt.datetime, case_number: object = None, *, group: bool = False
     ) -> ScenarioPlayer:
+        """A new play-through; ``group=True`` for a roll call, where a room decides together."""
         now = require_aware(now)
         number = None if case_number is None else check_case_number(case_number)
         return cls(
@@ -143,6 +173,7 @@ class ScenarioPlayer:
                 case_number=number,
                 started_at=now,
                 current=scenario.start,
+                group=bool(group),
             ),
         )
 
@@ -155,9 +186,13 @@ class ScenarioPlayer:
         for d in state.decisions:
             node = self._nodes.get(node_id) if node_id else None
             option = _option(node, d.option_id) if node and node.id == d.node_id else None
-            if option is None or option.rating is not d.rating:
+            if node is None or option is None or option.rating is not d.rating:
                 raise StateError(
                     "the saved decisions do not follow this scenario; start the scenario again"
+                )
+            if d.hands and (not state.group or not set(d.hands) <= {o.id for o in node.options}):
+                raise StateError(
+                    "the saved show of hands does not fit this scenario; start the scenario again"
                 )
             node_id = option.next
         if node_id != state.current:
@@ -182,8 +217,14 @@ class ScenarioPlayer:
             text=f"{points} of {2 * made} points",
         )
 
-    def choose(self, option_id: object, now: dt.datetime) -> Feedback:
-        """Choose an option at the current node; returns the feedback and where it leads."""
+    def choose(
+        self, option_id: object, now: dt.datetime, hands: Mapping[str, object] | None = None
+    ) -> Feedback:
+        """Choose an option at the current node; returns the feedback and where it leads.
+
+        ``hands`` (group play-throughs only): option id → how many people wanted it, each a
+        whole number from 0 to :data:`MAX_HANDS`. Options left out were not counted.
+        """
         now = require_aware(now)
         node = self.current_node
         if node is None:
@@ -195,12 +236,14 @@ class ScenarioPlayer:
                 f"{quote(key)} is not an option here; choose one of: "
                 + ", ".join(o.id for o in node.options)
             )
+        counted = self._check_hands(node, hands)
         decision = Decision(
             node_id=node.id,
             option_id=option.id,
             rating=option.rating,
             answered_at=now,
             content_version=self.scenario.version,
+            hands=counted,
         )
         self.state = self.state.model_copy(
             update={"current": option.next, "decisions": (*self.state.decisions, decision)}
@@ -216,7 +259,39 @@ class ScenarioPlayer:
             next_node=option.next,
             finished=option.next is None,
             score=self.score(),
+            hands=counted,
         )
+
+    def _check_hands(self, node: Node, hands: Mapping[str, object] | None) -> dict[str, int]:
+        """A show of hands as option id → count, in the node's option order; refuses bad counts."""
+        if hands is None:
+            return {}
+        if not isinstance(hands, Mapping):
+            raise AnswerError("the show of hands must map each option id to a number of people")
+        if not hands:
+            return {}
+        if not self.state.group:
+            raise AnswerError(
+                "a show of hands is for group play-throughs only; start the scenario in roll-call mode"
+            )
+        ids = [o.id for o in node.options]
+        checked: dict[str, int] = {}
+        for key, count in hands.items():
+            if key not in ids:
+                raise AnswerError(
+                    f"the show of hands names {quote(key)}, which is not an option here; use: "
+                    + ", ".join(ids)
+                )
+            if isinstance(count, bool) or not isinstance(count, int):
+                raise AnswerError(
+                    f"the hands up for option {quote(key)} must be a whole number from 0 to {MAX_HANDS}"
+                )
+            if not 0 <= count <= MAX_HANDS:
+                raise AnswerError(
+                    f"the hands up for option {quote(key)} must be from 0 to {MAX_HANDS}, not {count}"
+                )
+            checked[key] = count
+        return {i: checked[i] for i in ids if i in checked}
 
     def debrief(self, items: ItemLookup | None = None) -> Debrief:
         """Each decision with its rating, feedback and the checklist items it exercises."""
@@ -226,18 +301,6 @@ class ScenarioPlayer:
             option = _option(node, d.option_id)
             if option is None:  # pragma: no cover - checked on restore
                 continue
-            exercised: list[ExercisedItem] = []
-            for ref in option.exercises:
-                item = _resolve(items, ref)
-                prompt = item.prompt if item is not None else None
-                exercised.append(
-                    ExercisedItem(
-                        protocol_id=ref.protocol,
-                        item_id=ref.item,
-                        prompt=prompt,
-                        text=prompt or f"{ref.protocol} / {ref.item}",
-                    )
-                )
             entries.append(
                 DebriefEntry(
                     node_id=node.id,
@@ -249,7 +312,8 @@ class ScenarioPlayer:
                     verdict=VERDICTS[option.rating],
                     points=POINTS[option.rating],
                     feedback=option.feedback,
-                    exercises=tuple(exercised),
+                    exercises=exercised(items, option.exercises),
+                    hands=dict(d.hands),
                 )
             )
         return Debrief(

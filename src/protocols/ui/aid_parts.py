@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+import anywidget
 import ipywidgets as widgets
+import traitlets
 
 from protocols.engine.base import RunState
 from protocols.engine.errors import EngineError
@@ -380,3 +382,30 @@ def when(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return f"{moment.astimezone():%a %d %b %Y %H:%M}"
+
+
+class ScreenTop(anywidget.AnyWidget):
+    """Scrolls the aid back to its top when :meth:`new_screen` is called; shows nothing.
+
+    An aid that swaps one screen for the next (a decision, then its feedback) would
+    otherwise leave a phone or a projector looking at the bottom of the new screen.
+    """
+
+    _esm = """
+    export default {
+      render({ model, el }) {
+        model.on("change:screen", () => {
+          // After the new screen has been drawn (its widgets arrive in the same burst).
+          setTimeout(() => {
+            const aid = el.closest(".hb-aid");
+            if (aid) aid.scrollIntoView({ block: "start" });
+          }, 60);
+        });
+      },
+    };
+    """
+    screen = traitlets.Int(0).tag(sync=True)
+
+    def new_screen(self) -> None:
+        self.screen += 1
+

@@ -95,7 +95,7 @@ class ChecklistSession:
                         "unsaved": [], "message": "Nothing is waiting to be saved."}
             self._apply_kept()
             return self._save(before, kind, item, None)
-        if kind not in ACTIONS:
+        if not isinstance(kind, str) or kind not in ACTIONS:
             return {"type": "rejected", "item": item, "message": "unknown action"}
         self._apply_kept()
         try:
