@@ -98,6 +98,32 @@ def memory_mb(pid: int) -> dict[str, float]:
     return {k: (round(v / 1024, 1) if k != "processes" else v) for k, v in totals.items()}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a process tree."""
+    ticks = 0
+    for current in process_tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(pid: int, timeout: float = 90) -> float:
+    """Wait until a server's process tree is idle (its kernel pool refilled); return the wait."""
+    started = time.monotonic()
+    calm = 0
+    processes = len(process_tree(pid))
+    used = cpu_seconds(pid)
+    while time.monotonic() - started < timeout:
+        time.sleep(0.5)
+        now_processes, now_used = len(process_tree(pid)), cpu_seconds(pid)
+        calm = calm + 1 if now_processes == processes and now_used - used < 0.05 else 0
+        processes, used = now_processes, now_used
+        if calm >= 3:
+            break
+    return time.monotonic() - started
+
+
 def settled_memory(pid: int, timeout: float = 120) -> dict[str, float]:
     """Memory once the tree stops changing (a kernel pool can take a while to fill)."""
     last: dict[str, float] | None = None
@@ -165,9 +191,14 @@ def bench_first_usable(pw: Any, trials: int, concurrent: int, aids: list[str]) -
     out: dict[str, Any] = {}
     try:
         for kind in ("ours", "default"):
-            with server(kind) as (base, _pid):
+            with server(kind) as (base, pid):
+                wait_quiet(pid)
                 for aid in aids:
-                    times = [time_to_first_usable(browser, aid_url(base, kind, aid)) for _ in range(trials)]
+                    times = []
+                    for _ in range(trials):
+                        # One officer opening one aid: the server has settled (its pool refilled).
+                        times.append(time_to_first_usable(browser, aid_url(base, kind, aid)))
+                        wait_quiet(pid)
                     out.setdefault(aid, {})[kind] = stats(times)
                 # many sessions at once, on the scene-response aid
                 results: list[float] = []

@@ -38,6 +38,8 @@ from typing import Any
 from tornado import httputil, web
 from traitlets.config import Config
 
+from protocols.precompressed import Precompressed
+
 PACKAGE = Path(__file__).parent
 VOILA_DATA = PACKAGE / "voila_data"
 IDLE_LOCK_ENV = "HANDBOOK_IDLE_LOCK_MINUTES"
@@ -383,6 +385,8 @@ def guarded(cls: type[Any], policy: GuardPolicy, *, refuse_overrides: bool = Fal
     from voila.static_file_handler import TemplateStaticFileHandler
 
     bases: tuple[type[Any], ...] = (_Guarded,)
+    if issubclass(cls, web.StaticFileHandler):
+        bases += (Precompressed,)  # compressed once, then from memory
     if issubclass(cls, _ConfinedFiles):
         pass  # the book: confined already
     elif issubclass(cls, web.StaticFileHandler):

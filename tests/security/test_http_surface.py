@@ -240,3 +240,26 @@ def test_responses_travel_compressed_and_cached(server: Server) -> None:
     assert head(AID).get("content-encoding") == "gzip"
     assert "max-age=86400" in head("/_static/app.js").get("cache-control", "")
     assert head("/chapter/page.html").get("cache-control") == "no-cache"
+
+
+def test_front_end_files_are_compressed_once_and_decode_to_the_file(server: Server) -> None:
+    """Voila's scripts come gzip-compressed from memory, byte for byte the file once decoded."""
+    import gzip
+
+    path = "/voila/static/voila.js"
+    status, head, packed = server.request(path, headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and head.get("content-encoding") == "gzip"
+    assert int(head["content-length"]) == len(packed)
+    assert "Accept-Encoding" in head.get("vary", "")
+    status, plain_head, plain = server.request(path)
+    assert status == 200 and "content-encoding" not in plain_head
+    assert gzip.decompress(packed) == plain
+    assert head["etag"] != plain_head["etag"], "the two encodings are told apart by caches"
+    status, _head, _body = server.request(path, headers={"Accept-Encoding": "gzip", "If-None-Match": head["etag"]})
+    assert status == 304
+    status, part_head, part = server.request(path, headers={"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
+    if part_head.get("content-encoding") == "gzip":  # the range itself, compressed on the way
+        part = gzip.decompress(part)
+    assert status == 206 and part == plain[:100]
+    again = server.request(path, headers={"Accept-Encoding": "gzip"})
+    assert again[2] == packed
