@@ -63,6 +63,9 @@ _KEPT_ROUTE_PREFIXES = (
 )
 """Voila routes kept; any other route Voila registers (file downloads, the tree,
 the contents API, and whatever a future version adds) is dropped."""
+FRONT_END_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
+                        "anywidget")
+"""The JupyterLab extensions a job-aid page loads: ipywidgets 8, Voila's manager for it, anywidget."""
 DENIED_SUFFIXES = frozenset({
     ".ipynb", ".py", ".pyc", ".pyo", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".env", ".j2",
     ".jinja", ".md", ".rst", ".sqlite", ".sqlite3", ".db", ".sh", ".pem", ".key", ".log",
@@ -495,6 +498,9 @@ def voila_config(options: ServeOptions) -> Config:
     c.VoilaConfiguration.allow_template_override = "NO"
     c.VoilaConfiguration.allow_theme_override = "NO"
     c.VoilaConfiguration.file_allowlist = []
+    # Only the widget front ends the job aids use: nothing else installed in the
+    # environment (a syntax highlighter, a future extension) is loaded into an aid's page.
+    c.VoilaConfiguration.extension_allowlist = list(FRONT_END_EXTENSIONS)
     c.VoilaConfiguration.preheat_kernel = options.preheat
     c.VoilaConfiguration.default_pool_size = options.pool_size
     c.MappingKernelManager.cull_idle_timeout = options.cull_idle_seconds

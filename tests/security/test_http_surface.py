@@ -263,3 +263,10 @@ def test_front_end_files_are_compressed_once_and_decode_to_the_file(server: Serv
     assert status == 206 and part == plain[:100]
     again = server.request(path, headers={"Accept-Encoding": "gzip"})
     assert again[2] == packed
+
+
+def test_a_job_aid_page_loads_only_the_widget_front_ends(server: Server) -> None:
+    """Front-end extensions installed in the environment are not loaded unless allow-listed."""
+    html, _kernel, _cookies = server.job_aid()
+    names = set(re.findall(r'"name":\s*"([@\w./-]+)"', html.split('"federated_extensions"', 1)[1].split("]", 1)[0]))
+    assert names == {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8", "anywidget"}
