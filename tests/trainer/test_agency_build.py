@@ -65,7 +65,7 @@ def test_a_card_carries_the_agency_numbers_and_who_added_it() -> None:
     card = render.pocket_card_html(library.protocol("river-city-welfare-check"), agency=library.agency,
                                    added_by="River City PD")
     assert "Added by River City PD" in card
-    assert "River City Crisis Connect: 555-0177" in card and "555-0188" in card
+    assert 'River City Crisis Connect: <span class="hc-tel">555-0177</span>' in card and "555-0188" in card
 
 
 def test_an_unused_notice_says_so_in_words() -> None:

@@ -341,8 +341,8 @@ def _card_contacts(agency: AgencyProfile | None) -> str:
     if agency is None:
         return ""
     return (f'<span class="hc-card-contacts">{esc(agency.hotline.label)}: '
-            f"{esc(agency.hotline.phone)} · {esc(agency.on_call.label)}: "
-            f"{esc(agency.on_call.phone)}</span>")
+            f'<span class="hc-tel">{esc(agency.hotline.phone)}</span> · {esc(agency.on_call.label)}: '
+            f'<span class="hc-tel">{esc(agency.on_call.phone)}</span></span>')
 
 
 # --------------------------------------------------------------------------- agency
