@@ -7,9 +7,11 @@ and how to fix it, and exits non-zero. It never prints a traceback unless
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,8 +21,10 @@ from pydantic import BaseModel
 
 from protocols import cli_records, cli_trainer
 from protocols.errors import ContentError
-from protocols.library import DEFAULT_CONTENT, load_library
+from protocols.library import DEFAULT_CONTENT, content_from_env, load_library
 from protocols.models import CONTENT_KINDS, SourceList
+from protocols.snapshot import ENV as SNAPSHOT_ENV
+from protocols.snapshot import write_snapshot
 
 app = typer.Typer(
     help=(
@@ -276,13 +280,18 @@ def serve(
     root = widgets_dir.resolve().parent
     chosen = _resolve_agency(agency)
     used = chosen if chosen is not None else default_agency(root)
+    profile = used.resolve() if used is not None and used.is_file() else None
     try:
-        load_library(None, used if used is not None and used.is_file() else None)
+        library = load_library(content_from_env(), profile)
     except ContentError as exc:
         raise fail(f"the content has {len(exc.problems)} problem(s); run `handbook validate`") from None
-    if used is not None and used.is_file():
+    if profile is not None:
         # The job-aid kernels inherit this: they load the same agency's checklists.
-        os.environ["HANDBOOK_AGENCY"] = str(used.resolve())
+        os.environ["HANDBOOK_AGENCY"] = str(profile)
+    # ... and this: the library validated once here, so each kernel starts without re-reading it.
+    snapshot = write_snapshot(library, content_from_env(), profile)
+    atexit.register(shutil.rmtree, snapshot.parent, ignore_errors=True)
+    os.environ[SNAPSHOT_ENV] = str(snapshot)
     book_dir = book if book is not None else output_dir(root, chosen)
     if not (book_dir / "index.html").is_file():
         typer.echo(f"note: no built book in {book_dir}; serving the job aids only (run `handbook build`)",

@@ -276,8 +276,20 @@ def content_from_env() -> Path | None:
 
 @cache
 def default_library() -> Library:
-    """The content this process uses ($HANDBOOK_CONTENT, $HANDBOOK_AGENCY), loaded once."""
-    return load_library(content_from_env(), agency_from_env())
+    """The content this process uses ($HANDBOOK_CONTENT, $HANDBOOK_AGENCY), loaded once.
+
+    A job-aid kernel started by ``handbook serve`` takes the server's validated snapshot
+    (``$HANDBOOK_LIBRARY_SNAPSHOT``) when it still matches the content files.
+    """
+    content, agency = content_from_env(), agency_from_env()
+    snapshot = os.environ.get("HANDBOOK_LIBRARY_SNAPSHOT", "").strip()
+    if snapshot:
+        from protocols.snapshot import read_snapshot
+
+        saved = read_snapshot(Path(snapshot), content, agency)
+        if saved is not None:
+            return saved
+    return load_library(content, agency)
 
 
 def _shown(file: Path, root: Path) -> Path:

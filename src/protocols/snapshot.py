@@ -1,0 +1,72 @@
+"""A validated library saved once by ``handbook serve`` and reused by every job-aid kernel.
+
+Reading and validating the YAML content takes each kernel about half a second of CPU; a
+server starting twenty kernels for twenty supervisors spends ten seconds on it. The server
+validates the content once, writes the result into a private folder it made for this run,
+and names the file in ``$HANDBOOK_LIBRARY_SNAPSHOT``; a kernel loads it in milliseconds.
+
+The snapshot carries a key made from every content and agency file's bytes: if a trainer
+edits a file while the server runs, the key no longer matches and the kernel reads the
+YAML as before (so it reports the edit's problems too). The file is a pickle written by the
+same user into a folder only that user can read; it is never read from anywhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from protocols.library import DEFAULT_CONTENT, Library
+
+ENV = "HANDBOOK_LIBRARY_SNAPSHOT"
+FORMAT = 1
+
+
+def content_key(content_dir: Path | None, agency: Path | None) -> str:
+    """A hash of every content file (and the agency's folder) that the library is built from."""
+    hasher = hashlib.sha256(f"format {FORMAT}".encode())
+    folders = [content_dir or DEFAULT_CONTENT]
+    if agency is not None:
+        folders.append(agency.parent)
+        hasher.update(str(agency.resolve()).encode())
+    for folder in folders:
+        for file in sorted(folder.rglob("*.yaml")):
+            hasher.update(str(file.relative_to(folder)).encode())
+            hasher.update(file.read_bytes())
+    return hasher.hexdigest()
+
+
+def write_snapshot(library: Library, content_dir: Path | None, agency: Path | None,
+                   parent: Path | None = None) -> Path:
+    """Save the library into a new private folder (under ``parent``, else the temp folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="handbook-library-", dir=parent))  # mode 0700
+    path = folder / "library.pickle"
+    payload = {"format": FORMAT, "key": content_key(content_dir, agency), "library": library}
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def read_snapshot(path: Path, content_dir: Path | None, agency: Path | None) -> Library | None:
+    """The saved library if it is this user's private file and still matches the content, else None."""
+    try:
+        info = path.stat()
+        folder = path.parent.stat()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or folder.st_uid != os.getuid() or folder.st_mode & 0o077:
+        return None
+    try:
+        with path.open("rb") as handle:
+            payload = pickle.load(handle)
+        key = content_key(content_dir, agency)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT or payload.get("key") != key:
+        return None
+    library = payload.get("library")
+    return library if isinstance(library, Library) else None
