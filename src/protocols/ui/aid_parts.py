@@ -220,6 +220,55 @@ class RunSession(Generic[R]):
         return Step(True, message, value)
 
 
+class CaseController(Generic[R]):
+    """What every case-number job aid's controller shares: its store, clock, case and saved run.
+
+    A subclass names its ``aid``, knows how to rebuild its run from saved state
+    (``load``), and adds the actions its screen offers; each action goes through
+    :meth:`_act`, so it is one engine call and one save (see :class:`RunSession`).
+    """
+
+    aid = ""
+    no_run = "Enter the case number first."
+    """Said when an action comes before there is a run."""
+
+    def __init__(self, store: Store, clock: Clock = local_now) -> None:
+        self.store = store
+        self.clock = clock
+        self.session: RunSession[R] | None = None
+        self.case_number = ""
+
+    def status(self, run: R) -> str:
+        """The store status of a run (``completed`` once finished, by default)."""
+        return finished_status(run)  # type: ignore[arg-type]
+
+    @property
+    def current(self) -> R:
+        """The run being worked on; only after a start or a resume."""
+        if self.session is None:
+            raise RuntimeError("start() first")
+        return self.session.run
+
+    def _resume(self, record: RunRecord, load: Callable[[object], R]) -> bool:
+        """Continue a saved run; False if the content no longer fits it."""
+        try:
+            self.session = RunSession.resume(self.store, record, load=load, status=self.status,
+                                             clock=self.clock)
+        except ValueError:
+            return False
+        return True
+
+    def _create(self, run: R, load: Callable[[object], R]) -> None:
+        """Save a new run for this case. Raises ``StoreError``."""
+        self.session = RunSession.create(self.store, self.aid, self.case_number, run, load=load,
+                                         status=self.status, clock=self.clock)
+
+    def _act(self, change: Callable[[R, dt.datetime], Any], done: str | Callable[[Any], str]) -> Step[Any]:
+        if self.session is None:
+            return Step(False, self.no_run)
+        return self.session.act(change, done)
+
+
 # --------------------------------------------------------------------------- drawing
 
 AID_CSS = """

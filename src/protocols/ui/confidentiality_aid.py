@@ -8,7 +8,6 @@ words to say to the victim.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -19,14 +18,13 @@ from protocols.library import Library, default_library
 from protocols.models import ConfidentialityGuide
 from protocols.records import Store, StoreError
 from protocols.ui.aid_parts import (
+    CaseController,
     Clock,
-    RunSession,
     Step,
     bullet_list,
     button,
     column,
     esc,
-    finished_status,
     html_box,
     local_now,
     open_store,
@@ -40,24 +38,21 @@ DEFAULT_GUIDE = "confidentiality-decisions"
 
 
 
-class AdvisorController:
+class AdvisorController(CaseController[ConfidentialityAdvisor]):
     """The advisor for one case, saved after every answer; no widgets."""
 
+    aid = AID
+
     def __init__(self, guide: ConfidentialityGuide, store: Store, clock: Clock = local_now) -> None:
+        super().__init__(store, clock)
         self.guide = guide
-        self.store = store
-        self.clock = clock
-        self.session: RunSession[ConfidentialityAdvisor] | None = None
-        self.case_number = ""
 
     def _load(self, saved: object) -> ConfidentialityAdvisor:
         return ConfidentialityAdvisor.restore(self.guide, saved)
 
     @property
     def advisor(self) -> ConfidentialityAdvisor:
-        if self.session is None:
-            raise RuntimeError("start() first")
-        return self.session.run
+        return self.current
 
     def start(self, case_number: str) -> str:
         """Resume this case's latest walk through the guide, or start one. Raises ``StoreError``."""
@@ -65,34 +60,25 @@ class AdvisorController:
         for record in self.store.find(AID, case_number):
             if record.content_id != self.guide.id:
                 continue
-            try:
-                self.session = RunSession.resume(self.store, record, load=self._load,
-                                                 status=finished_status, clock=self.clock)
-            except ValueError:
+            if not self._resume(record, self._load):
                 break
             if self.advisor.finished:
                 return "This case already has an answer; it is shown below. Use Back or Start again to change it."
             return "Resumed where you stopped."
-        self._create()
+        self._new()
         return "Started. Answer the first question."
 
-    def _create(self) -> None:
-        advisor = ConfidentialityAdvisor.start(self.guide, self.clock(), case_number=self.case_number)
-        self.session = RunSession.create(self.store, AID, self.case_number, advisor, load=self._load,
-                                         status=finished_status, clock=self.clock)
+    def _new(self) -> None:
+        self._create(ConfidentialityAdvisor.start(self.guide, self.clock(), case_number=self.case_number),
+                     self._load)
 
     def restart(self) -> Step[None]:
         """A new walk for the same case (the earlier one stays on record)."""
         try:
-            self._create()
+            self._new()
         except StoreError as exc:
             return Step(False, f"Not started again: {exc}. Try again.")
         return Step(True, "Started again from the first question.")
-
-    def _act(self, change: Callable[[ConfidentialityAdvisor, dt.datetime], Any], done: str) -> Step[Any]:
-        if self.session is None:
-            return Step(False, "Enter the case number first.")
-        return self.session.act(change, done)
 
     def answer(self, value: str) -> Step[Any]:
         word = "Yes" if value == "yes" else "No"

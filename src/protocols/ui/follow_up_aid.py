@@ -20,8 +20,8 @@ from protocols.library import Library, default_library
 from protocols.models import FollowUpTemplate
 from protocols.records import Store, StoreError
 from protocols.ui.aid_parts import (
+    CaseController,
     Clock,
-    RunSession,
     Step,
     bullet_list,
     button,
@@ -49,26 +49,27 @@ def plan_status(plan: FollowUpPlan) -> str:
     return "completed" if plan.closed else "in-progress"
 
 
-class FollowUpController:
+class FollowUpController(CaseController[FollowUpPlan]):
     """The follow-up plan for one case, saved after every change; no widgets."""
 
+    aid = AID
+    no_run = "Make the plan first."
+
     def __init__(self, library: Library, store: Store, clock: Clock = local_now) -> None:
+        super().__init__(store, clock)
         self.library = library
-        self.store = store
-        self.clock = clock
-        self.session: RunSession[FollowUpPlan] | None = None
-        self.case_number = ""
         self.earlier: list[str] = []
         """Closed plans for this case, as short lines."""
 
     def _loader(self, template: FollowUpTemplate) -> Callable[[object], FollowUpPlan]:
         return lambda saved: FollowUpPlan.restore(template, saved)
 
+    def status(self, run: FollowUpPlan) -> str:
+        return plan_status(run)
+
     @property
     def plan(self) -> FollowUpPlan:
-        if self.session is None:
-            raise RuntimeError("no plan yet")
-        return self.session.run
+        return self.current
 
     @property
     def has_plan(self) -> bool:
@@ -79,12 +80,8 @@ class FollowUpController:
         self.case_number = case_number
         templates = self.library.followup
         for record in open_records(self.store, AID, case_number, templates):
-            try:
-                self.session = RunSession.resume(self.store, record, load=self._loader(templates[record.content_id]),
-                                                 status=plan_status, clock=self.clock)
-            except ValueError:
-                continue
-            return "Resumed the open follow-up plan."
+            if self._resume(record, self._loader(templates[record.content_id])):
+                return "Resumed the open follow-up plan."
         self.earlier = [f"A plan made {when(r.created_at)} was closed." for r in self.store.find(AID, case_number)
                         if r.status == "completed"]
         return "No open plan for this case yet. Make one below."
@@ -99,18 +96,12 @@ class FollowUpController:
             holidays = self.library.agency.holidays if self.library.agency is not None else ()
             plan = FollowUpPlan.create(template, self.case_number, start, method=method, window=window,
                                        may_leave_message=may_leave_message, holidays=holidays)
-            self.session = RunSession.create(self.store, AID, self.case_number, plan,
-                                             load=self._loader(template), status=plan_status, clock=self.clock)
+            self._create(plan, self._loader(template))
         except EngineError as exc:
             return Step(False, sentence(str(exc)))
         except StoreError as exc:
             return Step(False, f"Not saved: {exc}. The plan was not made; try again.")
         return Step(True, f"Follow-up plan made and saved: {len(plan.state.check_ins)} check-ins.")
-
-    def _act(self, change: Callable[[FollowUpPlan, dt.datetime], Any], done: str) -> Step[Any]:
-        if self.session is None:
-            return Step(False, "Make the plan first.")
-        return self.session.act(change, done)
 
     def record(self, check_in_id: str, result: str, notes: str = "") -> Step[Any]:
         label = {r.value: text for r, text in RESULT_LABELS.items()}.get(result, result)

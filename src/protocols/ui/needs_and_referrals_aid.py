@@ -6,7 +6,6 @@ engine call (:class:`~protocols.engine.ReferralRun`) and one saved revision.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -18,15 +17,14 @@ from protocols.library import Library, default_library
 from protocols.models import NeedDomain, NeedsCatalogue, ResourceDirectory, VictimNeed
 from protocols.records import Store, StoreError
 from protocols.ui.aid_parts import (
+    CaseController,
     Clock,
-    RunSession,
     Step,
     bullet_list,
     button,
     column,
     esc,
     facts,
-    finished_status,
     html_box,
     local_now,
     open_records,
@@ -51,46 +49,32 @@ ANY_LANGUAGE = ""
 
 
 
-class ReferralController:
+class ReferralController(CaseController[ReferralRun]):
     """The needs assessment for one case, saved after every change; no widgets."""
+
+    aid = AID
 
     def __init__(self, catalogue: NeedsCatalogue, directory: ResourceDirectory, store: Store,
                  clock: Clock = local_now) -> None:
+        super().__init__(store, clock)
         self.catalogue = catalogue
         self.directory = directory
-        self.store = store
-        self.clock = clock
-        self.session: RunSession[ReferralRun] | None = None
-        self.case_number = ""
 
     def _load(self, saved: object) -> ReferralRun:
         return ReferralRun.restore(self.catalogue, self.directory, saved)
 
     @property
     def run(self) -> ReferralRun:
-        if self.session is None:
-            raise RuntimeError("start() first")
-        return self.session.run
+        return self.current
 
     def start(self, case_number: str) -> str:
         """Resume the open assessment for this case, or start one. Raises ``StoreError``."""
         self.case_number = case_number
         for record in open_records(self.store, AID, case_number, [self.catalogue.id]):
-            try:
-                self.session = RunSession.resume(self.store, record, load=self._load,
-                                                 status=finished_status, clock=self.clock)
-            except ValueError:
-                continue
-            return f"Resumed where you stopped. {self.run.progress_text()}."
-        run = ReferralRun.start(self.catalogue, self.directory, case_number, self.clock())
-        self.session = RunSession.create(self.store, AID, case_number, run, load=self._load,
-                                         status=finished_status, clock=self.clock)
+            if self._resume(record, self._load):
+                return f"Resumed where you stopped. {self.run.progress_text()}."
+        self._create(ReferralRun.start(self.catalogue, self.directory, case_number, self.clock()), self._load)
         return "New needs assessment started."
-
-    def _act(self, change: Callable[[ReferralRun, dt.datetime], Any], done: str) -> Step[Any]:
-        if self.session is None:
-            return Step(False, "Enter the case number first.")
-        return self.session.act(change, done)
 
     def toggle_need(self, need_id: str, selected: bool) -> Step[Any]:
         label = self.catalogue_need(need_id).label if self._known(need_id) else need_id

@@ -7,7 +7,6 @@ same case number (its own saved run, aid ``screen-in-response``).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -16,17 +15,16 @@ import ipywidgets as widgets
 from protocols.engine import ScreeningResult, ScreeningRun
 from protocols.library import Library, default_library
 from protocols.models import ScreeningAnswer, ScreeningInstrument
-from protocols.records import RunRecord, Store, StoreError
+from protocols.records import Store, StoreError
 from protocols.ui.aid_parts import (
+    CaseController,
     Clock,
-    RunSession,
     Step,
     bullet_list,
     button,
     column,
     esc,
     facts,
-    finished_status,
     html_box,
     local_now,
     open_store,
@@ -48,26 +46,23 @@ _WORDS_BY_VALUE = {a.value: w for a, w in ANSWER_WORDS.items()}
 
 
 
-class ScreeningController:
+class ScreeningController(CaseController[ScreeningRun]):
     """The screening for one case, saved after every change; no widgets."""
+
+    aid = AID
 
     def __init__(self, instrument: ScreeningInstrument, library: Library, store: Store,
                  clock: Clock = local_now) -> None:
+        super().__init__(store, clock)
         self.instrument = instrument
         self.library = library
-        self.store = store
-        self.clock = clock
-        self.session: RunSession[ScreeningRun] | None = None
-        self.case_number = ""
 
     def _load(self, saved: object) -> ScreeningRun:
         return ScreeningRun.restore(self.instrument, saved)
 
     @property
     def run(self) -> ScreeningRun:
-        if self.session is None:
-            raise RuntimeError("start() first")
-        return self.session.run
+        return self.current
 
     def start(self, case_number: str) -> str:
         """Resume this case's latest screening (open or finished), or start one.
@@ -78,42 +73,28 @@ class ScreeningController:
         for record in self.store.find(AID, case_number):
             if record.content_id != self.instrument.id:
                 continue
-            resumed = self._resume(record)
-            if resumed is not None:
-                return resumed
+            if self._resume(record, self._load):
+                return self._resumed()
             break
-        return self._create("New screening started.")
+        return self._new("New screening started.")
 
-    def _resume(self, record: RunRecord) -> str | None:
-        try:
-            self.session = RunSession.resume(self.store, record, load=self._load,
-                                             status=finished_status, clock=self.clock)
-        except ValueError:
-            return None
+    def _resumed(self) -> str:
         if self.run.finished and self.run.state.finished_at is not None:
             return (f"This case was screened at {when(self.run.state.finished_at)}. "
                     "The result is below.")
         return "Resumed the open screening where you stopped."
 
-    def _create(self, note: str) -> str:
-        run = ScreeningRun.start(self.instrument, self.case_number, self.clock())
-        self.session = RunSession.create(self.store, AID, self.case_number, run, load=self._load,
-                                         status=finished_status, clock=self.clock)
+    def _new(self, note: str) -> str:
+        self._create(ScreeningRun.start(self.instrument, self.case_number, self.clock()), self._load)
         return note
 
     def new_screening(self) -> Step[None]:
         """Start a fresh screening for the same case (after a finished one)."""
         try:
-            note = self._create("New screening started for the same case.")
+            note = self._new("New screening started for the same case.")
         except StoreError as exc:
             return Step(False, f"Not started: {exc}. Try again.")
         return Step(True, note)
-
-    def _act(self, change: Callable[[ScreeningRun, dt.datetime], Any],
-             done: str | Callable[[Any], str]) -> Step[Any]:
-        if self.session is None:
-            return Step(False, "Enter the case number first.")
-        return self.session.act(change, done)
 
     def answer(self, number: int, value: str) -> Step[Any]:
         word = _WORDS_BY_VALUE.get(value, value)
