@@ -11,26 +11,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from protocols import vendor
+from served import Served, handbook_serve
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDBOOK = Path(sys.executable).with_name("handbook")
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -89,18 +82,7 @@ def book_url(built_book: Path) -> Iterator[str]:
         yield str(base)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    base: str
-    database_url: str
-    log: Path
-    process: subprocess.Popen[bytes]
+Server = Served
 
 
 @pytest.fixture(scope="module")
@@ -111,38 +93,9 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """
     if not Path(CHROMIUM_PATH).exists():
         pytest.skip("Chromium is not installed")
-    folder = tmp_path_factory.mktemp("a11y-serve")
-    port = free_port()
-    database_url = f"sqlite:///{folder}/records.sqlite3"
-    env = {**os.environ, "HANDBOOK_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
-    env.pop("HANDBOOK_DEBUG", None)
-    log = folder / "serve.log"
-    with log.open("wb") as out:
-        extra = [str(a) for a in getattr(request.module, "SERVE_ARGS", [])]
-        process = subprocess.Popen([str(HANDBOOK), "serve", "--port", str(port), *extra], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"handbook serve stopped early:\n{log.read_text(errors='replace')[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"handbook serve did not open port {port}:\n{log.read_text()[-3000:]}")
-                time.sleep(0.3)
-        yield Server(f"http://127.0.0.1:{port}", database_url, log, process)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):  # kernels it started and did not stop, if any
-            os.killpg(process.pid, signal.SIGKILL)
+    extra = [str(a) for a in getattr(request.module, "SERVE_ARGS", [])]
+    with handbook_serve(tmp_path_factory.mktemp("a11y-serve"), *extra) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

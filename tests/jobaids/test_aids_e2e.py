@@ -9,26 +9,20 @@ Screenshots of the landing page and every aid, desktop and phone, go to artifact
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from served import Served, handbook_serve
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
-HANDBOOK = Path(sys.executable).with_name("handbook")
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -39,17 +33,7 @@ LOAD_TIMEOUT = 60_000
 """Milliseconds to wait for an aid to draw (a kernel may still be starting)."""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    base: str
-    log: Path
-    process: subprocess.Popen[bytes]
+Server = Served
 
 
 @pytest.fixture(scope="module")
@@ -57,37 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`handbook serve` on a free loopback port with its own records database; stopped at the end."""
     if not Path(CHROMIUM_PATH).exists():
         pytest.skip("Chromium is not installed")
-    folder = tmp_path_factory.mktemp("serve")
-    port = free_port()
-    env = {**os.environ, "HANDBOOK_DATABASE_URL": f"sqlite:///{folder}/records.sqlite3",
-           "PYTHONUNBUFFERED": "1"}
-    env.pop("HANDBOOK_DEBUG", None)
-    log = folder / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([str(HANDBOOK), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"handbook serve stopped early:\n{log.read_text(errors='replace')[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"handbook serve did not open port {port}:\n{log.read_text()[-3000:]}")
-                time.sleep(0.3)
-        yield Server(f"http://127.0.0.1:{port}", log, process)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):  # kernels it started and did not stop, if any
-            os.killpg(process.pid, signal.SIGKILL)
+    with handbook_serve(tmp_path_factory.mktemp("serve")) as served:
+        yield served
 
 
 @dataclass
