@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from protocols.library import Library, default_library
-from protocols.records import Store, StoreError
+from protocols.records import Store
 from protocols.ui.aid_parts import styles
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_session import ChecklistSession, answers_for_front_end
@@ -21,13 +21,8 @@ def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
     body = widgets.VBox()
 
     def start(case_number: str) -> None:
-        try:
-            records = store or Store.open()
-            session, note = ChecklistSession.start_or_resume(protocol, records, aid, case_number)
-        except StoreError as exc:
-            status.show(f"The records store cannot be used: {exc}", bad=True)
-            form._started = False
-            return
+        records = store or Store.open()
+        session, note = ChecklistSession.start_or_resume(protocol, records, aid, case_number)
         checklist = ChecklistWidget.for_protocol(
             protocol.id, library=lib, handler=session.handle,
             answers=answers_for_front_end(session.run),

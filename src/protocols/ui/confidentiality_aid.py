@@ -161,13 +161,8 @@ def confidentiality_aid(guide_id: str = DEFAULT_GUIDE, library: Library | None =
     body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
     def start(case_number: str) -> None:
-        try:
-            controller = AdvisorController(guide, open_store(store), clock)
-            note = controller.start(case_number)
-        except StoreError as exc:
-            status.show(f"The records store cannot be used: {exc}", bad=True)
-            form._started = False
-            return
+        controller = AdvisorController(guide, open_store(store), clock)
+        note = controller.start(case_number)
         body.children = [AdvisorView(controller, status).widget]
         status.show(f"Case {case_number}: {note}")
 

@@ -277,13 +277,8 @@ def follow_up_aid(template_id: str = DEFAULT_TEMPLATE, library: Library | None =
     body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
     def start(case_number: str) -> None:
-        try:
-            controller = FollowUpController(lib, open_store(store), clock)
-            note = controller.start(case_number)
-        except StoreError as exc:
-            status.show(f"The records store cannot be used: {exc}", bad=True)
-            form._started = False
-            return
+        controller = FollowUpController(lib, open_store(store), clock)
+        note = controller.start(case_number)
 
         def show_plan() -> None:
             body.children = [PlanView(controller, status).widget]

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 
 from protocols.engine.answers import check_case_number
 from protocols.engine.errors import EngineError
+from protocols.records import StoreError
 
 HANDBOOK_NAME = "Crisis Intervention Field Handbook"
 FRAME_CSS = """
@@ -105,7 +106,10 @@ class StatusLine:
 
 
 class CaseForm:
-    """Asks for the incident or case number (never a name) and hands it on."""
+    """Asks for the incident or case number (never a name) and hands it on.
+
+    If the records store cannot be used, the officer is told so and can press start again.
+    """
 
     def __init__(self, on_start: Callable[[str], None], status: StatusLine,
                  button_label: str = "Start or resume") -> None:
@@ -141,7 +145,11 @@ class CaseForm:
             self._status.show(str(exc), bad=True)
             return
         self._started = True
-        self._on_start(number)
+        try:
+            self._on_start(number)
+        except StoreError as exc:  # every aid's start opens the store: one place says so
+            self._started = False
+            self._status.show(f"The records store cannot be used: {exc}", bad=True)
 
 
 def aid_box(children: list[widgets.Widget]) -> widgets.VBox:

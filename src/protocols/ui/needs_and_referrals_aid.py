@@ -15,7 +15,7 @@ from protocols.engine import ReferralResult, ReferralRun, language_name, languag
 from protocols.engine.referrals import Recommendation
 from protocols.library import Library, default_library
 from protocols.models import NeedDomain, NeedsCatalogue, ResourceDirectory, VictimNeed
-from protocols.records import Store, StoreError
+from protocols.records import Store
 from protocols.ui.aid_parts import (
     CaseController,
     Clock,
@@ -306,13 +306,8 @@ def needs_and_referrals_aid(catalogue_id: str = DEFAULT_CATALOGUE, directory_id:
     body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
     def start(case_number: str) -> None:
-        try:
-            controller = ReferralController(catalogue, directory, open_store(store), clock)
-            note = controller.start(case_number)
-        except StoreError as exc:
-            status.show(f"The records store cannot be used: {exc}", bad=True)
-            form._started = False
-            return
+        controller = ReferralController(catalogue, directory, open_store(store), clock)
+        note = controller.start(case_number)
         body.children = [ReferralView(controller, status).widget]
         status.show(f"Case {case_number}: {note}")
 

@@ -224,13 +224,8 @@ def rights_notification_aid(library: Library | None = None, store: Store | None 
     body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
     def start(case_number: str) -> None:
-        try:
-            controller = RightsController(lib, open_store(store), clock)
-            note = controller.start(case_number)
-        except StoreError as exc:
-            status.show(f"The records store cannot be used: {exc}", bad=True)
-            form._started = False
-            return
+        controller = RightsController(lib, open_store(store), clock)
+        note = controller.start(case_number)
         body.children = [RightsView(controller, status).widget]
         status.show(f"Case {case_number}: {note}")
 

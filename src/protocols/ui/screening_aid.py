@@ -353,13 +353,8 @@ def screening_aid(instrument_id: str | None = None, library: Library | None = No
     body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
     def start(case_number: str) -> None:
-        try:
-            controller = ScreeningController(instrument, lib, open_store(store), clock)
-            note = controller.start(case_number)
-        except StoreError as exc:
-            status.show(f"The records store cannot be used: {exc}", bad=True)
-            form._started = False
-            return
+        controller = ScreeningController(instrument, lib, open_store(store), clock)
+        note = controller.start(case_number)
         view = ScreeningView(controller, status)
         body.children = [view.widget]
         view.open_follow_on()
