@@ -150,7 +150,7 @@ class RunSession(Generic[R]):
         """
         before = self.run.state
         now = self.clock()
-        refused = self._apply_kept()
+        refused, _last = self._apply_kept()
         try:
             value = change(self.run, now)
         except EngineError as exc:
@@ -167,26 +167,21 @@ class RunSession(Generic[R]):
         if not self.kept:
             return Step(True, "Nothing is waiting to be saved.")
         before = self.run.state
-        value: object = None
+        refused, value = self._apply_kept()
+        done = self.kept[-1].done
+        message = done if isinstance(done, str) else done(value)
+        return self._save(before, value, message, None, refused, retrying=True)
+
+    def _apply_kept(self) -> tuple[list[str], object]:
+        """Apply the kept changes to the run (not saved yet): the engine's refusals, the last value."""
         refused: list[str] = []
+        value: object = None
         for kept in self.kept:
             try:
                 value = kept.change(self.run, kept.at)
             except EngineError as exc:
                 refused.append(sentence(str(exc)))
-        done = self.kept[-1].done
-        message = done if isinstance(done, str) else done(value)
-        return self._save(before, value, message, None, refused, retrying=True)
-
-    def _apply_kept(self) -> list[str]:
-        """Apply the kept changes to the run (not saved yet); return the engine's refusals."""
-        refused = []
-        for kept in self.kept:
-            try:
-                kept.change(self.run, kept.at)
-            except EngineError as exc:
-                refused.append(sentence(str(exc)))
-        return refused
+        return refused, value
 
     def _save(self, before: RunState, value: Any, message: str, new: Kept[R] | None,
               refused: list[str], retrying: bool = False) -> Step[Any]:
