@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 PHONE = {"width": 375, "height": 667}
@@ -154,18 +156,24 @@ def small_targets(page: Any) -> list[str]:
     return found
 
 
-def in_live_region(page: Any, text: str) -> bool:
-    """True when ``text`` is shown inside an element screen readers announce (alert/status/aria-live)."""
-    found: bool = page.evaluate("""(text) => {
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        if (!n.textContent.includes(text)) continue;
-        const live = n.parentElement.closest('[role=alert], [role=status], [role=log], [aria-live]');
-        if (live && live.getAttribute('aria-live') !== 'off') return true;
-      }
-      return false;
-    }""", text)
-    return found
+def in_live_region(page: Any, text: str, timeout_ms: float = 5000) -> bool:
+    """True when ``text`` is shown inside an element screen readers announce (alert/status/aria-live).
+
+    Waits up to ``timeout_ms``: an aid may redraw its screen and then announce, in two messages.
+    """
+    try:
+        page.wait_for_function("""(text) => {
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            if (!n.textContent.includes(text)) continue;
+            const live = n.parentElement.closest('[role=alert], [role=status], [role=log], [aria-live]');
+            if (live && live.getAttribute('aria-live') !== 'off') return true;
+          }
+          return false;
+        }""", arg=text, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 FOCUS_JS = """() => {
