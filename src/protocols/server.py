@@ -133,6 +133,7 @@ class ServeOptions:
     port: int = 8866
     preheat: bool = True
     pool_size: int = 1
+    fork_kernels: bool = True
     cull_idle_seconds: int = 35 * 60
     token: str | None = None
     trusted_header: str | None = None
@@ -506,6 +507,9 @@ def voila_config(options: ServeOptions) -> Config:
     c.MappingKernelManager.cull_idle_timeout = options.cull_idle_seconds
     c.MappingKernelManager.cull_interval = 60
     c.MappingKernelManager.cull_connected = True
+    if options.fork_kernels:
+        # Kernels forked from a warm parent when ``handbook serve`` runs one (protocols.forkserver).
+        c.KernelProvisionerFactory.default_provisioner_name = "handbook-forked"
     return c
 
 

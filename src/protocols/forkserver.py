@@ -1,0 +1,193 @@
+"""A warm parent that forks job-aid kernels in milliseconds.
+
+Starting a Python kernel the usual way costs a second or more of CPU: a new interpreter
+imports ipykernel, IPython, ipywidgets, pydantic and the protocol library. With twenty
+supervisors opening aids at once on a small server, that start-up is what they wait for.
+
+``handbook serve`` starts one fork server (``python -m protocols.forkserver SOCKET``). It
+imports all of that once, loads the content library, then waits on a Unix socket. Each
+request names a kernel command line, environment and working folder; the server forks,
+and the child becomes that kernel. The children share the parent's memory pages until
+they write to them, so each open session also costs less memory.
+
+Only the standard ipykernel command for this interpreter is forked; anything else is
+launched the ordinary way by :mod:`protocols.kernel_provisioner`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+ENV = "HANDBOOK_FORK_SERVER"
+"""Set in the server process to the socket a fork server listens on."""
+
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipywidgets",
+    "anywidget",
+    "protocols.ui.checklist_aid",
+    "protocols.ui.confidentiality_aid",
+    "protocols.ui.follow_up_aid",
+    "protocols.ui.index_aid",
+    "protocols.ui.needs_and_referrals_aid",
+    "protocols.ui.rights_notification_aid",
+    "protocols.ui.scenario_player_aid",
+    "protocols.ui.screening_aid",
+    "protocols.ui.tracker_aid",
+)
+"""What every job-aid kernel imports: done once, in the parent."""
+
+CONTENT_ENV = ("HANDBOOK_CONTENT", "HANDBOOK_AGENCY", "HANDBOOK_LIBRARY_SNAPSHOT")
+MAX_REQUEST = 1 << 20
+
+
+def kernel_arguments(argv: Sequence[str], executable: str = sys.executable) -> list[str] | None:
+    """The ipykernel arguments of a standard kernel command line, or None if it is another kind.
+
+    ``[python, "-m", "ipykernel_launcher", "-f", FILE, ...]`` gives ``["-f", FILE, ...]``.
+    """
+    if len(argv) < 3 or list(argv[1:3]) != ["-m", "ipykernel_launcher"]:
+        return None
+    if os.path.realpath(argv[0]) != os.path.realpath(executable):
+        return None
+    return list(argv[3:])
+
+
+def _preload() -> dict[str, str]:
+    """Import what kernels need and load the library; returns the content settings used."""
+    import importlib
+
+    for name in PRELOAD:
+        importlib.import_module(name)
+    from protocols.library import default_library
+
+    default_library()
+    return {name: os.environ.get(name, "") for name in CONTENT_ENV}
+
+
+def _become_kernel(request: Mapping[str, Any], warmed_with: Mapping[str, str]) -> int:
+    """In the forked child: take the request's environment and folder, then run the kernel."""
+    os.setsid()  # its own process group, as the ordinary launcher gives a kernel
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    env = {str(k): str(v) for k, v in dict(request["env"]).items()}
+    env["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits when the fork server does
+    os.environ.clear()
+    os.environ.update(env)
+    cwd = str(request.get("cwd") or os.getcwd())
+    os.chdir(cwd)
+    sys.path[0] = cwd
+    with open(os.devnull, "rb") as null:
+        os.dup2(null.fileno(), 0)
+    if any(env.get(name, "") != value for name, value in warmed_with.items()):
+        from protocols.library import default_library
+
+        default_library.cache_clear()  # another content folder or agency: load it afresh
+    gc.unfreeze()
+    from ipykernel.kernelapp import IPKernelApp
+
+    # ipykernel reads $JPY_PARENT_PID when it is imported (here, before the fork): say it again.
+    args = [*request["args"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+    sys.argv = [sys.executable, "-m", "ipykernel_launcher", *args]
+    app: Any = IPKernelApp.instance()
+    app.initialize(args)
+    _register_import_time_hooks()
+    app.start()
+    return 0
+
+
+def _register_import_time_hooks() -> None:
+    """Redo what preloaded modules do on import only inside a running kernel.
+
+    ipywidgets registers its comm targets (``jupyter.widget``, ``jupyter.widget.control``)
+    when imported in a kernel; here it was imported before there was one.
+    """
+    import ipywidgets
+
+    ipywidgets.register_comm_target()
+
+
+def _serve_one(conn: socket.socket, listener: socket.socket, warmed_with: Mapping[str, str]) -> None:
+    """Read one request, fork a kernel for it and answer with its process id."""
+    data = b""
+    while not data.endswith(b"\n") and len(data) < MAX_REQUEST:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    try:
+        request = json.loads(data)
+        if not isinstance(request.get("args"), list) or not isinstance(request.get("env"), dict):
+            raise ValueError("a request needs 'args' (a list) and 'env' (a mapping)")
+    except ValueError as exc:
+        conn.sendall(json.dumps({"error": f"bad request: {exc}"}).encode() + b"\n")
+        return
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            listener.close()
+            conn.close()
+            code = _become_kernel(request, warmed_with)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(code)
+    conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def serve(path: str) -> None:
+    """Preload, listen on ``path`` and fork a kernel per request until the parent process exits."""
+    parent = os.getppid()
+    warmed_with = _preload()
+    # Exited kernels are reaped by the system, and the collector leaves the shared pages alone.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
+    gc.collect()
+    gc.freeze()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path + ".new")
+    os.chmod(path + ".new", 0o600)
+    listener.listen(64)
+    listener.settimeout(1.0)
+    os.replace(path + ".new", path)  # appears only once ready
+    try:
+        while os.getppid() == parent:
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(10)
+                try:
+                    _serve_one(conn, listener, warmed_with)
+                except OSError as exc:
+                    print(f"handbook fork server: a request failed: {exc}", file=sys.stderr)
+    finally:
+        listener.close()
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print("usage: python -m protocols.forkserver SOCKET", file=sys.stderr)
+        sys.exit(2)
+    serve(sys.argv[1])
