@@ -332,7 +332,22 @@ class _Guarded:
                 handler.set_header("Content-Type", "text/plain; charset=utf-8")
                 handler.finish(message)
             return None
-        return super().prepare(*args, **kwargs)  # type: ignore[misc, no-any-return]
+        prepared: Awaitable[None] | None = super().prepare(*args, **kwargs)  # type: ignore[misc]
+        if self.handbook_refuse_overrides:
+            return _then_set_xsrf_cookie(handler, prepared)
+        return prepared
+
+
+async def _then_set_xsrf_cookie(handler: Any, prepared: Awaitable[None] | None) -> None:
+    """After Jupyter's own checks, give a job-aid page its ``_xsrf`` cookie.
+
+    The page's front end reads it to shut its kernel down when the tab closes (Voila's
+    closing beacon); without it that request is refused and the kernel waits for the culler.
+    """
+    if prepared is not None:
+        await prepared
+    if not handler._finished:
+        handler.xsrf_token  # noqa: B018  (reading it sets the cookie)
 
 
 class _ConfinedFiles:

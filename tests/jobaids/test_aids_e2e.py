@@ -262,3 +262,31 @@ def test_every_aid_fits_the_screen_and_is_photographed(open_page: object, server
         assert_no_sideways_scroll(page, view)
         screenshot(page, aid, view)
         page.context.close()  # its kernel can go before the next aid opens
+
+
+def test_closing_the_tab_shuts_its_kernel_down(open_page: object, server: Server) -> None:
+    """The page's closing beacon reaches the server: the kernel does not wait 35 minutes for the culler."""
+    import json
+    import time
+    import urllib.error
+    import urllib.request
+
+    page, _ = open_page("scene-response")
+    kernel_id = page.evaluate(  # type: ignore[attr-defined]
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    url = f"{server.base}/api/kernels/{kernel_id}"
+
+    def kernel_status() -> int:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    assert kernel_status() == 200
+    assert json.loads(urllib.request.urlopen(url, timeout=5).read())["id"] == kernel_id
+    page.close(run_before_unload=True)  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 20
+    while kernel_status() == 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert kernel_status() == 404, "the closed tab's kernel is still running"

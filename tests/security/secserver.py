@@ -104,7 +104,11 @@ class Server:
             conn.endheaders(body)
             response = conn.getresponse()
             data = response.read()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+            head: dict[str, str] = {}
+            for name, value in response.getheaders():  # a repeated header (Set-Cookie): one per line
+                key = name.lower()
+                head[key] = f"{head[key]}\n{value}" if key in head else value
+            return response.status, head, data
         finally:
             conn.close()
 
@@ -121,7 +125,7 @@ class Server:
 
 def _all_headers(head: dict[str, str], name: str) -> list[str]:
     value = head.get(name)
-    return [value] if value else []
+    return value.split("\n") if value else []
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
