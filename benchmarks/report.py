@@ -16,6 +16,20 @@ def _ms(cell: dict[str, Any] | None) -> str:
     return f"{cell['median']:.2f} / {cell['p95']:.2f}"
 
 
+def _burst(cell: dict[str, Any] | None, browser: bool = False) -> str:
+    """Median / p95 of a burst, its failures and, for the mixed one, the browser's own figure."""
+    if not cell:
+        return "–"
+    notes = []
+    if browser:
+        seconds = cell.get("browser_s")
+        notes.append(f"browser {seconds:.2f}" if seconds is not None else "browser failed")
+    notes.append(f"failed {cell.get('failed', '?')}")
+    if cell.get("headless_fallbacks"):
+        notes.append(f"{cell['headless_fallbacks']} states model by model")
+    return f"{_ms(cell)} ({', '.join(notes)})"
+
+
 def table(results: dict[str, Any]) -> str:
     lines = [f"Measured {results.get('date', '?')} on {results.get('machine', '?')}.", ""]
     first = results.get("first_usable")
@@ -23,15 +37,22 @@ def table(results: dict[str, Any]) -> str:
         lines += ["### 1. Job aid: time to first usable control (s, median / p95)", "",
                   "| Job aid | handbook serve | default voila | default ÷ ours |", "| --- | --- | --- | --- |"]
         for aid, row in first.items():
-            if aid == "concurrent":
+            if aid.startswith("concurrent"):
                 continue
             lines.append(f"| {aid} | {_ms(row.get('ours'))} | {_ms(row.get('default'))} | {row.get('ratio', '–')} |")
+        cores = str(results.get("machine", "")).split(" cores", 1)[0]
+        where = f"the same {cores} cores" if cores.isdigit() else "the same machine"
+        share = first.get("concurrent_server", {})
+        if share:
+            n = share.get("ours", share.get("default", {})).get("sessions", 0)
+            label = f"{n} sessions at once: 1 browser + {n - 1} headless (server's share)"
+            lines.append(f"| {label} | {_burst(share.get('ours'), True)} | {_burst(share.get('default'), True)} | "
+                         f"{share.get('ratio', '–')} |")
         conc = first.get("concurrent", {})
         if conc:
-            ours, default = conc.get("ours", {}), conc.get("default", {})
-            lines.append(f"| {ours.get('sessions', '?')} sessions at once (scene-response) | {_ms(ours)} "
-                         f"(failed {ours.get('failed', '?')}) | {_ms(default)} (failed {default.get('failed', '?')}) | "
-                         f"{round(default['median'] / ours['median'], 2) if ours.get('median') else '–'} |")
+            n = conc.get("ours", conc.get("default", {})).get("sessions", "?")
+            lines.append(f"| {n} Chromium pages at once on {where} | {_burst(conc.get('ours'))} | "
+                         f"{_burst(conc.get('default'))} | {conc.get('ratio', '–')} |")
         lines.append("")
     memory = results.get("memory")
     if memory:

@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -172,9 +173,15 @@ def aid_url(base: str, kind: str, aid: str) -> str:
     return f"{base}/voila/render/{aid}.ipynb"
 
 
-def time_to_first_usable(browser: Any, url: str, timeout_ms: int = 60_000) -> float:
-    """Navigation start → the first control of the job aid is visible and enabled (seconds)."""
+def time_to_first_usable(browser: Any, url: str, timeout_ms: int = 60_000,
+                         requested: list[str] | None = None) -> float:
+    """Navigation start → the first control of the job aid is visible and enabled (seconds).
+
+    ``requested`` collects the URLs the page asks for (what headless sessions then fetch).
+    """
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    if requested is not None:
+        page.on("request", lambda request: requested.append(request.url))
     try:
         page.goto(url, wait_until="commit", timeout=timeout_ms)
         page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=timeout_ms)
@@ -186,6 +193,58 @@ def time_to_first_usable(browser: Any, url: str, timeout_ms: int = 60_000) -> fl
 # --------------------------------------------------------------------------- benchmarks
 
 
+def server_share(browser: Any, base: str, kind: str, concurrent: int, assets: list[str] | None) -> dict[str, Any]:
+    """``concurrent`` sessions at once: one Chromium page and headless sessions for the rest.
+
+    All start together (a barrier). The page's figure is time to first usable; a headless
+    session's is time to widget states received, what the server owes a browser on its own
+    device. Every session stays open until the burst is measured, as users keep their tabs.
+    """
+    from sessions import Opened, Session
+
+    timeout = 120.0
+    url = aid_url(base, kind, "scene-response")
+    barrier = threading.Barrier(concurrent)
+    sessions = [Session(base, "scene-response", assets, timeout) for _ in range(concurrent - 1)]
+    opened: list[Opened] = []
+    errors: list[str] = []
+
+    def run(session: Session) -> None:
+        try:
+            barrier.wait(timeout=30)
+            opened.append(session.open())
+        except Exception as exc:  # any failure is a failed session, reported with its reason
+            errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+    threads = [threading.Thread(target=run, args=(s,), daemon=True) for s in sessions]
+    for thread in threads:
+        thread.start()
+    page = browser.new_page()
+    browser_s: float | None = None
+    started = time.monotonic()
+    try:
+        barrier.wait(timeout=30)
+        started = time.monotonic()
+        page.goto(url, wait_until="commit", timeout=int(timeout * 1000))
+        page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=int(timeout * 1000))
+        browser_s = float(page.evaluate("performance.now()")) / 1000
+    except Exception as exc:  # the page failed: count it, keep the headless figures
+        errors.append(f"browser: {type(exc).__name__}: {str(exc).splitlines()[0]}"[:200])
+    for thread in threads:
+        thread.join(timeout + 40)
+    wall = time.monotonic() - started
+    page.close()
+    for session in sessions:
+        session.close()
+    headless = [o.seconds for o in opened]
+    times = headless + ([browser_s] if browser_s is not None else [])
+    return {**stats(times or [float("nan")]), "sessions": concurrent, "failed": concurrent - len(times),
+            "browser_s": round(browser_s, 3) if browser_s is not None else None,
+            "headless": stats(headless or [float("nan")]), "wall_s": round(wall, 2), "errors": errors[:3],
+            # states fetched model by model: the kernel closed the control comm or was too slow
+            "headless_fallbacks": sum(o.fallback for o in opened)}
+
+
 def bench_first_usable(pw: Any, trials: int, concurrent: int, aids: list[str]) -> dict[str, Any]:
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     out: dict[str, Any] = {}
@@ -193,14 +252,23 @@ def bench_first_usable(pw: Any, trials: int, concurrent: int, aids: list[str]) -
         for kind in ("ours", "default"):
             with server(kind) as (base, pid):
                 wait_quiet(pid)
+                requested: list[str] = []
                 for aid in aids:
                     times = []
                     for _ in range(trials):
                         # One officer opening one aid: the server has settled (its pool refilled).
-                        times.append(time_to_first_usable(browser, aid_url(base, kind, aid)))
+                        times.append(time_to_first_usable(browser, aid_url(base, kind, aid),
+                                                          requested=requested if aid == "scene-response" else None))
                         wait_quiet(pid)
                     out.setdefault(aid, {})[kind] = stats(times)
-                # many sessions at once, on the scene-response aid
+                # Many sessions at once, on the scene-response aid. First the server's share: one
+                # browser and headless sessions fetching what that browser fetched.
+                from sessions import static_paths
+
+                assets = static_paths(requested, base) or None
+                out.setdefault("concurrent_server", {})[kind] = server_share(browser, base, kind, concurrent, assets)
+                wait_quiet(pid)
+                # Then every session a Chromium page: the browsers share the server's cores.
                 results: list[float] = []
                 failures = 0
                 # Playwright's sync API is not thread-safe: open the pages from one thread, in a burst.
