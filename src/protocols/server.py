@@ -551,6 +551,10 @@ def make_app(options: ServeOptions) -> Any:
     )
     from voila.app import Voila  # imported late: it is slow and needs JUPYTER_PATH set
 
+    from protocols.template_cache import share_compiled_templates
+
+    share_compiled_templates()
+
     book_dir = options.book_dir
     policy = guard_policy(options)
 
