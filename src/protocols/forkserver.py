@@ -34,6 +34,7 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
+    "ipykernel.debugger",  # imported by every kernel at start (debugpy: a third of its start-up)
     "ipywidgets",
     "anywidget",
     "protocols.ui.checklist_aid",
