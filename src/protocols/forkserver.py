@@ -96,7 +96,6 @@ def _become_kernel(request: Mapping[str, Any], warmed_with: Mapping[str, str]) -
         from protocols.library import default_library
 
         default_library.cache_clear()  # another content folder or agency: load it afresh
-    gc.unfreeze()
     from ipykernel.kernelapp import IPKernelApp
 
     # ipykernel reads $JPY_PARENT_PID when it is imported (here, before the fork): say it again.
@@ -158,9 +157,10 @@ def serve(path: str) -> None:
     """Preload, listen on ``path`` and fork a kernel per request until the parent process exits."""
     parent = os.getppid()
     warmed_with = _preload()
-    # Exited kernels are reaped by the system, and the collector leaves the shared pages alone.
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # exited kernels are reaped by the system
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which stops us
+    # What is loaded now lives as long as any kernel: frozen, the collector never walks it (in
+    # the children too), so its memory pages stay shared instead of being copied per kernel.
     gc.collect()
     gc.freeze()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -185,6 +185,8 @@ def serve(path: str) -> None:
         listener.close()
         with contextlib.suppress(OSError):
             os.unlink(path)
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.dirname(path))  # its private folder, even when the server was killed
 
 
 if __name__ == "__main__":

@@ -172,18 +172,20 @@ def test_the_fork_server_exits_with_the_server_that_started_it(tmp_path: Path) -
         from protocols.kernel_provisioner import ForkServer
         server = ForkServer()
         assert server.wait_ready(90)
-        print(server.process.pid, flush=True)
+        print(server.process.pid, server.folder, flush=True)
         time.sleep(120)
     """)], stdout=subprocess.PIPE, text=True)
     try:
         assert parent.stdout is not None
-        child = int(parent.stdout.readline())
+        pid_text, folder = parent.stdout.readline().split()
+        child = int(pid_text)
         os.kill(parent.pid, signal.SIGKILL)  # no clean shutdown: the server crashed
         parent.wait(timeout=10)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and ForkedProcess(child).poll() is None:
             time.sleep(0.2)
         assert ForkedProcess(child).poll() is not None, "the fork server outlived its server"
+        assert not Path(folder).exists(), "the fork server left its socket folder behind"
     finally:
         if parent.poll() is None:
             parent.kill()
