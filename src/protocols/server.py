@@ -24,6 +24,7 @@ See SECURITY.md for the threat model and the tests that prove each rule.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import os
@@ -102,6 +103,18 @@ def content_security_policy(kind: str = "other", nonce: str | None = None, host:
     Every kind: the server's own origin only, ``blob:`` for widget modules (anywidget
     imports its module from a blob URL), no plugins, no framing, no foreign forms.
     """
+    if nonce is None:
+        return _fixed_policy(kind, host)
+    return _policy(kind, nonce, host)
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_policy(kind: str, host: str | None) -> str:
+    """The policies without a nonce repeat on every static file: built once per kind and host."""
+    return _policy(kind, None, host)
+
+
+def _policy(kind: str, nonce: str | None, host: str | None) -> str:
     policy = dict(_BASE_CSP)
     if kind == "job-aid":
         policy["script-src"] = f"'self' 'nonce-{nonce}' blob:" if nonce else "'self' blob:"
@@ -249,10 +262,16 @@ def bad_file_path(path: str) -> bool:
 def _inside(path: str, roots: Iterable[str]) -> bool:
     real = os.path.realpath(path)
     for root in roots:
-        base = os.path.realpath(root)
+        base = _real_root(root)
         if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=64)
+def _real_root(root: str) -> str:
+    """A served folder's real path, resolved once: the folders are fixed when the server starts."""
+    return os.path.realpath(root)
 
 
 class SecurityHeaders(web.OutputTransform):
