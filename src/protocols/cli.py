@@ -300,10 +300,9 @@ def serve(
                    err=True)
     os.environ["HANDBOOK_DATABASE_URL"] = database_url
     os.environ[IDLE_LOCK_ENV] = f"{lock_minutes:g}"  # the job-aid kernels read it (protocols.ui.idle_lock)
-    if fork_kernels:
-        _start_fork_server()
+    forking = fork_kernels and _start_fork_server()
     options = ServeOptions(widgets_dir=widgets_dir.resolve(), book_dir=book_dir.resolve(), ip=ip,
-                           port=port, preheat=preheat, fork_kernels=fork_kernels, token=token,
+                           port=port, preheat=preheat, fork_kernels=forking, token=token,
                            trusted_header=trusted_header,
                            allowed_hosts=tuple(allowed_host or ()),
                            cull_idle_seconds=max(35 * 60, round(lock_minutes * 60) + 5 * 60))
@@ -314,18 +313,25 @@ def serve(
     app_.start()
 
 
-def _start_fork_server() -> None:
-    """Start the warm parent the job-aid kernels are forked from; on failure, kernels start as usual."""
-    from protocols.forkserver import ENV
-    from protocols.kernel_provisioner import ForkServer
+def _start_fork_server() -> bool:
+    """Start the warm parent the job-aid kernels are forked from; False (kernels start as usual) if it cannot."""
+    from importlib.metadata import entry_points
 
+    from protocols.forkserver import ENV
+    from protocols.kernel_provisioner import PROVISIONER, ForkServer
+
+    if not any(ep.name == PROVISIONER for ep in entry_points(group="jupyter_client.kernel_provisioners")):
+        typer.echo(f"note: the {PROVISIONER} kernel provisioner is not registered (reinstall the package: "
+                   "pip install -e .); job-aid kernels start the usual way", err=True)
+        return False
     server = ForkServer()
     atexit.register(server.stop)
-    if server.wait_ready():
-        os.environ[ENV] = server.socket_path
-    else:
+    if not server.wait_ready():
         server.stop()
         typer.echo("note: the kernel fork server did not start; job-aid kernels start the usual way", err=True)
+        return False
+    os.environ[ENV] = server.socket_path
+    return True
 
 
 def _check_port(ip: str, port: int) -> str | None:

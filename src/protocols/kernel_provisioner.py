@@ -27,6 +27,8 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from protocols.forkserver import ENV, kernel_arguments
 
 log = logging.getLogger(__name__)
+PROVISIONER = "handbook-forked"
+"""This provisioner's entry-point name (``jupyter_client.kernel_provisioners`` in pyproject.toml)."""
 CONNECT_TIMEOUT = 10.0
 
 

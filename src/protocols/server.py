@@ -543,7 +543,9 @@ def voila_config(options: ServeOptions) -> Config:
     c.MappingKernelManager.cull_connected = True
     if options.fork_kernels:
         # Kernels forked from a warm parent when ``handbook serve`` runs one (protocols.forkserver).
-        c.KernelProvisionerFactory.default_provisioner_name = "handbook-forked"
+        from protocols.kernel_provisioner import PROVISIONER
+
+        c.KernelProvisionerFactory.default_provisioner_name = PROVISIONER
     return c
 
 

@@ -24,7 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
 from protocols.forkserver import ENV, kernel_arguments
-from protocols.kernel_provisioner import ForkedProcess, ForkServer
+from protocols.kernel_provisioner import PROVISIONER, ForkedProcess, ForkServer
 
 pytestmark = [pytest.mark.slow]
 PROBE = ("import os, sys; from comm import get_comm_manager; "
@@ -48,7 +48,7 @@ def forked(monkeypatch: pytest.MonkeyPatch, fork_server: ForkServer) -> Iterator
     """Kernel managers in this test use the handbook's provisioner and this fork server."""
     factory = KernelProvisionerFactory.instance()
     before = factory.default_provisioner_name
-    factory.default_provisioner_name = "handbook-forked"
+    factory.default_provisioner_name = PROVISIONER
     monkeypatch.setenv(ENV, fork_server.socket_path)
     try:
         yield fork_server
@@ -189,3 +189,16 @@ def test_the_fork_server_exits_with_the_server_that_started_it(tmp_path: Path) -
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_serve_starts_kernels_the_usual_way_when_the_provisioner_is_not_registered(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    from protocols import cli
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda **_: [])
+    monkeypatch.delenv(ENV, raising=False)
+    assert cli._start_fork_server() is False
+    assert "pip install -e ." in capsys.readouterr().err
+    assert ENV not in os.environ
