@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,6 +36,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync"]
 AIDS = ["scene-response", "screening", "needs-and-referrals", "rights-notification", "confidentiality",
         "follow-up", "scenario-player"]
+BURST_DEADLINE_S = 180
+"""A page of the all-browser burst not usable this long after the burst began counts as failed."""
 FIRST_USABLE = "input:visible, button.jupyter-button:visible, .hb-option:visible"
 """The first control a user can act on in a job aid."""
 
@@ -187,7 +188,7 @@ def time_to_first_usable(browser: Any, url: str, timeout_ms: int = 60_000,
         page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=timeout_ms)
         return float(page.evaluate("performance.now()")) / 1000
     finally:
-        page.close()
+        page.close(run_before_unload=True)  # as a tab closes: the page's beacon shuts its kernel
 
 
 # --------------------------------------------------------------------------- benchmarks
@@ -200,42 +201,29 @@ def server_share(browser: Any, base: str, kind: str, concurrent: int, assets: li
     session's is time to widget states received, what the server owes a browser on its own
     device. Every session stays open until the burst is measured, as users keep their tabs.
     """
-    from sessions import Opened, Session
+    from sessions import at_once
 
     timeout = 120.0
     url = aid_url(base, kind, "scene-response")
-    barrier = threading.Barrier(concurrent)
-    sessions = [Session(base, "scene-response", assets, timeout) for _ in range(concurrent - 1)]
-    opened: list[Opened] = []
-    errors: list[str] = []
-
-    def run(session: Session) -> None:
-        try:
-            barrier.wait(timeout=30)
-            opened.append(session.open())
-        except Exception as exc:  # any failure is a failed session, reported with its reason
-            errors.append(f"{type(exc).__name__}: {exc}"[:200])
-
-    threads = [threading.Thread(target=run, args=(s,), daemon=True) for s in sessions]
-    for thread in threads:
-        thread.start()
     page = browser.new_page()
     browser_s: float | None = None
+    browser_errors: list[str] = []
     started = time.monotonic()
-    try:
-        barrier.wait(timeout=30)
+
+    def open_in_browser() -> None:
+        nonlocal browser_s, started
         started = time.monotonic()
-        page.goto(url, wait_until="commit", timeout=int(timeout * 1000))
-        page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=int(timeout * 1000))
-        browser_s = float(page.evaluate("performance.now()")) / 1000
-    except Exception as exc:  # the page failed: count it, keep the headless figures
-        errors.append(f"browser: {type(exc).__name__}: {str(exc).splitlines()[0]}"[:200])
-    for thread in threads:
-        thread.join(timeout + 40)
+        try:
+            page.goto(url, wait_until="commit", timeout=int(timeout * 1000))
+            page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=int(timeout * 1000))
+            browser_s = float(page.evaluate("performance.now()")) / 1000
+        except Exception as exc:  # the page failed: count it, keep the headless figures
+            browser_errors.append(f"browser: {type(exc).__name__}: {str(exc).splitlines()[0]}"[:200])
+
+    opened, errors = at_once(base, "scene-response", concurrent - 1, assets, timeout, alongside=open_in_browser)
     wall = time.monotonic() - started
-    page.close()
-    for session in sessions:
-        session.close()
+    page.close(run_before_unload=True)
+    errors = browser_errors + errors
     headless = [o.seconds for o in opened]
     times = headless + ([browser_s] if browser_s is not None else [])
     return {**stats(times or [float("nan")]), "sessions": concurrent, "failed": concurrent - len(times),
@@ -276,14 +264,16 @@ def bench_first_usable(pw: Any, trials: int, concurrent: int, aids: list[str]) -
                 pages = [browser.new_page() for _ in range(concurrent)]
                 for page in pages:
                     page.goto(aid_url(base, kind, "scene-response"), wait_until="commit")
+                deadline = started + BURST_DEADLINE_S  # a collapsing server fails its pages, not the run
                 for page in pages:
                     try:
-                        page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=120_000)
+                        left_ms = max(1000, (deadline - time.monotonic()) * 1000)
+                        page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=left_ms)
                         results.append(float(page.evaluate("performance.now()")) / 1000)
                     except Exception:
                         failures += 1
                 for page in pages:
-                    page.close()
+                    page.close(run_before_unload=True)
                 out.setdefault("concurrent", {})[kind] = {**stats(results or [float("nan")]),
                                                           "sessions": concurrent, "failed": failures,
                                                           "wall_s": round(time.monotonic() - started, 2)}

@@ -46,12 +46,12 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import websocket
 
@@ -135,6 +135,7 @@ class Session:
         self.timeout = timeout
         self.session_id = str(uuid.uuid4())
         self.cookie = ""
+        self.kernel_id = ""
         self.ws: websocket.WebSocket | None = None
         self._deadline = 0.0
 
@@ -248,7 +249,7 @@ class Session:
         if not found:
             raise SessionError(f"{self.aid}: the page has no jupyter-config-data (an error page?)")
         config = json.loads(found.group(1))
-        kernel_id = str(config.get("kernelId") or "")
+        kernel_id = self.kernel_id = str(config.get("kernelId") or "")
         if not kernel_id:
             raise SessionError(f"{self.aid}: the page config names no kernel")
         if config.get("progressiveRendering"):
@@ -304,7 +305,21 @@ class Session:
         return Opened(marks["states"], kernel_id, models, len(paths), asset_bytes, states is None, marks)
 
     def close(self) -> None:
-        """Close the websocket (the tab goes away)."""
+        """The tab goes away: the page's closing beacon (with its ``_xsrf`` cookie), then the websocket."""
+        xsrf = re.search(r"(?:^|; )_xsrf=([^;]*)", self.cookie)
+        if self.kernel_id:
+            parts = urlsplit(self.base)
+            conn = HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+            try:  # a browser does not wait for the answer either: a refusal is the server's choice
+                body = urlencode({"_xsrf": xsrf.group(1) if xsrf else ""})
+                conn.request("POST", f"/voila/api/shutdown/{self.kernel_id}", body=body,
+                             headers={"Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"})
+                conn.getresponse().read()
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            self.kernel_id = ""
         if self.ws is not None:
             self.ws.close(timeout=2)
             self.ws = None
@@ -317,10 +332,14 @@ class Session:
 
 
 def at_once(base: str, aid: str, count: int, assets: Sequence[str] | None = None,
-            timeout: float = 120) -> tuple[list[Opened], list[str]]:
-    """``count`` sessions started together (a barrier); all stay open until the last one ends."""
+            timeout: float = 120, alongside: Callable[[], None] | None = None) -> tuple[list[Opened], list[str]]:
+    """``count`` sessions started together (a barrier); all stay open until the last one ends.
+
+    ``alongside`` runs in the calling thread, released by the same barrier (e.g. a real browser
+    opening the aid too); it reports its own result and failures.
+    """
     sessions = [Session(base, aid, assets, timeout) for _ in range(count)]
-    barrier = threading.Barrier(count)
+    barrier = threading.Barrier(count + (alongside is not None))
     opened: list[Opened] = []
     errors: list[str] = []
 
@@ -329,11 +348,14 @@ def at_once(base: str, aid: str, count: int, assets: Sequence[str] | None = None
             barrier.wait(timeout=30)
             opened.append(session.open())
         except Exception as exc:  # any failure is a failed session, reported with its reason
-            errors.append(f"{type(exc).__name__}: {exc}")
+            errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
     threads = [threading.Thread(target=run, args=(s,), daemon=True) for s in sessions]
     for thread in threads:
         thread.start()
+    if alongside is not None:
+        barrier.wait(timeout=30)
+        alongside()
     for thread in threads:
         thread.join(timeout + 40)
     for session in sessions:
