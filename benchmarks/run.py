@@ -61,9 +61,15 @@ def wait_port(port: int, timeout: float = 60) -> None:
 
 
 def stats(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
+    """Median and p95 of the trials that measured something (a NaN is a trial with no figure)."""
+    ordered = sorted(v for v in values if v == v)
+    if not ordered:
+        return {"median": float("nan"), "p95": float("nan"), "n": 0, "missing": len(values)}
     p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"median": round(statistics.median(ordered), 3), "p95": round(p95, 3), "n": len(ordered)}
+    out = {"median": round(statistics.median(ordered), 3), "p95": round(p95, 3), "n": len(ordered)}
+    if len(ordered) < len(values):
+        out["missing"] = len(values) - len(ordered)
+    return out
 
 
 def process_tree(pid: int) -> list[int]:
