@@ -393,6 +393,50 @@ class _ConfinedFiles:
         handler.finish("Not found.\n" if status_code in (403, 404) else "Request refused.\n")
 
 
+_REMEMBERED_LIMIT = 4096
+_VALIDATED: dict[tuple[type, str, str], str] = {}
+_LOOKED_UP: dict[tuple[tuple[str, ...], str], tuple[str, str]] = {}
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= _REMEMBERED_LIMIT:
+        memo.clear()  # bounded: only the few hundred front-end files are ever asked for twice
+    memo[key] = value
+
+
+class _InstalledFiles(_ConfinedFiles):
+    """Voila's front-end files: installed with the server and fixed while it runs, so each file
+    a URL leads to is checked (real path, inside a served folder, a file) once, not per request."""
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        key = (type(self), root, absolute_path)
+        known = _VALIDATED.get(key)
+        if known is not None:
+            return known
+        result = super().validate_absolute_path(root, absolute_path)
+        if result is not None:
+            _remember(_VALIDATED, key, result)
+        return result
+
+
+class _RememberedLookup:
+    """For Voila's merged static folders: which folder holds a file is looked up once."""
+
+    roots: list[str]
+    root: str
+
+    def get_absolute_path(self, root: str, path: str) -> str:
+        key = (tuple(self.roots), path)
+        known = _LOOKED_UP.get(key)
+        if known is not None:
+            self.root, found = known
+            return found
+        absolute: str = super().get_absolute_path(root, path)  # type: ignore[misc]
+        if os.path.isfile(absolute):
+            _remember(_LOOKED_UP, key, (self.root, absolute))
+        return absolute
+
+
 class _PlainErrors:
     """Error pages as one plain line: Jupyter's error template cannot render here (it needs
     settings standalone Voila does not have) and would only log a traceback."""
@@ -407,7 +451,7 @@ class _PlainErrors:
         handler.finish(f"{status_code} {reason}\n")
 
 
-class _TemplateFiles(_ConfinedFiles):
+class _TemplateFiles(_InstalledFiles):
     """Voila's template file route: only ``<template>/static/<file>`` paths."""
 
     def parse_url_path(self, url_path: str) -> str:
@@ -420,15 +464,17 @@ def guarded(cls: type[Any], policy: GuardPolicy, *, refuse_overrides: bool = Fal
     """``cls`` with the shared request checks, and file confinement for file routes."""
     from jupyter_server.base.handlers import APIHandler
     from voila.handler import BaseVoilaHandler
-    from voila.static_file_handler import TemplateStaticFileHandler
+    from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
 
     bases: tuple[type[Any], ...] = (_Guarded,)
     if issubclass(cls, web.StaticFileHandler):
         bases += (Precompressed,)  # compressed once, then from memory
     if issubclass(cls, _ConfinedFiles):
-        pass  # the book: confined already
+        pass  # the book (rebuilt while the server runs): confined already, checked every time
     elif issubclass(cls, web.StaticFileHandler):
-        bases += (_TemplateFiles,) if issubclass(cls, TemplateStaticFileHandler) else (_ConfinedFiles,)
+        bases += (_TemplateFiles,) if issubclass(cls, TemplateStaticFileHandler) else (_InstalledFiles,)
+        if issubclass(cls, MultiStaticFileHandler):
+            bases += (_RememberedLookup,)
     elif not issubclass(cls, (APIHandler, BaseVoilaHandler, BookHandler, NoBookHandler)):
         bases += (_PlainErrors,)  # JSON from API handlers and Voila's own pages stay as they are
     namespace = {"handbook_policy": policy, "handbook_refuse_overrides": refuse_overrides,
