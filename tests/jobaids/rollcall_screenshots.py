@@ -12,19 +12,15 @@ scrolling and text smaller than 18 px.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDBOOK = Path(sys.executable).with_name("handbook")
+sys.path.insert(0, str(ROOT / "tests"))
+from served import handbook_serve  # noqa: E402
+
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -32,12 +28,6 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, 
 SCENARIO = "crisis-hotline-night"
 LABEL = "roll-call-12"
 TIMEOUT = 60_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed(database_url: str) -> None:
@@ -93,27 +83,11 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0] if argv else ROOT / "artifacts" / "screenshots").resolve()
     out.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    with tempfile.TemporaryDirectory() as folder:
-        database_url = f"sqlite:///{folder}/records.sqlite3"
-        seed(database_url)
-        port = free_port()
-        env = {**os.environ, "HANDBOOK_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
-        log = Path(folder) / "serve.log"
-        with log.open("wb") as sink:
-            server = subprocess.Popen([str(HANDBOOK), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                      stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        print(log.read_text(errors="replace")[-3000:])
-                        return 1
-                    time.sleep(0.3)
-            url = (f"http://127.0.0.1:{port}/voila/render/scenario-player.ipynb"
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        seed(f"sqlite:///{folder}/records.sqlite3")  # the database handbook_serve gives the server
+        with handbook_serve(folder) as served:
+            url = (f"{served.base}/voila/render/scenario-player.ipynb"
                    f"?mode=roll-call&scenario={SCENARIO}&label={LABEL}")
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
@@ -159,15 +133,6 @@ def main(argv: list[str]) -> int:
                     full_shot(page, view, out / f"aid-rollcall-debrief-{view}-full.png")
                     context.close()
                 browser.close()
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGKILL)
     for problem in problems:
         print(problem)
     print(f"screenshots in {out}")
