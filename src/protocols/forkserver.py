@@ -37,17 +37,8 @@ PRELOAD = (
     "ipykernel.debugger",  # imported by every kernel at start (debugpy: a third of its start-up)
     "ipywidgets",
     "anywidget",
-    "protocols.ui.checklist_aid",
-    "protocols.ui.confidentiality_aid",
-    "protocols.ui.follow_up_aid",
-    "protocols.ui.index_aid",
-    "protocols.ui.needs_and_referrals_aid",
-    "protocols.ui.rights_notification_aid",
-    "protocols.ui.scenario_player_aid",
-    "protocols.ui.screening_aid",
-    "protocols.ui.tracker_aid",
 )
-"""What every job-aid kernel imports: done once, in the parent."""
+"""What every kernel imports, besides the job-aid modules (``protocols.ui.*_aid``)."""
 
 CONTENT_ENV = ("HANDBOOK_CONTENT", "HANDBOOK_AGENCY", "HANDBOOK_LIBRARY_SNAPSHOT")
 MAX_REQUEST = 1 << 20
@@ -68,8 +59,14 @@ def kernel_arguments(argv: Sequence[str], executable: str = sys.executable) -> l
 def _preload() -> dict[str, str]:
     """Import what kernels need and load the library; returns the content settings used."""
     import importlib
+    import pkgutil
 
-    for name in PRELOAD:
+    import protocols.ui
+
+    # debugpy warns on import about breakpoints in frozen modules: nobody debugs a job aid.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    aids = [f"protocols.ui.{m.name}" for m in pkgutil.iter_modules(protocols.ui.__path__) if m.name.endswith("_aid")]
+    for name in (*PRELOAD, *aids):
         importlib.import_module(name)
     from protocols.library import default_library
 
