@@ -14,7 +14,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import BaseModel
@@ -25,6 +25,9 @@ from protocols.library import DEFAULT_CONTENT, content_from_env, load_library
 from protocols.models import CONTENT_KINDS, SourceList
 from protocols.snapshot import ENV as SNAPSHOT_ENV
 from protocols.snapshot import write_snapshot
+
+if TYPE_CHECKING:
+    from protocols.kernel_provisioner import ForkServer
 
 app = typer.Typer(
     help=(
@@ -300,9 +303,9 @@ def serve(
                    err=True)
     os.environ["HANDBOOK_DATABASE_URL"] = database_url
     os.environ[IDLE_LOCK_ENV] = f"{lock_minutes:g}"  # the job-aid kernels read it (protocols.ui.idle_lock)
-    forking = fork_kernels and _start_fork_server()
+    fork_server = _start_fork_server() if fork_kernels else None  # it warms up while Voila loads
     options = ServeOptions(widgets_dir=widgets_dir.resolve(), book_dir=book_dir.resolve(), ip=ip,
-                           port=port, preheat=preheat, fork_kernels=forking, token=token,
+                           port=port, preheat=preheat, fork_kernels=fork_server is not None, token=token,
                            trusted_header=trusted_header,
                            allowed_hosts=tuple(allowed_host or ()),
                            cull_idle_seconds=max(35 * 60, round(lock_minutes * 60) + 5 * 60))
@@ -310,28 +313,38 @@ def serve(
     typer.echo(f"Handbook ({book_dir}) and job aids at http://{shown}:{port}/  (records: "
                f"{_safe_url(database_url)}; idle lock after {lock_minutes:g} min)")
     app_ = make_app(options)
+    if fork_server is not None:
+        _use_fork_server(fork_server)
     app_.start()
 
 
-def _start_fork_server() -> bool:
-    """Start the warm parent the job-aid kernels are forked from; False (kernels start as usual) if it cannot."""
+def _start_fork_server() -> ForkServer | None:
+    """Start the warm parent the job-aid kernels are forked from (it loads in the background).
+
+    None, and kernels start as usual, when the package's kernel provisioner is not registered.
+    """
     from importlib.metadata import entry_points
 
-    from protocols.forkserver import ENV
     from protocols.kernel_provisioner import PROVISIONER, ForkServer
 
     if not any(ep.name == PROVISIONER for ep in entry_points(group="jupyter_client.kernel_provisioners")):
         typer.echo(f"note: the {PROVISIONER} kernel provisioner is not registered (reinstall the package: "
                    "pip install -e .); job-aid kernels start the usual way", err=True)
-        return False
+        return None
     server = ForkServer()
     atexit.register(server.stop)
-    if not server.wait_ready():
+    return server
+
+
+def _use_fork_server(server: ForkServer) -> None:
+    """Point kernel launches at the fork server once it listens; if it does not, they start as usual."""
+    from protocols.forkserver import ENV
+
+    if server.wait_ready():
+        os.environ[ENV] = server.socket_path
+    else:
         server.stop()
         typer.echo("note: the kernel fork server did not start; job-aid kernels start the usual way", err=True)
-        return False
-    os.environ[ENV] = server.socket_path
-    return True
 
 
 def _check_port(ip: str, port: int) -> str | None:

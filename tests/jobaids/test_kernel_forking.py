@@ -199,6 +199,6 @@ def test_serve_starts_kernels_the_usual_way_when_the_provisioner_is_not_register
 
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda **_: [])
     monkeypatch.delenv(ENV, raising=False)
-    assert cli._start_fork_server() is False
+    assert cli._start_fork_server() is None
     assert "pip install -e ." in capsys.readouterr().err
     assert ENV not in os.environ
