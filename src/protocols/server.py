@@ -587,6 +587,9 @@ def voila_config(options: ServeOptions) -> Config:
     c.MappingKernelManager.cull_idle_timeout = options.cull_idle_seconds
     c.MappingKernelManager.cull_interval = 60
     c.MappingKernelManager.cull_connected = True
+    # Kernels talk to the server over Unix sockets in the private runtime folder: no TCP port
+    # to race for when twenty kernels start at once, none another local user could reach.
+    c.KernelManager.transport = "ipc"
     if options.fork_kernels:
         # Kernels forked from a warm parent when ``handbook serve`` runs one (protocols.forkserver).
         from protocols.kernel_provisioner import PROVISIONER

@@ -105,6 +105,28 @@ def test_code_never_runs_but_the_channel_works(server: Server, sentinel: Path) -
     assert not sentinel.exists(), "code sent over the kernel websocket ran"
 
 
+def test_kernel_channels_are_unix_sockets(server: Server) -> None:
+    """The server reaches its kernels over Unix sockets: no TCP port to race for or to reach.
+
+    (ipykernel's own pipe for output from processes a kernel forks stays on a loopback port,
+    authenticated by a random key; it is the only TCP listener a kernel may have.)
+    """
+    import psutil
+
+    server.job_aid()
+    root = psutil.Process(server.process.pid)
+    kernels = [p for p in root.children(recursive=True) if p.ppid() != root.pid]  # the fork server's children
+    assert kernels, "no kernel processes found under the server"
+    for kernel in kernels:
+        channels = {Path(c.laddr).name.rsplit("-", 1)[-1] for c in kernel.net_connections(kind="unix")
+                    if c.laddr and "-ipc-" in Path(c.laddr).name}
+        assert channels == {"1", "2", "3", "4", "5"}, (kernel.pid, channels)
+        tcp = [c for c in kernel.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+        assert len(tcp) <= 1 and all(c.laddr.ip == "127.0.0.1" for c in tcp), tcp
+    listening = {c.laddr.port for c in root.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+    assert listening == {server.port}
+
+
 def test_binary_protocol_is_filtered_too(server: Server, sentinel: Path) -> None:
     _html, kernel_id, cookies = server.job_aid()
     channel = KernelChannel(server, kernel_id, cookies, subprotocols=["v1.kernel.websocket.jupyter.org"])
