@@ -23,6 +23,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -37,10 +38,28 @@ PRELOAD = (
     "ipykernel.debugger",  # imported by every kernel at start (debugpy: a third of its start-up)
     "ipywidgets",
     "anywidget",
+    # Imported by a kernel as it starts or runs its first cell (found by comparing sys.modules).
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "faulthandler",
+    "pdb",
+    "psutil",
+    "resource",
+    "sqlite3",
+    "tornado.platform.asyncio",
 )
-"""What every kernel imports, besides the job-aid modules (``protocols.ui.*_aid``)."""
+"""What every kernel imports, besides the job-aid modules (every ``protocols.ui`` module)."""
 
+MODULES_AT_FORK: frozenset[str] = frozenset()
+"""In a forked kernel: the modules it had when it was forked (what a test compares against)."""
 CONTENT_ENV = ("HANDBOOK_CONTENT", "HANDBOOK_AGENCY", "HANDBOOK_LIBRARY_SNAPSHOT")
+TEMP_ENV = ("TMPDIR", "TEMP", "TMP")
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
+"""A job aid's code never changes: no input history to keep (no SQLite file, no saving thread)."""
 MAX_REQUEST = 1 << 20
 
 
@@ -65,23 +84,28 @@ def _preload() -> dict[str, str]:
 
     # debugpy warns on import about breakpoints in frozen modules: nobody debugs a job aid.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    aids = [f"protocols.ui.{m.name}" for m in pkgutil.iter_modules(protocols.ui.__path__) if m.name.endswith("_aid")]
+    aids = [f"protocols.ui.{m.name}" for m in pkgutil.iter_modules(protocols.ui.__path__)]
     for name in (*PRELOAD, *aids):
         importlib.import_module(name)
     from protocols.library import default_library
 
     default_library()
+    tempfile.gettempdir()  # found by writing a test file to disk: once here, not per kernel
     return {name: os.environ.get(name, "") for name in CONTENT_ENV}
 
 
 def _become_kernel(request: Mapping[str, Any], warmed_with: Mapping[str, str]) -> int:
     """In the forked child: take the request's environment and folder, then run the kernel."""
+    global MODULES_AT_FORK
+    MODULES_AT_FORK = frozenset(sys.modules)
     os.setsid()  # its own process group, as the ordinary launcher gives a kernel
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     env = {str(k): str(v) for k, v in dict(request["env"]).items()}
     env["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits when the fork server does
+    if any(env.get(name) != os.environ.get(name) for name in TEMP_ENV):
+        tempfile.tempdir = None  # another temporary folder asked for: find it again
     os.environ.clear()
     os.environ.update(env)
     cwd = str(request.get("cwd") or os.getcwd())
@@ -96,7 +120,7 @@ def _become_kernel(request: Mapping[str, Any], warmed_with: Mapping[str, str]) -
     from ipykernel.kernelapp import IPKernelApp
 
     # ipykernel reads $JPY_PARENT_PID when it is imported (here, before the fork): say it again.
-    args = [*request["args"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+    args = [*request["args"], *KERNEL_OPTIONS, f"--IPKernelApp.parent_handle={os.getppid()}"]
     sys.argv = [sys.executable, "-m", "ipykernel_launcher", *args]
     app: Any = IPKernelApp.instance()
     app.initialize(args)
@@ -186,8 +210,17 @@ def serve(path: str) -> None:
             os.rmdir(os.path.dirname(path))  # its private folder, even when the server was killed
 
 
-if __name__ == "__main__":
-    if len(sys.argv) != 2:
+def main(argv: Sequence[str]) -> int:
+    """``python -m protocols.forkserver SOCKET``."""
+    if len(argv) != 2:
         print("usage: python -m protocols.forkserver SOCKET", file=sys.stderr)
-        sys.exit(2)
-    serve(sys.argv[1])
+        return 2
+    serve(argv[1])
+    return 0
+
+
+if __name__ == "__main__":
+    # Run the importable module, not this __main__ copy: kernels then share its state.
+    from protocols import forkserver
+
+    sys.exit(forkserver.main(sys.argv))

@@ -107,6 +107,31 @@ def test_a_forked_kernel_takes_its_environment_and_folder_and_shuts_down(forked:
         os.kill(pid, 0)
 
 
+def test_a_job_aid_runs_on_what_the_fork_server_imported(forked: ForkServer, tmp_path: Path) -> None:
+    """Whatever a kernel imports per session, twenty sessions at once import twenty times."""
+    code = textwrap.dedent("""
+        import sys
+        from protocols import forkserver
+        from protocols.ui.checklist_aid import checklist_aid
+        checklist_aid("scene-response", aid="scene-response")
+        print(sorted(set(sys.modules) - forkserver.MODULES_AT_FORK), get_ipython().history_manager.enabled)
+    """)
+
+    async def scenario() -> str:
+        km = AsyncKernelManager(kernel_name="python3")
+        await km.start_kernel(env={**os.environ, "HANDBOOK_DATABASE_URL": f"sqlite:///{tmp_path}/r.sqlite3"})
+        try:
+            out, reply = await run(km, code)
+            assert reply["status"] == "ok", reply
+            return out
+        finally:
+            await km.shutdown_kernel(now=True)
+
+    imported, history = asyncio.run(scenario()).strip().rsplit(" ", 1)
+    assert imported == "[]", f"imported after the fork (add them to forkserver.PRELOAD): {imported}"
+    assert history == "False", "a job-aid kernel keeps no input history"
+
+
 def test_a_forked_kernel_can_be_interrupted(forked: ForkServer) -> None:
     async def scenario() -> dict[str, Any]:
         km = AsyncKernelManager(kernel_name="python3")
