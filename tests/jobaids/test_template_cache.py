@@ -35,6 +35,22 @@ def test_a_second_environment_reuses_the_compiled_template(tmp_path: Path) -> No
     assert compiled == [], "the second page compiled the template again"
 
 
+def test_a_cached_template_is_not_unmarshalled_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2.bccache
+
+    (tmp_path / "page.html.j2").write_text("<p>{{ who }}</p>")
+    cache = MemoryBytecodeCache()
+    Environment(loader=FileSystemLoader(str(tmp_path)), bytecode_cache=cache).get_template("page.html.j2")
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the compiled template was unmarshalled")
+
+    monkeypatch.setattr(jinja2.bccache.marshal, "loads", refuse)
+    monkeypatch.setattr(jinja2.bccache.marshal, "load", refuse)
+    again = Environment(loader=FileSystemLoader(str(tmp_path)), bytecode_cache=cache)
+    assert again.get_template("page.html.j2").render(who="Advocate") == "<p>Advocate</p>"
+
+
 def test_an_edited_template_is_compiled_afresh(tmp_path: Path) -> None:
     template = tmp_path / "page.html.j2"
     template.write_text("<p>old</p>")
