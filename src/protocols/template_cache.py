@@ -3,7 +3,7 @@
 Voila builds a fresh nbconvert exporter, with a fresh Jinja environment, for every job-aid
 page it renders, so every page used to parse and compile the whole template chain again:
 most of the server's own CPU when many sessions open at once. A shared in-memory cache
-cache keeps the compiled templates; Jinja checks each template's source against its cached
+keeps the compiled templates; Jinja checks each template's source against its cached
 checksum, so an edited template is compiled afresh.
 """
 
