@@ -600,9 +600,17 @@ def voila_config(options: ServeOptions) -> Config:
 
 def handbook_routes(voila_routes: list[Any], book_dir: Path, policy: GuardPolicy) -> list[Any]:
     """Keep the Voila routes a reader needs, guard every one, and add the book."""
+    from voila.static_file_handler import MultiStaticFileHandler
+
+    from protocols.front_end_bundle import ROUTE, FrontEndChunksHandler
+
     routes: list[Any] = []
     for route in voila_routes:
         pattern, cls, *rest = route
+        if pattern.endswith("/voila/static/(.*)") and issubclass(cls, MultiStaticFileHandler) and rest:
+            # Voila's front-end chunks in one response (protocols.front_end_bundle), from the
+            # same folders as the route that would otherwise serve them one by one.
+            routes.append((ROUTE, guarded(FrontEndChunksHandler, policy), {"static_dirs": rest[0]["paths"]}))
         if "/voila/render/" in pattern:
             routes.append((RENDER_ROUTE, guarded(cls, policy, refuse_overrides=True), *rest))
         elif pattern.startswith(_KEPT_ROUTE_PREFIXES):

@@ -56,6 +56,7 @@ ROUTES = [
     ("GET", "/api/kernels/00000000-0000-4000-8000-000000000000/channels"),
     ("GET", "/voila/files/scene-response.ipynb"), ("GET", "/voila/tree"), ("GET", "/voila/api/contents"),
     ("GET", "/login"), ("OPTIONS", "/"), ("DELETE", "/voila/static/voila.js"),
+    ("GET", "/voila/handbook/front-end-chunks.js"), ("POST", "/voila/handbook/front-end-chunks.js"),
 ]
 
 
@@ -263,6 +264,26 @@ def test_front_end_files_are_compressed_once_and_decode_to_the_file(server: Serv
     assert status == 206 and part == plain[:100]
     again = server.request(path, headers={"Accept-Encoding": "gzip"})
     assert again[2] == packed
+
+
+def test_voila_chunks_come_in_one_compressed_revalidated_response(server: Server) -> None:
+    import gzip
+
+    from protocols.front_end_bundle import ROUTE, listed_chunks
+
+    html, _kernel, _cookies = server.job_aid()
+    assert html.index('src="/voila/handbook/front-end-chunks.js"') < html.index("/voila/static/voila.js")
+    status, head, packed = server.request(ROUTE, headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and head.get("content-encoding") == "gzip"
+    assert head["content-type"].startswith("application/javascript")
+    _check_headers(head, server.port, ROUTE, "front-end chunks")
+    status, plain_head, plain = server.request(ROUTE)
+    assert status == 200 and gzip.decompress(packed) == plain
+    assert head["etag"] != plain_head["etag"], "the two encodings are told apart by caches"
+    assert plain.count(b"webpackChunk") >= len(listed_chunks()) > 50
+    status, again, body = server.request(ROUTE, headers={"Accept-Encoding": "gzip", "If-None-Match": head["etag"]})
+    assert status == 304 and body == b""
+    _check_headers(again, server.port, ROUTE, "front-end chunks, not modified")
 
 
 def test_a_job_aid_page_loads_only_the_widget_front_ends(server: Server) -> None:

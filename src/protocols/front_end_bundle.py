@@ -1,0 +1,104 @@
+"""Voila's front-end chunks for a job-aid page in one response, not seventy.
+
+Voila's front end is a webpack build split into about 240 numbered chunks
+(``<n>.voila.js``); a job-aid page loads some seventy of them one request at a time, each
+found only once the chunk before it has run. With twenty supervisors opening aids at once,
+those requests were a quarter of the server's work, and on one phone they made a waterfall.
+
+A chunk file only registers its modules with the page's webpack runtime (``push`` onto a
+global array); the runtime installs whatever is already there when it starts and never
+fetches an installed chunk. So the page template loads, just before Voila's ``voila.js``,
+:data:`ROUTE`: the chunks listed in ``front_end_chunks.json``, read from the installed
+Voila and joined once per server. The list only says which chunks; their text is always
+the installed Voila's. A chunk missing from the list is fetched as before; a listed chunk
+a page does not need costs only its parsing. ``scripts/record_front_end_chunks.py``
+refreshes the list by opening every job aid in Chromium.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tornado import web
+
+CHUNK_LIST = Path(__file__).with_name("front_end_chunks.json")
+ROUTE = "/voila/handbook/front-end-chunks.js"
+CHUNK_NAME = re.compile(r"[0-9]+\.voila\.js")
+"""What a numbered chunk of Voila's front end is called (nothing else is ever joined)."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The joined chunks: plain and gzip-compressed, with an entity tag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+    chunks: tuple[str, ...]
+
+
+def listed_chunks(path: Path = CHUNK_LIST) -> list[str]:
+    """The chunk names in the list file; an unreadable or malformed list means none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    names = data.get("chunks", []) if isinstance(data, dict) else []
+    return [n for n in names if isinstance(n, str) and CHUNK_NAME.fullmatch(n)]
+
+
+def join_chunks(names: Iterable[str], static_dirs: Sequence[str]) -> Bundle:
+    """The named chunks found in ``static_dirs`` (the first folder holding each), in order."""
+    parts: list[bytes] = []
+    found: list[str] = []
+    for name in names:
+        if not CHUNK_NAME.fullmatch(name):
+            continue
+        for folder in static_dirs:
+            candidate = Path(folder) / name
+            if candidate.is_file():
+                parts.append(candidate.read_bytes().rstrip() + b"\n")
+                found.append(name)
+                break
+    body = b"".join(parts) or b"/* no front-end chunks listed */\n"
+    return Bundle(body, gzip.compress(body, 6, mtime=0), f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+                  tuple(found))
+
+
+@functools.cache
+def page_bundle(static_dirs: tuple[str, ...]) -> Bundle:
+    """The listed chunks from the folders Voila serves ``/voila/static/`` from, joined once."""
+    return join_chunks(listed_chunks(), static_dirs)
+
+
+class FrontEndChunksHandler(web.RequestHandler):
+    """Serves :func:`page_bundle`; a browser revalidates it with its entity tag."""
+
+    def initialize(self, static_dirs: Sequence[str]) -> None:
+        self.static_dirs = tuple(static_dirs)
+
+    def get(self) -> None:
+        bundle = page_bundle(self.static_dirs)
+        compressed = "gzip" in self.request.headers.get("Accept-Encoding", "")
+        etag = bundle.etag[:-1] + '-gz"' if compressed else bundle.etag  # one tag per encoding
+        self.set_header("Content-Type", "application/javascript; charset=UTF-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("Vary", "Accept-Encoding")
+        self.set_header("ETag", etag)
+        if etag in self.request.headers.get("If-None-Match", ""):
+            self.set_status(304)
+            return
+        if compressed:
+            self.set_header("Content-Encoding", "gzip")
+        self.write(bundle.gzipped if compressed else bundle.body)
+
+    def compute_etag(self) -> Any:
+        return None  # set above, from the bundle, not hashed again per response

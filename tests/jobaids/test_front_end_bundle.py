@@ -1,0 +1,49 @@
+"""Voila's front-end chunks joined into one script: only numbered chunks, from the given folders."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from protocols.front_end_bundle import CHUNK_LIST, join_chunks, listed_chunks
+
+
+def test_listed_chunks_are_joined_in_order_from_the_first_folder_holding_each(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "2.voila.js").write_text('(self.c=self.c||[]).push([[2],{}]);')
+    (second / "2.voila.js").write_text("shadowed")
+    (second / "1.voila.js").write_text('(self.c=self.c||[]).push([[1],{}])\n\n')
+    bundle = join_chunks(["1.voila.js", "2.voila.js", "3.voila.js"], [str(first), str(second)])
+    assert bundle.chunks == ("1.voila.js", "2.voila.js"), "a missing chunk is left to load as before"
+    assert bundle.body == b'(self.c=self.c||[]).push([[1],{}])\n(self.c=self.c||[]).push([[2],{}]);\n'
+    assert gzip.decompress(bundle.gzipped) == bundle.body
+    assert bundle.etag.startswith('"') and bundle.etag.endswith('"')
+
+
+def test_only_numbered_chunk_names_are_ever_read(tmp_path: Path) -> None:
+    (tmp_path / "voila.js").write_text("the runtime")
+    (tmp_path / "secret.voila.js").write_text("not a chunk")
+    outside = tmp_path / "static"
+    outside.mkdir()
+    bundle = join_chunks(["voila.js", "secret.voila.js", "../voila.js", "/etc/passwd", "1.voila.js.map"],
+                         [str(outside), str(tmp_path)])
+    assert bundle.chunks == ()
+    assert b"runtime" not in bundle.body and b"not a chunk" not in bundle.body
+
+
+def test_a_bad_list_file_means_no_chunks(tmp_path: Path) -> None:
+    bad = tmp_path / "chunks.json"
+    for text in ("not json", "[1, 2]", '{"chunks": "1.voila.js"}'):
+        bad.write_text(text)
+        assert listed_chunks(bad) == []
+    bad.write_text(json.dumps({"chunks": ["1.voila.js", "../x.voila.js", 7]}))
+    assert listed_chunks(bad) == ["1.voila.js"]
+    assert listed_chunks(tmp_path / "missing.json") == []
+
+
+def test_the_shipped_list_names_the_voila_it_was_recorded_with() -> None:
+    data = json.loads(CHUNK_LIST.read_text(encoding="utf-8"))
+    assert data["voila"] and len(listed_chunks()) == len(data["chunks"]) > 50
