@@ -312,6 +312,10 @@ def serve(
     shown = f"[{ip}]" if ":" in ip else ip
     typer.echo(f"Handbook ({book_dir}) and job aids at http://{shown}:{port}/  (records: "
                f"{_safe_url(database_url)}; idle lock after {lock_minutes:g} min)")
+    from protocols.front_end_bundle import stale_list_note
+
+    if (note := stale_list_note()) is not None:
+        typer.echo(note, err=True)
     app_ = make_app(options)
     if fork_server is not None:
         _use_fork_server(fork_server)

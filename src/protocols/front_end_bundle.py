@@ -35,6 +35,22 @@ CHUNK_NAME = re.compile(r"[0-9]+\.voila\.js")
 """What a numbered chunk of Voila's front end is called (nothing else is ever joined)."""
 
 
+def stale_list_note(path: Path = CHUNK_LIST) -> str | None:
+    """What to say when the list was recorded with another Voila than the one installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("voila")
+        installed = version("voila")
+    except (OSError, ValueError, AttributeError, PackageNotFoundError):
+        return None
+    if recorded == installed:
+        return None
+    return (f"note: the job aids' front-end chunk list was recorded with Voila {recorded}, this is "
+            f"Voila {installed}: pages still work, some chunks load one by one; refresh it with "
+            "`python scripts/record_front_end_chunks.py`")
+
+
 @dataclass(frozen=True)
 class Bundle:
     """The joined chunks: plain and gzip-compressed, with an entity tag."""

@@ -6,7 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
-from protocols.front_end_bundle import CHUNK_LIST, join_chunks, listed_chunks
+from protocols.front_end_bundle import CHUNK_LIST, join_chunks, listed_chunks, stale_list_note
 
 
 def test_listed_chunks_are_joined_in_order_from_the_first_folder_holding_each(tmp_path: Path) -> None:
@@ -47,3 +47,14 @@ def test_a_bad_list_file_means_no_chunks(tmp_path: Path) -> None:
 def test_the_shipped_list_names_the_voila_it_was_recorded_with() -> None:
     data = json.loads(CHUNK_LIST.read_text(encoding="utf-8"))
     assert data["voila"] and len(listed_chunks()) == len(data["chunks"]) > 50
+
+
+def test_a_list_from_another_voila_release_is_noted(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    listed = tmp_path / "chunks.json"
+    listed.write_text(json.dumps({"voila": version("voila"), "chunks": []}))
+    assert stale_list_note(listed) is None
+    listed.write_text(json.dumps({"voila": "0.0.1", "chunks": []}))
+    note = stale_list_note(listed)
+    assert note is not None and "Voila 0.0.1" in note and "record_front_end_chunks.py" in note
