@@ -24,7 +24,7 @@ from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, content_from_env, load_library
 from protocols.models import CONTENT_KINDS, SourceList
 from protocols.snapshot import ENV as SNAPSHOT_ENV
-from protocols.snapshot import write_snapshot
+from protocols.snapshot import remove_abandoned, write_snapshot
 
 if TYPE_CHECKING:
     from protocols.kernel_provisioner import ForkServer
@@ -294,6 +294,7 @@ def serve(
         # The job-aid kernels inherit this: they load the same agency's checklists.
         os.environ["HANDBOOK_AGENCY"] = str(profile)
     # ... and this: the library validated once here, so each kernel starts without re-reading it.
+    remove_abandoned()  # left by a server that was killed before it could remove its own
     snapshot = write_snapshot(library, content_from_env(), profile)
     atexit.register(shutil.rmtree, snapshot.parent, ignore_errors=True)
     os.environ[SNAPSHOT_ENV] = str(snapshot)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from protocols.library import DEFAULT_CONTENT, Library
 
 ENV = "HANDBOOK_LIBRARY_SNAPSHOT"
 FORMAT = 1
+PREFIX = "handbook-library-"
+OWNER_FILE = "server.pid"
+"""The process id of the server that made the folder (so a later server can tidy up after a crash)."""
 
 
 def content_key(content_dir: Path | None, agency: Path | None) -> str:
@@ -42,7 +46,8 @@ def content_key(content_dir: Path | None, agency: Path | None) -> str:
 def write_snapshot(library: Library, content_dir: Path | None, agency: Path | None,
                    parent: Path | None = None) -> Path:
     """Save the library into a new private folder (under ``parent``, else the temp folder)."""
-    folder = Path(tempfile.mkdtemp(prefix="handbook-library-", dir=parent))  # mode 0700
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))  # mode 0700
+    (folder / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
     path = folder / "library.pickle"
     payload = {"format": FORMAT, "key": content_key(content_dir, agency), "library": library}
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -70,3 +75,34 @@ def read_snapshot(path: Path, content_dir: Path | None, agency: Path | None) -> 
         return None
     library = payload.get("library")
     return library if isinstance(library, Library) else None
+
+
+def remove_abandoned(parent: Path | None = None) -> int:
+    """Remove this user's snapshot folders whose server is gone (killed, so it could not tidy up).
+
+    Only folders this user owns, with a server process id that no longer runs, are removed;
+    anything else is left alone. Returns how many were removed.
+    """
+    removed = 0
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            if folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+                continue
+            pid = int((folder / OWNER_FILE).read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            continue
+        if pid <= 0 or _running(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: running
+    return True

@@ -76,3 +76,28 @@ def test_default_library_takes_a_matching_snapshot_and_reads_yaml_otherwise(
         assert len(calls) == 1, "an edited file is read from YAML"
     finally:
         default_library.cache_clear()
+
+
+def test_folders_of_killed_servers_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    library = load_library()
+    mine = write_snapshot(library, None, None, parent=tmp_path).parent
+    gone = write_snapshot(library, None, None, parent=tmp_path).parent
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    (gone / "server.pid").write_text(finished.stdout.strip())  # that process has exited
+    unmarked = tmp_path / "handbook-library-old"
+    unmarked.mkdir()  # no server id: not known to be abandoned
+    other = tmp_path / "unrelated"
+    other.mkdir()
+    (other / "server.pid").write_text(finished.stdout.strip())
+    garbled = write_snapshot(library, None, None, parent=tmp_path).parent
+    (garbled / "server.pid").write_text("not a number")
+
+    from protocols.snapshot import remove_abandoned
+
+    assert remove_abandoned(tmp_path) == 1
+    assert not gone.exists()
+    assert mine.exists() and unmarked.exists() and other.exists() and garbled.exists()
