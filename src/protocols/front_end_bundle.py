@@ -25,7 +25,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tornado import web
 
@@ -33,22 +32,6 @@ CHUNK_LIST = Path(__file__).with_name("front_end_chunks.json")
 ROUTE = "/voila/handbook/front-end-chunks.js"
 CHUNK_NAME = re.compile(r"[0-9]+\.voila\.js")
 """What a numbered chunk of Voila's front end is called (nothing else is ever joined)."""
-
-
-def stale_list_note(path: Path = CHUNK_LIST) -> str | None:
-    """What to say when the list was recorded with another Voila than the one installed."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        recorded = json.loads(path.read_text(encoding="utf-8")).get("voila")
-        installed = version("voila")
-    except (OSError, ValueError, AttributeError, PackageNotFoundError):
-        return None
-    if recorded == installed:
-        return None
-    return (f"note: the job aids' front-end chunk list was recorded with Voila {recorded}, this is "
-            f"Voila {installed}: pages still work, some chunks load one by one; refresh it with "
-            "`python scripts/record_front_end_chunks.py`")
 
 
 @dataclass(frozen=True)
@@ -61,14 +44,54 @@ class Bundle:
     chunks: tuple[str, ...]
 
 
-def listed_chunks(path: Path = CHUNK_LIST) -> list[str]:
-    """The chunk names in the list file; an unreadable or malformed list means none."""
+@dataclass(frozen=True)
+class ChunkList:
+    """The list file as read: the Voila it was recorded with, its chunk names, what is wrong."""
+
+    voila: str | None
+    chunks: tuple[str, ...]
+    problem: str | None = None
+
+
+def read_chunk_list(path: Path = CHUNK_LIST) -> ChunkList:
+    """The list file; an unreadable or malformed file gives no chunks and says why."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    names = data.get("chunks", []) if isinstance(data, dict) else []
-    return [n for n in names if isinstance(n, str) and CHUNK_NAME.fullmatch(n)]
+    except OSError as exc:
+        return ChunkList(None, (), f"{path} cannot be read ({exc.strerror or exc})")
+    except ValueError as exc:
+        return ChunkList(None, (), f"{path} is not JSON ({exc})")
+    if not isinstance(data, dict) or not isinstance(data.get("chunks"), list):
+        return ChunkList(None, (), f'{path} needs {{"voila": VERSION, "chunks": [NAME, ...]}}')
+    names = data["chunks"]
+    chunks = tuple(n for n in names if isinstance(n, str) and CHUNK_NAME.fullmatch(n))
+    bad = [n for n in names if n not in chunks]
+    problem = f"{path}: not chunk names (<n>.voila.js), left out: {bad[:3]}" if bad else None
+    voila = data.get("voila")
+    return ChunkList(voila if isinstance(voila, str) else None, chunks, problem)
+
+
+def listed_chunks(path: Path = CHUNK_LIST) -> list[str]:
+    """The chunk names in the list file; an unreadable or malformed list means none."""
+    return list(read_chunk_list(path).chunks)
+
+
+def stale_list_note(path: Path = CHUNK_LIST) -> str | None:
+    """What to say at start when the list is damaged or recorded with another Voila."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    listed = read_chunk_list(path)
+    refresh = "refresh it with `python scripts/record_front_end_chunks.py`"
+    if listed.problem is not None:
+        return f"note: the job aids' front-end chunk list: {listed.problem}; {refresh}"
+    try:
+        installed = version("voila")
+    except PackageNotFoundError:
+        return None
+    if listed.voila == installed:
+        return None
+    return (f"note: the job aids' front-end chunk list was recorded with Voila {listed.voila}, this is "
+            f"Voila {installed}: pages still work, some chunks load one by one; {refresh}")
 
 
 def join_chunks(names: Iterable[str], static_dirs: Sequence[str]) -> Bundle:
@@ -96,25 +119,26 @@ def page_bundle(static_dirs: tuple[str, ...]) -> Bundle:
 
 
 class FrontEndChunksHandler(web.RequestHandler):
-    """Serves :func:`page_bundle`; a browser revalidates it with its entity tag."""
+    """Serves :func:`page_bundle`, gzip-compressed when the browser takes it.
+
+    Tornado's own entity-tag handling answers a revalidation with 304; the tag is the
+    bundle's, one per encoding, not a hash of the body per response.
+    """
 
     def initialize(self, static_dirs: Sequence[str]) -> None:
         self.static_dirs = tuple(static_dirs)
+        self.compressed = False
 
     def get(self) -> None:
         bundle = page_bundle(self.static_dirs)
-        compressed = "gzip" in self.request.headers.get("Accept-Encoding", "")
-        etag = bundle.etag[:-1] + '-gz"' if compressed else bundle.etag  # one tag per encoding
+        self.compressed = "gzip" in self.request.headers.get("Accept-Encoding", "")
         self.set_header("Content-Type", "application/javascript; charset=UTF-8")
         self.set_header("Cache-Control", "no-cache")
         self.set_header("Vary", "Accept-Encoding")
-        self.set_header("ETag", etag)
-        if etag in self.request.headers.get("If-None-Match", ""):
-            self.set_status(304)
-            return
-        if compressed:
+        if self.compressed:
             self.set_header("Content-Encoding", "gzip")
-        self.write(bundle.gzipped if compressed else bundle.body)
+        self.write(bundle.gzipped if self.compressed else bundle.body)
 
-    def compute_etag(self) -> Any:
-        return None  # set above, from the bundle, not hashed again per response
+    def compute_etag(self) -> str:
+        etag = page_bundle(self.static_dirs).etag
+        return etag[:-1] + '-gz"' if self.compressed else etag

@@ -58,3 +58,13 @@ def test_a_list_from_another_voila_release_is_noted(tmp_path: Path) -> None:
     listed.write_text(json.dumps({"voila": "0.0.1", "chunks": []}))
     note = stale_list_note(listed)
     assert note is not None and "Voila 0.0.1" in note and "record_front_end_chunks.py" in note
+
+
+def test_a_damaged_list_is_noted_with_what_is_wrong(tmp_path: Path) -> None:
+    listed = tmp_path / "chunks.json"
+    for text, says in (("{not json", "is not JSON"), ('["1.voila.js"]', '"chunks": [NAME, ...]'),
+                       ('{"voila": "0.5.13", "chunks": ["1.voila.js", "../x.js"]}', "../x.js")):
+        listed.write_text(text)
+        note = stale_list_note(listed)
+        assert note is not None and says in note and "record_front_end_chunks.py" in note, note
+    assert "cannot be read" in (stale_list_note(tmp_path / "missing.json") or "")
