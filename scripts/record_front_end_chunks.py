@@ -15,40 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LIST = ROOT / "src" / "protocols" / "front_end_chunks.json"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-CHUNK_URL = re.compile(r"/voila/static/([0-9]+\.voila\.js)(?:\?|$)")
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from run import CHROMIUM, CHROMIUM_ARGS, server  # noqa: E402  (the benchmarks' handbook serve)
 
+from protocols.front_end_bundle import CHUNK_LIST, CHUNK_NAME, read_chunk_list  # noqa: E402
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(url: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"handbook serve did not answer at {url} within {seconds:.0f} s")
+CHUNK_URL = re.compile(rf"/voila/static/({CHUNK_NAME.pattern})(?:\?|$)")
 
 
 def fetched_chunks(base: str, notebooks: list[str]) -> list[str]:
@@ -82,25 +60,15 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         print(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)", file=sys.stderr)
         return 1
-    listed: list[str] = [] if args.fresh else json.loads(LIST.read_text(encoding="utf-8")).get("chunks", [])
+    listed = [] if args.fresh else list(read_chunk_list().chunks)
     if args.fresh:
-        LIST.write_text(json.dumps({"voila": version("voila"), "chunks": []}) + "\n", encoding="utf-8")
+        CHUNK_LIST.write_text(json.dumps({"voila": version("voila"), "chunks": []}) + "\n", encoding="utf-8")
     notebooks = sorted(p.name for p in (ROOT / "widgets").glob("*.ipynb"))
-    port = free_port()
-    folder = tempfile.mkdtemp(prefix="handbook-chunks-")
-    env = {**os.environ, "HANDBOOK_DATABASE_URL": f"sqlite:///{folder}/records.sqlite3"}
-    server = subprocess.Popen([str(Path(sys.executable).with_name("handbook")), "serve", "--port", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/voila/render/index.ipynb")
-        added = [name for name in fetched_chunks(f"http://127.0.0.1:{port}", notebooks) if name not in listed]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    LIST.write_text(json.dumps({"voila": version("voila"), "chunks": listed + added}, indent=1) + "\n",
-                    encoding="utf-8")
-    print(f"{LIST.relative_to(ROOT)}: {len(listed) + len(added)} chunks ({len(added)} added)")
+    with server("ours", preheat=False) as (base, _pid):
+        added = [name for name in fetched_chunks(base, notebooks) if name not in listed]
+    CHUNK_LIST.write_text(json.dumps({"voila": version("voila"), "chunks": listed + added}, indent=1) + "\n",
+                          encoding="utf-8")
+    print(f"{CHUNK_LIST}: {len(listed) + len(added)} chunks ({len(added)} added)")
     return 0
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from protocols.front_end_bundle import stale_list_note
+from protocols.front_end_bundle import CHUNK_NAME, stale_list_note
 from served import Served, handbook_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -245,7 +245,7 @@ def test_follow_up_plan_is_made_and_a_check_in_recorded(open_page: object) -> No
 @pytest.mark.parametrize("view", list(VIEWPORTS))
 def test_every_aid_fits_the_screen_and_is_photographed(open_page: object, server: Server, view: str) -> None:
     for aid in AIDS:
-        page, _watch = open_page(aid, view)  # type: ignore[operator]
+        page, watch = open_page(aid, view)  # type: ignore[operator]
         if aid == "index":
             links = page.locator(".hb-aid-list a")
             hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
@@ -261,7 +261,7 @@ def test_every_aid_fits_the_screen_and_is_photographed(open_page: object, server
             page.get_by_text("Case 26-SHOT-").first.wait_for(timeout=LOAD_TIMEOUT)
             page.wait_for_timeout(300)
         assert_no_sideways_scroll(page, view)
-        fetched = [url for url in _watch.requests if re.search(r"/voila/static/[0-9]+\.voila\.js", url)]
+        fetched = [url for url in watch.requests if re.search(rf"/voila/static/{CHUNK_NAME.pattern}", url)]
         if stale_list_note() is None:  # another Voila release: `handbook serve` says so at start
             assert fetched == [], (f"{aid} fetched Voila chunks one by one: run "
                                    "scripts/record_front_end_chunks.py to add them to the page's bundle")
