@@ -207,22 +207,26 @@ def time_to_first_usable(browser: Any, url: str, timeout_ms: int = 60_000,
 
     ``requested`` collects the URLs the page asks for (what headless sessions then fetch).
     """
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.add_init_script(RECORD_FIRST_USABLE)
+    page = timed_page(browser, viewport={"width": 1280, "height": 900})
     if requested is not None:
         page.on("request", lambda request: requested.append(request.url))
     try:
         page.goto(url, wait_until="commit", timeout=timeout_ms)
-        page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=timeout_ms)
-        return first_usable_s(page)
+        return first_usable_s(page, timeout_ms)
     finally:
         page.close(run_before_unload=True)  # as a tab closes: the page's beacon shuts its kernel
 
 
-def first_usable_s(page: Any) -> float:
-    """Seconds from navigation start to the first usable control, as the page recorded it."""
-    page.wait_for_function("window.__firstUsable", timeout=10_000)
-    return float(page.evaluate("window.__firstUsable")) / 1000
+def timed_page(browser: Any, **options: Any) -> Any:
+    """A new page that records when its first usable control appears (:data:`RECORD_FIRST_USABLE`)."""
+    page = browser.new_page(**options)
+    page.add_init_script(RECORD_FIRST_USABLE)
+    return page
+
+
+def first_usable_s(page: Any, timeout_ms: float) -> float:
+    """Wait for a :func:`timed_page`'s first usable control; seconds from its navigation start."""
+    return float(page.wait_for_function("() => window.__firstUsable", timeout=timeout_ms).json_value()) / 1000
 
 
 # --------------------------------------------------------------------------- benchmarks
@@ -239,8 +243,7 @@ def server_share(browser: Any, base: str, kind: str, concurrent: int, assets: li
 
     timeout = 120.0
     url = aid_url(base, kind, "scene-response")
-    page = browser.new_page()
-    page.add_init_script(RECORD_FIRST_USABLE)
+    page = timed_page(browser)
     browser_s: float | None = None
     browser_errors: list[str] = []
     started = time.monotonic()
@@ -250,8 +253,7 @@ def server_share(browser: Any, base: str, kind: str, concurrent: int, assets: li
         started = time.monotonic()
         try:
             page.goto(url, wait_until="commit", timeout=int(timeout * 1000))
-            page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=int(timeout * 1000))
-            browser_s = first_usable_s(page)
+            browser_s = first_usable_s(page, timeout * 1000)
         except Exception as exc:  # the page failed: count it, keep the headless figures
             browser_errors.append(f"browser: {type(exc).__name__}: {str(exc).splitlines()[0]}"[:200])
 
@@ -296,17 +298,13 @@ def bench_first_usable(pw: Any, trials: int, concurrent: int, aids: list[str]) -
                 failures = 0
                 # Playwright's sync API is not thread-safe: open the pages from one thread, in a burst.
                 started = time.monotonic()
-                pages = [browser.new_page() for _ in range(concurrent)]
-                for page in pages:
-                    page.add_init_script(RECORD_FIRST_USABLE)
+                pages = [timed_page(browser) for _ in range(concurrent)]
                 for page in pages:
                     page.goto(aid_url(base, kind, "scene-response"), wait_until="commit")
                 deadline = started + BURST_DEADLINE_S  # a collapsing server fails its pages, not the run
                 for page in pages:
                     try:
-                        left_ms = max(1000, (deadline - time.monotonic()) * 1000)
-                        page.locator(FIRST_USABLE).first.wait_for(state="visible", timeout=left_ms)
-                        results.append(first_usable_s(page))
+                        results.append(first_usable_s(page, max(1000, (deadline - time.monotonic()) * 1000)))
                     except Exception:
                         failures += 1
                 for page in pages:
