@@ -5,14 +5,13 @@
 * ``server``: ONE ``handbook serve`` per test module, on a free loopback port, with its own
   scratch SQLite records database (the pattern of tests/jobaids/test_aids_e2e.py).
 * ``built_book``: the handbook built once per session into a temporary folder, with the
-  build helper of tests/book (``run_build``) and a copy of the content.
+  shared build helper (``tests/bookbuild.py``) and a copy of the content.
 * ``browser``: Debian's Chromium, one per module.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +19,11 @@ from typing import Any
 
 import pytest
 
+from bookbuild import JUPYTER_BOOK, fresh_build
 from protocols import vendor
 from served import Served, handbook_serve
 
 ROOT = Path(__file__).resolve().parents[2]
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -40,8 +39,7 @@ AXE = vendor.NpmPackage(
 def book_helper(name: str) -> Any:
     """A module of tests/book loaded as a plain module (its fixtures are not registered here).
 
-    ``conftest`` gives ``run_build`` (the book build of tests/book); ``book_site`` gives
-    ``serve`` (a built site on a loopback port).
+    ``book_site`` gives ``serve`` (a built site on a loopback port).
     """
     spec = importlib.util.spec_from_file_location(f"_a11y_book_{name}", ROOT / "tests" / "book" / f"{name}.py")
     assert spec is not None and spec.loader is not None
@@ -66,13 +64,7 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The HTML folder of a fresh build of the handbook (warnings are errors, as in tests/book)."""
     if not JUPYTER_BOOK.exists():
         pytest.skip("jupyter-book is not installed in this environment")
-    helpers = book_helper("conftest")
-    base = tmp_path_factory.mktemp("a11y-book")
-    content = base / "content"
-    shutil.copytree(helpers.CONTENT, content)
-    done = helpers.run_build(base / "out", content)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
-    return Path(base / "out" / "_build" / "html")
+    return fresh_build(tmp_path_factory.mktemp("a11y-book"))
 
 
 @pytest.fixture(scope="module")

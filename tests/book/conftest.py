@@ -7,10 +7,8 @@ The book is built ONCE per test session, from the project root, into a temporary
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,9 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ROOT / "src" / "protocols" / "content"
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+from bookbuild import CONTENT, JUPYTER_BOOK, run_build
 
 
 @dataclass
@@ -40,16 +36,6 @@ class BookBuild:
     def rebuild(self) -> subprocess.CompletedProcess[str]:
         """Build again into the same folder (incremental), with the same content folder."""
         return run_build(self.out, self.content)
-
-
-def run_build(out: Path, content: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HANDBOOK_CONTENT": str(content), "PYTHONUNBUFFERED": "1"}
-    env.pop("HANDBOOK_DEBUG", None)
-    return subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going",
-         "--path-output", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )
 
 
 @pytest.fixture(scope="session")

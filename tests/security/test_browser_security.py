@@ -8,10 +8,7 @@ no policy violation. If the policy broke the widgets, these tests would fail.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +16,8 @@ from typing import Any
 
 import pytest
 from secserver import AID, CHROMIUM, CHROMIUM_ARGS, ROOT, Server, running_server
+
+from bookbuild import fresh_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,14 +29,7 @@ def _real_book(base: Path) -> Path:
     """The built handbook: the project's own build if there is one, else a fresh build here."""
     if (REAL_BOOK / "book" / "arrive" / "scene-checklist.html").is_file():
         return REAL_BOOK
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    for name in ("HANDBOOK_CONTENT", "HANDBOOK_AGENCY", "HANDBOOK_DEBUG"):
-        env.pop(name, None)
-    done = subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
-                           "--path-output", str(base / "build")],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
-    return base / "build" / "_build" / "html"
+    return fresh_build(base)
 
 
 @pytest.fixture(scope="module")
