@@ -225,7 +225,7 @@ def trusted_user(value: str | None) -> str | None:
     return value if TRUSTED_USER_RE.fullmatch(value) else None
 
 
-def refusal(handler: web.RequestHandler, policy: GuardPolicy, refuse_overrides: bool) -> tuple[int, str] | None:
+def refusal(handler: web.RequestHandler, policy: GuardPolicy, job_aid_page: bool) -> tuple[int, str] | None:
     """The status and plain message to refuse this request with, or None to let it through."""
     request = handler.request
     if policy.allowed_hosts is not None and _host_name(request.host or "") not in policy.allowed_hosts:
@@ -234,7 +234,7 @@ def refusal(handler: web.RequestHandler, policy: GuardPolicy, refuse_overrides: 
     if policy.trusted_header and trusted_user(request.headers.get(policy.trusted_header)) is None:
         return 401, ("Sign in through your agency's sign-on page: this server accepts requests only "
                      "through it.\n")
-    if refuse_overrides:
+    if job_aid_page:  # a page's look is fixed: no template or theme from the URL
         asked = sorted(name for name in ("template", "theme") if name in request.query_arguments)
         if asked:
             shown = " and ".join(f"?{name}=" for name in asked)
@@ -333,13 +333,14 @@ class _Guarded:
     """Mixed into every handler class the server registers (see :func:`guarded`)."""
 
     handbook_policy: GuardPolicy
-    handbook_refuse_overrides: bool = False
+    handbook_job_aid_page: bool = False
+    """The job-aid page route: URL overrides refused, and the page gets its ``_xsrf`` cookie."""
     handbook_json_errors: bool = False
     """Jupyter's API routes answer in JSON, refusals included."""
 
     def prepare(self, *args: Any, **kwargs: Any) -> Awaitable[None] | None:
         handler: Any = self
-        refused = refusal(handler, self.handbook_policy, self.handbook_refuse_overrides)
+        refused = refusal(handler, self.handbook_policy, self.handbook_job_aid_page)
         if refused is not None:
             status, message = refused
             handler.clear()
@@ -352,7 +353,7 @@ class _Guarded:
                 handler.finish(message)
             return None
         prepared: Awaitable[None] | None = super().prepare(*args, **kwargs)  # type: ignore[misc]
-        if self.handbook_refuse_overrides:
+        if self.handbook_job_aid_page:
             return _then_set_xsrf_cookie(handler, prepared)
         return prepared
 
@@ -460,7 +461,7 @@ class _TemplateFiles(_InstalledFiles):
         return super().parse_url_path(url_path)  # type: ignore[misc, no-any-return]
 
 
-def guarded(cls: type[Any], policy: GuardPolicy, *, refuse_overrides: bool = False) -> type[Any]:
+def guarded(cls: type[Any], policy: GuardPolicy, *, job_aid_page: bool = False) -> type[Any]:
     """``cls`` with the shared request checks, and file confinement for file routes."""
     from jupyter_server.base.handlers import APIHandler
     from voila.handler import BaseVoilaHandler
@@ -477,7 +478,7 @@ def guarded(cls: type[Any], policy: GuardPolicy, *, refuse_overrides: bool = Fal
             bases += (_RememberedLookup,)
     elif not issubclass(cls, (APIHandler, BaseVoilaHandler, BookHandler, NoBookHandler)):
         bases += (_PlainErrors,)  # JSON from API handlers and Voila's own pages stay as they are
-    namespace = {"handbook_policy": policy, "handbook_refuse_overrides": refuse_overrides,
+    namespace = {"handbook_policy": policy, "handbook_job_aid_page": job_aid_page,
                  "handbook_json_errors": issubclass(cls, APIHandler), "__module__": __name__}
     return type(f"Guarded{cls.__name__}", (*bases, cls), namespace)
 
@@ -612,7 +613,7 @@ def handbook_routes(voila_routes: list[Any], book_dir: Path, policy: GuardPolicy
             # same folders as the route that would otherwise serve them one by one.
             routes.append((ROUTE, guarded(FrontEndChunksHandler, policy), {"static_dirs": rest[0]["paths"]}))
         if "/voila/render/" in pattern:
-            routes.append((RENDER_ROUTE, guarded(cls, policy, refuse_overrides=True), *rest))
+            routes.append((RENDER_ROUTE, guarded(cls, policy, job_aid_page=True), *rest))
         elif pattern.startswith(_KEPT_ROUTE_PREFIXES):
             routes.append((pattern, guarded(cls, policy), *rest))
     if (book_dir / "index.html").is_file():
