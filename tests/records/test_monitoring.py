@@ -1,4 +1,8 @@
-"""The follow-up tracker and the weekly monitoring figures, from real engine runs in the store."""
+"""The follow-up tracker and the weekly monitoring figures, from real engine runs in the store.
+
+The runs happen at a fixed ``NOW`` while their records are written at the real time: each run
+must count in the week it happened, whatever day the suite runs.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typer.testing import CliRunner
 
 from protocols.cli import app
 from protocols.engine import ChecklistRun, FollowUpPlan
+from protocols.engine.rights import RightsDelivery
 from protocols.engine.screening import ScreeningRun
 from protocols.library import default_library
 from protocols.records import Store
@@ -40,6 +45,8 @@ def seed(store: Store) -> None:
     first = plan.state.check_ins[0]
     plan.record(first.id, "reached", first.due_at)
     _save(store, "follow-up", plan, "W-1")
+    notice = RightsDelivery.record(lib.notice("us-federal-cvra-en"), "W-1", "handed", NOW - dt.timedelta(days=1))
+    _save(store, "rights-notification", notice, "W-1")
     late = FollowUpPlan.create(lib.template("standard-follow-up"), "W-9", NOW - dt.timedelta(days=10))
     _save(store, "follow-up", late, "W-9")
 
@@ -59,6 +66,7 @@ def test_weekly_figures_count_without_personal_data(store: Store) -> None:
     week = result.weeks[-1]
     assert (week.screens, week.screened_in_rule, week.screened_in_belief) == (3, 1, 1)
     assert week.spoke_to_hotline == 1
+    assert week.rights_notices == 1
     assert sum(w.check_ins_due for w in result.weeks) >= 2
     assert sum(w.check_ins_on_time for w in result.weeks) >= 1
     dumped = json.dumps(figures_as_rows(result))

@@ -12,6 +12,7 @@ from typing import Any
 
 from protocols.engine import ChecklistRun, FollowUpPlan
 from protocols.engine.errors import EngineError
+from protocols.engine.rights import RightsDelivery
 from protocols.engine.screening import ScreeningRun
 from protocols.library import Library, UnknownContent
 from protocols.records.store import RunRecord, Store
@@ -100,32 +101,40 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
     def bucket(moment: dt.datetime) -> WeekFigures | None:
         return table.get(_week(moment))
 
+    # Each run counts in the week it happened (its own start or delivery time), not the week
+    # its record was written: a record saved late, or imported, still lands in the right week.
     for record in store.all_runs(SCREENING_AID):
-        row = bucket(record.created_at)
-        if row is None:
-            continue
         try:
-            outcome = ScreeningRun.restore(library.instrument(record.content_id), record.state).evaluate().outcome
+            screening = ScreeningRun.restore(library.instrument(record.content_id), record.state)
+            outcome = screening.evaluate().outcome
         except (UnknownContent, EngineError):
             result.unreadable += 1
+            continue
+        row = bucket(screening.state.started_at)
+        if row is None:
             continue
         row.screens += 1
         row.screened_in_rule += outcome == "screened-in-protocol"
         row.screened_in_belief += outcome == "screened-in-officer-belief"
     for record in store.all_runs(SCREEN_IN_AID):
-        row = bucket(record.created_at)
-        if row is None:
-            continue
         try:
             run = ChecklistRun.restore(library.protocol(record.content_id), record.state)
         except (UnknownContent, EngineError):
             result.unreadable += 1
             continue
+        row = bucket(run.state.started_at)
+        if row is None:
+            continue
         row.screen_in_checklists += 1
         answer = run.answer_for(SPOKE_ITEM) if SPOKE_ITEM in {i.id for i in run.protocol.items()} else None
         row.spoke_to_hotline += answer is not None and answer.value == "spoke"
     for record in store.all_runs(RIGHTS_AID):
-        row = bucket(record.created_at)
+        try:
+            delivery = RightsDelivery.restore(library.notice(record.content_id), record.state)
+        except (UnknownContent, EngineError):
+            result.unreadable += 1
+            continue
+        row = bucket(delivery.state.given_at)
         if row is not None:
             row.rights_notices += 1
     for record in store.all_runs(FOLLOW_UP_AID):
