@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +125,7 @@ class Store:
             if url.startswith("sqlite:///"):
                 path = Path(url.removeprefix("sqlite:///"))
                 path.parent.mkdir(parents=True, exist_ok=True)
+                check_sqlite_file(path)
             engine = create_engine(url, future=True, pool_pre_ping=True)
         except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:  # ImportError: no driver
             raise StoreError(
@@ -287,6 +290,43 @@ class Store:
     def _audit(conn: Any, actor: str, action: str, run_id: str | None, outcome: str) -> None:
         conn.execute(insert(audit).values(at=_utcnow(), actor=actor, action=action,
                                           run_id=run_id, outcome=outcome, detail=""))
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a SQLite file the handbook must not write to, before anything writes to it.
+
+    The file is opened read-only (no journal mode change, no side files for a file in
+    rollback mode): it must be a SQLite database, pass SQLite's quick integrity check,
+    and hold the handbook's tables at a schema this handbook knows, or nothing at all.
+    A missing or empty file is fine: the handbook creates its tables in it.
+    """
+    try:
+        if not path.exists() or path.stat().st_size == 0:
+            return
+    except OSError as exc:
+        raise StoreError(f"cannot read the records database {path}: {exc.strerror}") from None
+    fix = ("nothing was changed; restore it from a backup, or point HANDBOOK_DATABASE_URL "
+           "(or --database) at another file")
+    uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+    probe = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    try:
+        with probe.connect() as conn:
+            verdict = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+            if verdict != "ok":
+                raise StoreError(f"the records database {path} is damaged (SQLite integrity check "
+                                 f"failed); {fix}")
+            version = migrations.stored_version(conn)
+            if version is not None:
+                migrations.pending(version)
+    except SchemaError as exc:
+        raise StoreError(f"cannot use {path}: {exc}") from None
+    except DBAPIError as exc:
+        text = str(exc.orig).lower()
+        if "not a database" in text or "malformed" in text or "corrupt" in text:
+            raise StoreError(f"{path} is not a handbook database, or it is damaged; {fix}") from None
+        raise StoreError(f"cannot read the records database {path}: {_reason(exc)}") from None
+    finally:
+        probe.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
