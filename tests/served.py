@@ -58,11 +58,39 @@ def handbook_serve(folder: Path, *args: str) -> Iterator[Served]:
                 time.sleep(0.3)
         yield Served(f"http://127.0.0.1:{port}", database_url, log, process)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):  # kernels it started and did not stop, if any
+        stop_cleanly(process, log)
+
+
+def _group_alive(pid: int) -> bool:
+    try:
+        os.killpg(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_cleanly(process: subprocess.Popen[bytes], log: Path) -> None:
+    """Stop the server as a service manager would (SIGTERM) and fail the test if it does not go cleanly.
+
+    A clean stop exits 0 within 20 s and leaves nothing behind in its process group (kernels, the
+    fork server). Whatever is left is killed, so one bad stop never leaks into the next test.
+    """
+    process.send_signal(signal.SIGTERM)
+    problem = None
+    try:
+        code = process.wait(timeout=20)
+        if code != 0:
+            problem = f"handbook serve exited {code} on SIGTERM"
+    except subprocess.TimeoutExpired:
+        problem = "handbook serve was still running 20 s after SIGTERM"
+        process.kill()
+        process.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while _group_alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _group_alive(process.pid):
+        problem = problem or "processes of handbook serve (kernels, fork server) outlived it"
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+    if problem:
+        pytest.fail(f"{problem}:\n{log.read_text(errors='replace')[-3000:]}")

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 667}}
 AIDS = ["index", "scene-response", "needs-and-referrals", "screening", "rights-notification",
-        "confidentiality", "follow-up", "scenario-player"]
+        "confidentiality", "follow-up", "scenario-player", "tracker"]
 LOAD_TIMEOUT = 60_000
 """Milliseconds to wait for an aid to draw (a kernel may still be starting)."""
 
@@ -256,6 +256,9 @@ def test_every_aid_fits_the_screen_and_is_photographed(open_page: object, server
         elif aid == "scenario-player":
             page.get_by_role("button", name="Continue").click()
             page.get_by_text("Content warning:").wait_for()
+        elif aid == "tracker":  # the follow-up plan test above left a plan with check-ins due
+            page.get_by_text("This unit, week by week").wait_for(timeout=LOAD_TIMEOUT)
+            assert page.locator(".hb-aid svg").count() >= 1, "the weekly chart is drawn"
         else:
             start_case(page, f"26-SHOT-{view[0]}")
             page.get_by_text("Case 26-SHOT-").first.wait_for(timeout=LOAD_TIMEOUT)
