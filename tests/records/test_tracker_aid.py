@@ -8,7 +8,8 @@ from test_monitoring import NOW, seed
 
 from protocols.library import default_library
 from protocols.records import Store
-from protocols.ui.tracker_aid import Tracker, tracker_aid
+from protocols.records.monitoring import weekly_figures
+from protocols.ui.tracker_aid import Tracker, chart_svg, tracker_aid
 
 
 def test_tracker_records_an_outcome_and_the_list_updates(store: Store) -> None:
@@ -28,3 +29,15 @@ def test_tracker_records_an_outcome_and_the_list_updates(store: Store) -> None:
 def test_tracker_aid_builds_without_a_kernel(store: Store) -> None:
     box = tracker_aid(store=store, clock=lambda: dt.datetime.now(dt.UTC))
     assert box.children
+
+
+def test_weekly_chart_names_its_series_in_words_and_shows_each_count(store: Store) -> None:
+    seed(store)
+    monitoring = weekly_figures(store, default_library(), NOW, weeks=4)
+    chart = chart_svg(monitoring)
+    assert "Screens</span>" in chart and "Screened in (by rule or officer belief)</span>" in chart
+    this_week = monitoring.weeks[-1]
+    assert this_week.screens == 3
+    assert f'fill="#1b1f24">{this_week.screens}</text>' in chart  # the count stands above its bar
+    empty = [w for w in monitoring.weeks if w.screens == 0]
+    assert empty and chart.count("</text>") == len(monitoring.weeks) * 2 - len(empty)

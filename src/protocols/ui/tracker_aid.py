@@ -39,24 +39,37 @@ OUTCOMES = (("reached", "Reached"), ("not-reached", "Not reached"), ("declined",
 
 
 def chart_svg(monitoring: Monitoring) -> str:
-    """A small bar chart of screens and screen-ins per week; the numbers are in the table too."""
+    """A small bar chart of screens and screen-ins per week, with a visible key and each bar's count.
+
+    The key names each series in words beside its swatch (colour is never the only cue); the
+    exact numbers are in the table below the chart too.
+    """
     weeks = monitoring.weeks
     top = max([1, *(w.screens for w in weeks)])
-    bar_w, gap, height = 28, 14, 120
+    bar_w, gap, height, above = 28, 14, 120, 16
     width = len(weeks) * (bar_w + gap) + gap
-    parts = [f'<svg role="img" aria-labelledby="hb-chart-title" viewBox="0 0 {width} {height + 40}" '
-             f'width="100%" style="max-width:{width}px">',
-             '<title id="hb-chart-title">Screens (grey) and screen-ins (blue) per week</title>']
+    title = "Screens (grey) and screened in (blue) per week"
+    parts = [f'<figure class="hb-chart"><svg role="img" aria-labelledby="hb-chart-title" '
+             f'viewBox="0 0 {width} {height + above + 24}" width="100%" style="max-width:{width}px">',
+             f'<title id="hb-chart-title">{title}</title>']
     for index, w in enumerate(weeks):
         x = gap + index * (bar_w + gap)
         total = round(height * w.screens / top)
         screened_in = round(height * (w.screened_in_rule + w.screened_in_belief) / top)
-        parts.append(f'<rect x="{x}" y="{height - total}" width="{bar_w}" height="{total}" fill="#8a96a3"/>')
-        parts.append(f'<rect x="{x + 6}" y="{height - screened_in}" width="{bar_w - 12}" '
+        base = above + height
+        parts.append(f'<rect x="{x}" y="{base - total}" width="{bar_w}" height="{total}" fill="#8a96a3"/>')
+        parts.append(f'<rect x="{x + 6}" y="{base - screened_in}" width="{bar_w - 12}" '
                      f'height="{screened_in}" fill="#0b5cad"/>')
-        parts.append(f'<text x="{x + bar_w / 2}" y="{height + 16}" font-size="11" text-anchor="middle" '
+        if w.screens:
+            parts.append(f'<text x="{x + bar_w / 2}" y="{base - total - 4}" font-size="11" '
+                         f'text-anchor="middle" fill="#1b1f24">{w.screens}</text>')
+        parts.append(f'<text x="{x + bar_w / 2}" y="{base + 16}" font-size="11" text-anchor="middle" '
                      f'fill="#1b1f24">{html.escape(w.week[-3:])}</text>')
     parts.append("</svg>")
+    parts.append('<figcaption class="hb-chart-key" aria-hidden="true">'
+                 '<span><span class="hb-swatch" style="background:#8a96a3"></span>Screens</span>'
+                 '<span><span class="hb-swatch" style="background:#0b5cad"></span>Screened in '
+                 '(by rule or officer belief)</span></figcaption></figure>')
     return "".join(parts)
 
 
@@ -78,6 +91,10 @@ TABLE_CSS = """<style>
 .hb-aid table.hb-table th[scope=col] { white-space: normal; min-width: 5.5rem; vertical-align: bottom; }
 .hb-aid table.hb-table caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
 .hb-aid .hb-scroll { overflow-x: auto; max-width: 100%; }
+.hb-aid figure.hb-chart { margin: 0 0 0.75rem; }
+.hb-aid .hb-chart-key { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; font-size: 0.9rem; color: #1b1f24; }
+.hb-aid .hb-swatch { display: inline-block; width: 0.9rem; height: 0.9rem; margin-right: 0.35rem;
+  vertical-align: -0.1rem; border: 1px solid #1b1f24; }
 .hb-aid .hb-scroll:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
 </style>"""
 
