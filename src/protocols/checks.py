@@ -12,24 +12,70 @@ from protocols.yamlsource import Key, dotted
 if TYPE_CHECKING:
     from protocols.library import Library
 
-Where = Callable[[str, str, Key], tuple[Path | None, int | None]]
+Where = Callable[[str, str, Key], tuple[Path | None, int | None, Key]]
+"""(kind, id, field path) → (file, line, field path in that file) of the text that wrote it."""
+PAGE_SUFFIXES = (".md", ".ipynb", ".rst")
 
 
-def cross_file_problems(library: Library, where: Where,
-                        broken: frozenset[str] = frozenset()) -> list[Problem]:
+def cross_file_problems(library: Library, where: Where, broken: frozenset[str] = frozenset(),
+                        book_root: Path | None = None) -> list[Problem]:
     """Every dangling reference or inconsistency between content files.
 
     References to an id in ``broken`` (a file that failed to load and was
-    reported already) are skipped, so one fault gives one message.
+    reported already) are skipped, so one fault gives one message. Chapters are
+    checked against the pages under ``book_root`` when there is one.
     """
     return [*_source_refs(library, where), *_protocol_refs(library, where, broken),
-            *_rights_families(library, where)]
+            *_rights_families(library, where), *_referral_coverage(library, where, broken),
+            *(_chapter_pages(library, where, book_root) if book_root is not None else [])]
 
 
 def _problem(where: Where, kind: str, obj_id: str, path: Key, message: str,
              fix: str) -> Problem:
-    file, line = where(kind, obj_id, path)
-    return Problem(file, line, dotted(obj_id, path), message, fix)
+    file, line, shown_path = where(kind, obj_id, path)
+    return Problem(file, line, dotted(obj_id, shown_path), message, fix)
+
+
+def _referral_coverage(library: Library, where: Where, broken: frozenset[str]) -> Iterator[Problem]:
+    """Each referral category a need names has a service in the directory officers use.
+
+    With an agency that is the agency's directory; without one, every directory
+    in the content must cover every need, as any of them may be the one in use.
+    The problem is reported on the directory, the file to fix.
+    """
+    wanted: dict[str, list[str]] = {}
+    for catalogue in library.needs.values():
+        for n_index, need in enumerate(catalogue.needs):
+            file, line, _path = where("needs", catalogue.id, ("needs", n_index))
+            for category in need.referrals:
+                wanted.setdefault(category, []).append(f"`{need.id}` ({file}:{line})")
+    agency = library.agency
+    for directory_id in [agency.resource_directory] if agency is not None else sorted(library.resources):
+        directory = library.resources.get(directory_id)
+        if directory is None or directory_id in broken:
+            continue  # reported where the directory is named or loaded
+        offered = {category for org in directory.organizations for service in org.services
+                   for category in service.categories}
+        for missing, needs in wanted.items():
+            if missing not in offered:
+                yield _problem(where, "resources", directory_id, ("organizations",),
+                               f"no service has the category `{missing}`, so an officer would get no "
+                               f"referral for the need(s) {', '.join(needs)}",
+                               f"add a service with `categories: [{missing}]` to this directory")
+
+
+def _chapter_pages(library: Library, where: Where, book_root: Path) -> Iterator[Problem]:
+    """Each protocol's ``chapter`` names a page of the book."""
+    for protocol in library.protocols.values():
+        chapter = protocol.chapter
+        if chapter is None:
+            continue
+        page = book_root / chapter
+        if not any(page.with_name(page.name + suffix).is_file() for suffix in PAGE_SUFFIXES):
+            yield _problem(where, "protocols", protocol.id, ("chapter",),
+                           f"the chapter `{chapter}` is not a page of the book (no {chapter}.md)",
+                           "name a page under book/ without its suffix, e.g. `book/arrive/scene-safety`, "
+                           "or remove `chapter`")
 
 
 def _cited(library: Library) -> Iterator[tuple[str, str, Key, str]]:

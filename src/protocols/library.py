@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from protocols.agency import AgencyProfile, apply_change, read_overlay
+from protocols.agency import AgencyProfile, ChangeOrigins, apply_change, read_overlay
 from protocols.checks import cross_file_problems
 from protocols.errors import ContentError, Problem
 from protocols.models import (
@@ -28,7 +28,7 @@ from protocols.models import (
     SourceList,
 )
 from protocols.validation import problems_from
-from protocols.yamlsource import Key, YamlDocument, read_yaml
+from protocols.yamlsource import Key, YamlDocument, dotted, read_yaml, shown_path
 
 DEFAULT_CONTENT = Path(__file__).parent / "content"
 T = TypeVar("T")
@@ -174,12 +174,12 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
                 continue
             obj_id = str(getattr(obj, "id"))  # noqa: B009 - every content model has an id
             if obj_id != file.stem:
-                problems.append(Problem(_shown(file, root), 1, "id",
+                problems.append(Problem(_shown(file, root), doc.line_for(("id",)), "id",
                                         f"the id `{obj_id}` does not match the file name "
                                         f"`{file.name}`",
                                         f"rename the file to `{obj_id}.yaml` or change the id"))
             if obj_id in tables[kind]:
-                problems.append(Problem(_shown(file, root), 1, "id",
+                problems.append(Problem(_shown(file, root), doc.line_for(("id",)), "id",
                                         f"the id `{obj_id}` is already used by "
                                         f"{_shown(files[(kind, obj_id)], root)}",
                                         "give each file its own id"))
@@ -189,8 +189,9 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
             docs[(kind, obj_id)] = doc
 
     profile: AgencyProfile | None = None
+    changed: dict[str, ChangeOrigins] = {}
     if agency is not None:
-        profile = _apply_agency(Path(agency), tables, files, problems, hasher)
+        profile = _apply_agency(Path(agency), tables, files, docs, changed, problems, hasher)
     library = Library(
         content_dir=root,
         sources=sources,
@@ -199,21 +200,40 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
         agency=profile,
         **tables,  # type: ignore[arg-type]
     )
-    def where(kind: str, obj_id: str, path: Key) -> tuple[Path | None, int | None]:
+
+    def where(kind: str, obj_id: str, path: Key) -> tuple[Path | None, int | None, Key]:
+        origins = changed.get(obj_id) if kind == "protocols" else None
+        if origins is not None:
+            in_change, path = origins.origin(path)
+            if in_change:
+                return origins.source.file, origins.source.line(path), path
         file = files.get((kind, obj_id))
         doc = docs.get((kind, obj_id))
         if file is None or doc is None:
-            return None, None
-        return _shown(file, root), doc.line_for(path)
+            return None, None, path
+        return _shown(file, root), doc.line_for(path), path
 
-    problems.extend(cross_file_problems(library, where, frozenset(broken)))
+    problems.extend(cross_file_problems(library, where, frozenset(broken), book_root(root)))
     if problems:
         raise ContentError(problems)
     return library
 
 
+def book_root(content_dir: Path) -> Path | None:
+    """The project folder whose ``book/`` holds the pages ``Protocol.chapter`` names, if any.
+
+    Content inside a project checkout (``src/protocols/content``) or beside a ``book/`` folder
+    has one; an installed package has none, and then chapters are not checked.
+    """
+    for folder in list(content_dir.resolve().parents)[:3]:
+        if (folder / "book").is_dir():
+            return folder
+    return None
+
+
 def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
-                  files: dict[tuple[str, str], Path], problems: list[Problem],
+                  files: dict[tuple[str, str], Path], docs: dict[tuple[str, str], YamlDocument],
+                  changed: dict[str, ChangeOrigins], problems: list[Problem],
                   hasher: Any) -> AgencyProfile | None:
     """Merge an agency's overlay into the tables; add any problems found."""
     try:
@@ -223,7 +243,8 @@ def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
         return None
     hasher.update(profile_file.read_bytes())
     for (kind, obj_id), file in overlay.added_files.items():
-        hasher.update(file.read_bytes())
+        hasher.update(_digest_bytes(file))
+        doc = overlay.added_docs[(kind, obj_id)]
         if obj_id in tables[kind]:
             if kind == "instruments":
                 message = f"the shipped instrument `{obj_id}` is locked and cannot be replaced"
@@ -231,33 +252,40 @@ def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
             else:
                 message = f"the id `{obj_id}` is already used by the shipped content"
                 fix = f"use a new id, or change the shipped one with changes/{obj_id}.yaml"
-            problems.append(Problem(file, 1, "id", message, fix))
+            problems.append(Problem(file, doc.line_for(("id",)), "id", message, fix))
             continue
         tables[kind][obj_id] = overlay.added[kind][obj_id]
         files[(kind, obj_id)] = file
+        docs[(kind, obj_id)] = doc
     name = overlay.profile.short_name
-    for protocol_id, (change, file) in overlay.changes.items():
-        hasher.update(file.read_bytes())
+    for protocol_id, source in overlay.changes.items():
+        hasher.update(_digest_bytes(source.file))
+        line = source.line(("protocol",))
         if protocol_id in tables["instruments"]:
-            problems.append(Problem(file, 1, "protocol", f"`{protocol_id}` is a screening instrument; "
+            problems.append(Problem(source.file, line, "protocol", f"`{protocol_id}` is a screening instrument; "
                                     "its wording and rules are locked", "remove this change file"))
             continue
         base = tables["protocols"].get(protocol_id)
         if base is None:
-            problems.append(Problem(file, 1, "protocol", f"there is no protocol `{protocol_id}` to change",
+            problems.append(Problem(source.file, line, "protocol", f"there is no protocol `{protocol_id}` to change",
                                     f"use one of: {', '.join(sorted(tables['protocols']))}"))
             continue
         try:
-            tables["protocols"][protocol_id] = apply_change(base, change, file, name)  # type: ignore[arg-type]
+            result = apply_change(base, source, name)  # type: ignore[arg-type]
         except ContentError as exc:
             problems.extend(exc.problems)
+            continue
+        tables["protocols"][protocol_id] = result.protocol
+        changed[protocol_id] = result.origins
     profile = overlay.profile
     for setting, kind, ids in (("rights_notices", "rights", profile.rights_notices),
                              ("screening_instrument", "instruments", [profile.screening_instrument]),
                              ("resource_directory", "resources", [profile.resource_directory])):
-        for obj_id in ids:
+        for index, obj_id in enumerate(ids):
             if obj_id not in tables[kind]:
-                problems.append(Problem(profile_file, None, f"agency.{setting}", f"there is no {kind} `{obj_id}`",
+                key: Key = (setting, index) if setting == "rights_notices" else (setting,)
+                problems.append(Problem(overlay.profile_file, overlay.profile_doc.line_for(key),
+                                        dotted("agency", key), f"there is no {kind} `{obj_id}`",
                                         f"use one of: {', '.join(sorted(tables[kind]))}"))
     return profile
 
@@ -294,10 +322,7 @@ def default_library() -> Library:
 
 def _shown(file: Path, root: Path) -> Path:
     """The path as a trainer sees it: relative to the working folder when possible."""
-    try:
-        return file.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
-        return file
+    return shown_path(file)
 
 
 def _load_one(file: Path, model: type[BaseModel], prefix: str, problems: list[Problem],

@@ -147,6 +147,14 @@ def _screen(text: str, shown: Path) -> Problem | None:
     return None
 
 
+def shown_path(file: Path) -> Path:
+    """The path as a trainer sees it: relative to the working folder when possible."""
+    try:
+        return file.resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
+        return file
+
+
 def _put(data: Any, path: Key, value: str) -> None:
     target = data
     for part in path[:-1]:
