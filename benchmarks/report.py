@@ -54,6 +54,12 @@ def table(results: dict[str, Any]) -> str:
             lines.append(f"| {n} Chromium pages at once on {where} | {_burst(conc.get('ours'))} | "
                          f"{_burst(conc.get('default'))} | {conc.get('ratio', '–')} |")
         lines.append("")
+    cold = results.get("cold")
+    if cold:
+        lines += ["### 1b. Scene-response aid, with and without preheated kernels (s, median / p95)", "",
+                  "| Server | first usable |", "| --- | --- |"]
+        lines += [f"| {label} | {_ms(row)} |" for label, row in cold.items()]
+        lines.append("")
     memory = results.get("memory")
     if memory:
         lines += ["### 2. Memory (server + kernels, MB; PSS, with RSS in brackets)", "",
@@ -85,6 +91,16 @@ def table(results: dict[str, Any]) -> str:
             for net, row in nets.items():
                 lines.append(f"| {page} | {net} | {row['transferred_kb']} | {row['uncompressed_kb']} | "
                              f"{row['requests']} | {_ms(row['fcp_s'])} | {_ms(row['load_s'])} |")
+        lines.append("")
+    site = results.get("site")
+    if site:
+        weight = site["transferred_kb"]
+        lines += [f"### 6. Every page of the built book ({site['pages']} pages, loopback, no cache)", "",
+                  f"Transferred per page: median {weight['median']:.1f} KB, p95 {weight['p95']:.1f} KB, "
+                  f"largest {weight['max']:.1f} KB.", "",
+                  "| Heaviest pages | transferred KB | uncompressed KB | requests |", "| --- | --- | --- | --- |"]
+        lines += [f"| {r['page']} | {r['transferred_kb']} | {r['uncompressed_kb']} | {r['requests']} |"
+                  for r in site["heaviest"]]
         lines.append("")
     return "\n".join(lines)
 

@@ -172,14 +172,16 @@ def settled_memory(pid: int, timeout: float = 120) -> dict[str, float]:
 
 
 @contextlib.contextmanager
-def server(kind: str, db_url: str | None = None, preheat: bool = True) -> Iterator[tuple[str, int]]:
-    """``ours`` = handbook serve; ``default`` = plain voila on widgets/ with default settings."""
+def server(kind: str, db_url: str | None = None, preheat: bool = True,
+           extra: tuple[str, ...] = ()) -> Iterator[tuple[str, int]]:
+    """``ours`` = handbook serve (``extra``: more of its flags); ``default`` = plain voila on widgets/."""
     port = free_port()
     env = {**os.environ, "HANDBOOK_DATABASE_URL": db_url or f"sqlite:///{tempfile.mkdtemp()}/r.sqlite3"}
     if kind == "ours":
         cmd = [str(VENV_BIN / "handbook"), "serve", "--port", str(port)]
         if not preheat:
             cmd.append("--no-preheat")
+        cmd += extra
     else:
         cmd = [str(VENV_BIN / "voila"), "widgets", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -467,6 +469,68 @@ def bench_pages(pw: Any, trials: int) -> dict[str, Any]:
     return out
 
 
+COLD_VARIANTS: dict[str, tuple[str, bool, tuple[str, ...]]] = {
+    "preheated pool (handbook serve as shipped)": ("ours", True, ()),
+    "no pool, kernel forked from the warm parent (--no-preheat)": ("ours", False, ()),
+    "cold: no pool, no fork (--no-preheat --no-fork-kernels)": ("ours", False, ("--no-fork-kernels",)),
+    "default voila": ("default", False, ()),
+}
+
+
+def bench_cold(pw: Any, trials: int) -> dict[str, Any]:
+    """Scene-response first usable, with and without preheated kernels (each load a new kernel)."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    out: dict[str, Any] = {}
+    try:
+        for label, (kind, preheat, extra) in COLD_VARIANTS.items():
+            with server(kind, preheat=preheat, extra=extra) as (base, pid):
+                wait_quiet(pid)
+                times = []
+                for _ in range(trials):
+                    times.append(time_to_first_usable(browser, aid_url(base, kind, "scene-response")))
+                    wait_quiet(pid)
+                out[label] = stats(times)
+    finally:
+        browser.close()
+    return out
+
+
+def bench_site(pw: Any) -> dict[str, Any]:
+    """Every page of the built book, once on loopback with no cache: the page count and the heaviest."""
+    site = ROOT / "_build" / "html"
+    paths = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                   if not p.relative_to(site).as_posix().startswith(("_", "reports/")))
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    rows: list[dict[str, Any]] = []
+    try:
+        with server("ours", preheat=False) as (base, _pid):
+            context = browser.new_context()
+            for path in paths:
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                transferred: list[int] = []
+                cdp.on("Network.loadingFinished", lambda e, t=transferred: t.append(int(e["encodedDataLength"])))
+                page.goto(f"{base}/{path}", wait_until="load", timeout=120_000)
+                page.wait_for_timeout(300)  # the deferred widget runtime's own requests
+                decoded = page.evaluate("""() => {
+                    const nav = performance.getEntriesByType('navigation')[0];
+                    const res = performance.getEntriesByType('resource');
+                    return [nav.decodedBodySize + res.reduce((a, r) => a + r.decodedBodySize, 0), res.length + 1];
+                }""")
+                rows.append({"page": path, "transferred_kb": round(sum(transferred) / 1024, 1),
+                             "uncompressed_kb": round(decoded[0] / 1024, 1), "requests": decoded[1]})
+                page.close()
+            context.close()
+    finally:
+        browser.close()
+    rows.sort(key=lambda r: r["transferred_kb"], reverse=True)
+    weights = [r["transferred_kb"] for r in rows]
+    return {"pages": len(rows), "transferred_kb": {**stats(weights), "max": max(weights, default=0.0)},
+            "heaviest": rows[:5]}
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -482,7 +546,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer trials, for a smoke run")
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["first_usable", "memory", "round_trip", "build", "pages"])
+                        choices=["first_usable", "cold", "memory", "round_trip", "build", "pages", "site"])
     args = parser.parse_args()
     trials = 3 if args.quick else 10
     from playwright.sync_api import sync_playwright
@@ -492,10 +556,12 @@ def main() -> int:
     todo: dict[str, Callable[[Any], Any]] = {
         "first_usable": lambda pw: bench_first_usable(pw, trials, 5 if args.quick else 20,
                                                       AIDS[:2] if args.quick else AIDS),
+        "cold": lambda pw: bench_cold(pw, 3 if args.quick else 5),
         "memory": lambda pw: bench_memory(pw, 3 if args.quick else 10),
         "round_trip": lambda pw: _with_pg(lambda url: bench_round_trip(pw, trials * 2, url)),
         "build": lambda pw: bench_build(1 if args.quick else 3),
         "pages": lambda pw: bench_pages(pw, 2 if args.quick else 5),
+        "site": bench_site,
     }
     with sync_playwright() as pw:
         for name, job in todo.items():
