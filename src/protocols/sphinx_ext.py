@@ -19,7 +19,8 @@ Directives (each takes one content id, except the two lists):
 ``scenario``               a training scenario's summary with a link to the scenario player
 ``job-aid-list``           the index of job aids
 ``agency-contacts``        the agency this build is for, with its hotline and on-call numbers
-``knowledge-check``        3-5 self-check questions on a protocol's critical items
+``knowledge-check``        3-5 self-check questions on a protocol's critical items, or on
+                           other content (``confidentiality:<id>``, ``needs:<id>``, ...)
 
 ``resource-directory agency`` shows the directory the agency profile names. A rights notice
 the profile does not list is shown as a short "not used by <agency>" note (no warning).
@@ -69,7 +70,9 @@ from protocols import render
 from protocols.agency import read_profile
 from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, Library, load_library
-from protocols.render.knowledge import DEFAULT_QUESTIONS
+from protocols.models import ReferralCategory
+from protocols.render.knowledge import DEFAULT_QUESTIONS, knowledge_check_html
+from protocols.render.knowledge_content import CHECK_SOURCES, KINDS, build_check
 from protocols.render.labels import JOB_AIDS, JobAid
 
 logger = logging.getLogger(__name__)
@@ -736,16 +739,98 @@ class ScenarioDirective(_ContentDirective):
 
 
 class KnowledgeCheckDirective(_ContentDirective):
-    """A few self-check questions on one protocol's critical items (answers checked in the page)."""
+    """Self-check questions at the end of a chapter (answers checked in the page).
+
+    ``{knowledge-check} <protocol-id>`` asks about a protocol's critical items;
+    ``{knowledge-check} <source>:<id>`` about other content (``confidentiality``, ``needs``,
+    ``followup``, ``rights``, ``scenario``; ``rights:agency`` is the agency's first notice;
+    ``reviews:all`` asks about every checklist's owner, review interval and last change).
+    ``:ask:`` keeps some kinds of question; ``:referrals:`` keeps the needs that lead there;
+    ``:pause-point:`` keeps one pause point of a protocol.
+    """
 
     table, noun = "protocols", "protocol"
     option_spec: ClassVar[dict[str, Any]] = {
         "questions": lambda value: directives.choice(value, ("3", "4", "5")),
+        "ask": directives.unchanged,
+        "referrals": directives.unchanged,
+        "pause-point": directives.unchanged,
     }
+
+    def run(self) -> list[nodes.Node]:
+        source, _, obj_id = self.arguments[0].strip().rpartition(":")
+        if source in ("", "protocol"):
+            return super().run()
+        source_spec = CHECK_SOURCES.get(source)
+        library = _state(self.env.app).library
+        if source_spec is None:
+            return self._bad(f"unknown content kind {source!r}; use one of: protocol, "
+                             + ", ".join(CHECK_SOURCES), obj_id)
+        if library is None:
+            return [self._placeholder("The handbook content could not be loaded; see the "
+                                      "build errors.")]
+        table_name, noun = source_spec
+        table: dict[str, Any] = getattr(library, table_name)
+        obj_id = self._alias(library, source, obj_id)
+        if obj_id is None:
+            return [self._placeholder(f"Missing {noun}: {self.arguments[0].strip()}")]
+        if obj_id not in table and not (source == "reviews" and obj_id == "all"):
+            shown = ", ".join(sorted(table)) or "none"
+            return self._bad(f"there is no {noun} {obj_id!r}. Known {noun} ids: {shown}", obj_id)
+        kinds = [k for k in re.split(r"[\s,]+", self.options.get("ask", "")) if k]
+        unknown = [k for k in kinds if k not in KINDS[source]]
+        if unknown:
+            return self._bad(f":ask: {', '.join(unknown)} is not a kind of {source} question; "
+                             f"use: {', '.join(KINDS[source])}", obj_id)
+        try:
+            check = build_check(library, source, obj_id, self._referrals(),
+                                int(self.options.get("questions", DEFAULT_QUESTIONS)), kinds,
+                                seed=self.env.docname)
+        except ValueError as exc:
+            return self._bad(str(exc), obj_id)
+        files = ([library.files[("protocols", p)] for p in sorted(library.protocols)
+                  if ("protocols", p) in library.files] if source == "reviews"
+                 else _files_for(library, table_name, obj_id))
+        for file in (*files, *_state(self.env.app).agency_files):
+            self.env.note_dependency(str(file))
+        node = nodes.raw("", check.html(), format="html")
+        node["classes"].append("hc-content")
+        self.set_source_info(node)
+        return [node]
+
+    def _alias(self, library: Library, source: str, obj_id: str) -> str | None:
+        if source != "rights" or obj_id != "agency":
+            return obj_id
+        if library.agency is None or not library.agency.rights_notices:
+            self._bad("`rights:agency` needs an agency profile that lists rights notices; build "
+                      "with --agency or name a notice id", obj_id)
+            return None
+        return library.agency.rights_notices[0]
+
+    def _referrals(self) -> list[ReferralCategory]:
+        words = [w for w in re.split(r"[\s,]+", self.options.get("referrals", "")) if w]
+        known = {c.value: c for c in ReferralCategory}
+        wrong = [w for w in words if w not in known]
+        if wrong:
+            raise ValueError(f":referrals: {', '.join(wrong)} is not a referral category; use: "
+                             + ", ".join(known))
+        return [known[w] for w in words]
+
+    def _bad(self, text: str, obj_id: str) -> list[nodes.Node]:
+        logger.warning(f"{{{self.name}}} on page {self.env.docname!r}, line {self.lineno}: {text}",
+                       location=(self.env.docname, self.lineno), type="handbook",
+                       subtype="unknown-id")
+        return [self._placeholder(f"Missing knowledge check: {self.arguments[0].strip()}")]
 
     def render(self, library: Library, obj: Any) -> str:
         count = int(self.options.get("questions", DEFAULT_QUESTIONS))
-        return render.knowledge_check_html(obj, count)
+        pause_point = self.options.get("pause-point") or None
+        known = [pp.id for pp in obj.pause_points]
+        if pause_point is not None and pause_point not in known:
+            self._bad(f":pause-point: {obj.id} has no pause point {pause_point!r}; known: "
+                      + ", ".join(known), obj.id)
+            return f'<p class="hc-missing">Missing pause point: {render.esc(pause_point)}</p>'
+        return knowledge_check_html(obj, count, pause_point)
 
 
 class AgencyContactsDirective(SphinxDirective):

@@ -127,21 +127,28 @@ Maker = Callable[[Protocol, PausePoint, Item, random.Random], KnowledgeQuestion 
 MAKERS: tuple[Maker, ...] = (_critical_at, _choice_answer, _pause_point_of, _why)
 
 
-def knowledge_questions(protocol: Protocol, count: int = DEFAULT_QUESTIONS) -> list[KnowledgeQuestion]:
+def knowledge_questions(protocol: Protocol, count: int = DEFAULT_QUESTIONS,
+                        pause_point: str | None = None) -> list[KnowledgeQuestion]:
     """Up to ``count`` questions (3-5) about the protocol's critical items; the same every build.
 
     The kinds of question take turns, and no item is asked about twice while another
-    critical item is left.
+    critical item is left. With ``pause_point`` (an id), only that pause point's items.
     """
-    count = min(max(count, MIN_QUESTIONS), MAX_QUESTIONS)
-    rng = _rng(protocol.id)
-    critical = [(pp, item) for pp in protocol.pause_points for item in pp.items if item.critical]
+    rng = _rng(protocol.id if pause_point is None else f"{protocol.id}:{pause_point}")
+    critical = [(pp, item) for pp in protocol.pause_points for item in pp.items
+                if item.critical and pause_point in (None, pp.id)]
     by_kind: list[list[KnowledgeQuestion]] = []
-    for maker in MAKERS:
+    for maker in MAKERS if pause_point is None else [m for m in MAKERS if m is not _pause_point_of]:
         order = list(critical)
         rng.shuffle(order)
         made = [q for pp, item in order if (q := maker(protocol, pp, item, rng)) is not None]
         by_kind.append(made)
+    return take_turns(by_kind, count)
+
+
+def take_turns(by_kind: list[list[KnowledgeQuestion]], count: int) -> list[KnowledgeQuestion]:
+    """Up to ``count`` (3-5) questions, one kind after another, each key item once if possible."""
+    count = min(max(count, MIN_QUESTIONS), MAX_QUESTIONS)
     chosen: list[KnowledgeQuestion] = []
     asked: set[str] = set()
     for repeat_items in (False, True):
@@ -160,16 +167,33 @@ def knowledge_questions(protocol: Protocol, count: int = DEFAULT_QUESTIONS) -> l
     return chosen
 
 
-def knowledge_check_html(protocol: Protocol, count: int = DEFAULT_QUESTIONS) -> str:
+def knowledge_check_html(protocol: Protocol, count: int = DEFAULT_QUESTIONS,
+                         pause_point: str | None = None) -> str:
     """The questions as a form per question; ``handbook.js`` adds the answer check."""
-    pid = protocol.id
-    questions = knowledge_questions(protocol, count)
+    questions = knowledge_questions(protocol, count, pause_point)
     if not questions:
         return ('<p class="hc-missing">This checklist has too few items for a knowledge '
                 "check.</p>")
+    where = protocol.title
+    key = protocol.id
+    if pause_point is not None:
+        where = f"{protocol.title}: {next(p.title for p in protocol.pause_points if p.id == pause_point)}"
+        key = f"{protocol.id}-{pause_point}"
+    intro = (f"{len(questions)} questions on the critical items of “{esc(where)}” "
+             f"(version {esc(protocol.version)}).")
+    return questions_html(questions, key, intro,
+                          {"protocol": protocol.id, "version": protocol.version})
+
+
+def questions_html(questions: list[KnowledgeQuestion], key: str, intro_html: str,
+                   data: dict[str, str]) -> str:
+    """Knowledge-check markup: one form per question, keyed ``kc-<key>-<n>``.
+
+    ``intro_html`` (already escaped) opens the section; ``data`` becomes ``data-*`` attributes.
+    """
     forms = []
     for number, q in enumerate(questions, start=1):
-        qid = f"kc-{pid}-{number}"
+        qid = f"kc-{key}-{number}"
         letters = "abcdefgh"
         options = "".join(
             f'<div class="hc-kc-option"><input type="radio" name="{esc(qid)}" '
@@ -189,10 +213,9 @@ def knowledge_check_html(protocol: Protocol, count: int = DEFAULT_QUESTIONS) -> 
             f'<p><span class="hc-label">Answer:</span> <span class="hc-kc-right">'
             f"{esc(q.options[q.answer])}</span></p>"
             f'<p class="hc-kc-why">{esc(q.explanation)}</p></details></form>')
+    attributes = "".join(f' data-{esc(name)}="{esc(value)}"' for name, value in data.items())
     return (
-        f'<section class="hc-knowledge-check" id="knowledge-check-{esc(pid)}" '
-        f'data-protocol="{esc(pid)}" data-version="{esc(protocol.version)}">'
-        f'<p class="hc-kc-intro">{len(questions)} questions on the critical items of '
-        f"“{esc(protocol.title)}” (version {esc(protocol.version)}). Pick an answer, then "
-        "check it. Nothing is sent or saved.</p>"
+        f'<section class="hc-knowledge-check" id="knowledge-check-{esc(key)}"{attributes}>'
+        f'<p class="hc-kc-intro">{intro_html} Pick an answer, then check it. Nothing is sent '
+        "or saved.</p>"
         f'{"".join(forms)}</section>')
