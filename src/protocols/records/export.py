@@ -36,8 +36,21 @@ def digest_of(payload: dict[str, Any]) -> str:
     return hashlib.sha256(_canonical(payload)).hexdigest()
 
 
-def checklist_payload(record: RunRecord, protocol: Protocol, include_notes: bool = False) -> dict[str, Any]:
-    """The export payload of a checklist run: values, times, versions, skipped items with reasons."""
+NO_SIGN_IN = "job aid (no user sign-in configured)"
+
+
+def recorded_by(actors: list[str]) -> str:
+    """Who recorded a run, as the export shows it (the audit log's actors, first one first)."""
+    named = [NO_SIGN_IN if actor == "job-aid" else actor for actor in actors]
+    return ", ".join(named) if named else NO_SIGN_IN
+
+
+def checklist_payload(record: RunRecord, protocol: Protocol, include_notes: bool = False,
+                      actors: list[str] | None = None, exported_by: str | None = None) -> dict[str, Any]:
+    """The export payload of a checklist run: values, times, versions, skipped items with reasons.
+
+    ``actors`` are who created and changed the run (``Store.actors``); ``exported_by`` who exports it.
+    """
     run = ChecklistRun.restore(protocol, record.state) if record.content_version == protocol.version \
         else ChecklistRun.upgrade(protocol, record.state, record.updated_at)
     summary = run.summary()
@@ -66,7 +79,8 @@ def checklist_payload(record: RunRecord, protocol: Protocol, include_notes: bool
         "started_at": summary.started_at.isoformat(),
         "completed_at": summary.completed_at.isoformat() if summary.completed_at else None,
         "progress": summary.progress_text,
-        "recorded_by": "job aid (no user sign-in configured)",
+        "recorded_by": recorded_by(actors or []),
+        **({"exported_by": exported_by} if exported_by is not None else {}),
         "notes_included": include_notes,
         "pause_points": pause_points,
     }
@@ -130,7 +144,8 @@ def to_html(payload: dict[str, Any], style: str = STYLE) -> str:
         f"<p class='meta'>Case {e(payload['case_number'])} · protocol version {e(p['version'])} "
         f"(revised {e(p['revised'])}) · status {e(payload['status'])} · {e(payload['progress'])}</p>"
         f"<p class='meta'>Started {e(payload['started_at'])} · completed "
-        f"{e(payload['completed_at'] or 'not completed')} · recorded by {e(payload['recorded_by'])}</p>"
+        f"{e(payload['completed_at'] or 'not completed')} · recorded by {e(payload['recorded_by'])}"
+        + (f" · exported by {e(payload['exported_by'])}" if "exported_by" in payload else "") + "</p>"
         + "".join(rows)
         + f"<p class='meta'>Integrity (SHA-256 of the record): <code>{digest}</code>. "
         "Check it with <code>handbook verify-export FILE</code>.</p>"

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from protocols.records import migrations
+from protocols.records.actor import ActorError, aid_user
 from protocols.records.migrations import SchemaError
 
 DEFAULT_DB_ENV = "HANDBOOK_DATABASE_URL"
@@ -112,14 +113,25 @@ def _utcnow() -> dt.datetime:
 
 
 class Store:
-    """Runs and the audit log in one database."""
+    """Runs and the audit log in one database.
 
-    def __init__(self, engine: Engine) -> None:
+    ``actor`` is who the audit log records for this store's changes (see ``records.actor``).
+    """
+
+    def __init__(self, engine: Engine, actor: str = "job-aid") -> None:
         self.engine = engine
+        self.actor = actor
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
-        """Open (and create if needed) the store at ``url``; ``StoreError`` says what failed."""
+    def open(cls, url: str | None = None, actor: str | None = None) -> Store:
+        """Open (and create if needed) the store at ``url``; ``StoreError`` says what failed.
+
+        ``actor`` defaults to the job aid's user (``$HANDBOOK_USER``, checked).
+        """
+        try:
+            actor = actor if actor is not None else aid_user()
+        except ActorError as exc:
+            raise StoreError(f"nothing can be recorded: {exc}") from None
         url = url or default_database_url()
         try:
             if url.startswith("sqlite:///"):
@@ -136,7 +148,7 @@ class Store:
             raise StoreError(f"cannot create the database folder: {exc.strerror}") from None
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        store = cls(engine)
+        store = cls(engine, actor)
         store.upgrade_schema()
         return store
 
@@ -168,7 +180,7 @@ class Store:
                 with self.engine.begin() as conn:
                     step.apply(conn)
                     migrations.set_version(conn, step.version)
-                    conn.execute(insert(audit).values(at=_utcnow(), actor="handbook", action="migrate",
+                    conn.execute(insert(audit).values(at=_utcnow(), actor=self.actor, action="migrate",
                                                       run_id=None, outcome="ok",
                                                       detail=f"schema {step.version}: {step.why}"[:200]))
                 applied.append(step.version)
@@ -179,8 +191,9 @@ class Store:
         return applied
 
     def create(self, aid: str, content_id: str, content_version: str, case_number: str,
-               status: str, state: str, actor: str = "job-aid") -> RunRecord:
+               status: str, state: str, actor: str | None = None) -> RunRecord:
         """Save a new run at revision 1."""
+        actor = actor or self.actor
         now = _utcnow()
         record = RunRecord(str(uuid.uuid4()), aid, content_id, content_version, case_number,
                            status, 1, state, now, now)
@@ -193,11 +206,12 @@ class Store:
         return record
 
     def save(self, run_id: str, expected_revision: int, status: str, state: str,
-             actor: str = "job-aid") -> int:
+             actor: str | None = None) -> int:
         """Save a run's new state if nobody saved it since ``expected_revision``.
 
         Returns the new revision. Raises ``RevisionConflict`` or ``StoreError``.
         """
+        actor = actor or self.actor
         try:
             with self.engine.begin() as conn:
                 result = conn.execute(
@@ -253,8 +267,9 @@ class Store:
         return [RunRecord(**row) for row in rows]
 
     def record_event(self, action: str, run_id: str | None, outcome: str = "ok",
-                     actor: str = "handbook") -> None:
+                     actor: str | None = None) -> None:
         """Add an audit entry (e.g. an export) outside a run change."""
+        actor = actor or self.actor
         try:
             with self.engine.begin() as conn:
                 self._audit(conn, actor, action, run_id, outcome)
@@ -262,8 +277,9 @@ class Store:
             raise StoreError(f"the audit log could not be written: {_reason(exc)}") from None
 
     def purge(self, older_than_days: int, now: dt.datetime | None = None,
-              actor: str = "handbook") -> list[str]:
+              actor: str | None = None) -> list[str]:
         """Delete completed runs last changed more than ``older_than_days`` ago; return their ids."""
+        actor = actor or self.actor
         if older_than_days < 1:
             raise StoreError("the retention period must be at least 1 day")
         cutoff = (now or _utcnow()) - dt.timedelta(days=older_than_days)
@@ -285,6 +301,18 @@ class Store:
             query = query.where(audit.c.run_id == run_id)
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings().all()]
+
+    def actors(self, run_id: str) -> list[str]:
+        """Who created or changed a run (saved changes only), in the order they first did."""
+        try:
+            with self.engine.connect() as conn:
+                found = conn.execute(
+                    select(audit.c.actor).where(audit.c.run_id == run_id, audit.c.outcome == "ok",
+                                                audit.c.action.in_(("create", "change")))
+                    .order_by(audit.c.id)).scalars().all()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the audit log: {_reason(exc)}") from None
+        return list(dict.fromkeys(found))
 
     @staticmethod
     def _audit(conn: Any, actor: str, action: str, run_id: str | None, outcome: str) -> None:

@@ -1,0 +1,61 @@
+"""Who made a change: the id the audit log and exports record.
+
+A job-aid kernel started by ``handbook serve`` gets the signed-in user's id as
+``$HANDBOOK_USER``; the CLI takes ``--user``, else ``$HANDBOOK_USER``, else the
+operating system's login name. An id must be printable text of at most 64 characters
+(it is stored and shown as it is); anything else is refused, never cut or cleaned.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+USER_ENV = "HANDBOOK_USER"
+MAX_LENGTH = 64
+AID_DEFAULT = "job-aid"
+"""Recorded when a job aid runs without a signed-in user (no ``$HANDBOOK_USER``)."""
+
+
+class ActorError(ValueError):
+    """A user id that cannot be recorded; the message says where it came from and how to fix it."""
+
+
+def check_user(value: str, source: str) -> str:
+    """``value`` as a user id, or ``ActorError`` naming ``source`` (e.g. ``--user``)."""
+    if not value.strip():
+        raise ActorError(f"{source} is empty; give the user's id (printable text, at most {MAX_LENGTH} "
+                         "characters)")
+    if len(value) > MAX_LENGTH:
+        raise ActorError(f"{source} is {len(value)} characters long; a user id may have at most "
+                         f"{MAX_LENGTH}")
+    if not value.isprintable():
+        raise ActorError(f"{source} holds a control character (e.g. a line break or tab); a user id "
+                         "must be printable text")
+    return value
+
+
+def user_from_env() -> str | None:
+    """``$HANDBOOK_USER`` checked, or ``None`` when it is not set."""
+    value = os.environ.get(USER_ENV)
+    return None if value is None else check_user(value, f"${USER_ENV}")
+
+
+def aid_user() -> str:
+    """Who a job aid records: the signed-in user, else :data:`AID_DEFAULT`."""
+    return user_from_env() or AID_DEFAULT
+
+
+def cli_user(option: str | None) -> str:
+    """Who a ``handbook`` command records: ``--user``, ``$HANDBOOK_USER``, else the login name."""
+    if option is not None:
+        return check_user(option, "--user")
+    from_env = user_from_env()
+    if from_env is not None:
+        return from_env
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name for this uid (e.g. a bare container)
+        raise ActorError("cannot tell who you are (no login name); pass --user ID or set "
+                         f"${USER_ENV}") from None
+    return check_user(login, "the login name")
