@@ -1,4 +1,8 @@
-"""`handbook` commands for the records store: list runs, export, verify, purge."""
+"""`handbook` commands for the records store: list runs, export, verify, purge, follow-ups.
+
+Each command that changes or exports a record names who did it in the audit log:
+``--user``, else ``$HANDBOOK_USER``, else the login name.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,55 @@ from typing import Annotated
 
 import typer
 
-from protocols.library import UnknownContent, default_library
+from protocols.library import UnknownContent, agency_from_env, default_library
 from protocols.records import Store, StoreError
+from protocols.records.actor import ActorError, cli_user
 from protocols.records.export import ExportError, checklist_payload, to_html, to_json, verify_export
 
 DatabaseOption = Annotated[
     str | None,
     typer.Option("--database", help="Database URL (default: $HANDBOOK_DATABASE_URL or the SQLite file)."),
 ]
+UserOption = Annotated[
+    str | None,
+    typer.Option("--user", help="Who to record in the audit log (default: $HANDBOOK_USER, else your login "
+                 "name; printable, at most 64 characters).", show_default=False),
+]
 
 
-def _store(database: str | None) -> Store:
+def _fail(message: object, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _store(database: str | None, user: str | None = None) -> Store:
+    """The store, recording ``--user`` (or its default) as the actor of every change."""
     try:
-        return Store.open(database)
+        actor = cli_user(user)
+    except ActorError as exc:
+        raise _fail(exc, 2) from None
+    try:
+        return Store.open(database, actor=actor)
     except StoreError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise _fail(exc) from None
+
+
+def _retention(days: int | None, agency: Path | None) -> tuple[int, str]:
+    """The retention period to purge by, and where it came from (said to the user)."""
+    profile_file = agency if agency is not None else agency_from_env()
+    if days is not None:
+        return days, "--days"
+    if profile_file is None:
+        raise _fail("give --days N, or --agency FILE to use that agency profile's retention_days "
+                    "(or set $HANDBOOK_AGENCY)", 2)
+    from protocols.agency import read_profile
+
+    if not profile_file.is_file():
+        raise _fail(f"the agency profile {profile_file} does not exist; pass the path of an agency.yaml", 2)
+    profile, problems = read_profile(profile_file)
+    if profile is None:
+        raise _fail("the agency profile cannot be used:\n" + "\n".join(map(str, problems)), 2)
+    return profile.retention_days, f"retention_days in {profile_file}"
 
 
 def register(app: typer.Typer) -> None:
@@ -54,12 +91,16 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="File to write (.json or .html).")],
         include_notes: Annotated[bool, typer.Option(help="Show free-text answers instead of redacting them.")] = False,
         database: DatabaseOption = None,
+        user: UserOption = None,
     ) -> None:
-        """Export one checklist run for the case file, as JSON or a printable HTML page."""
+        """Export one checklist run for the case file, as JSON or a printable HTML page.
+
+        The export names who recorded the run (from the audit log) and who exported it.
+        """
         if out.suffix.lower() not in (".json", ".html"):
             typer.echo("error: --out must end in .json or .html", err=True)
             raise typer.Exit(2)
-        store = _store(database)
+        store = _store(database, user)
         record = store.get(run_id)
         if record is None:
             typer.echo(f"error: there is no run {run_id}; list runs with `handbook runs`", err=True)
@@ -69,7 +110,11 @@ def register(app: typer.Typer) -> None:
         except UnknownContent as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
-        payload = checklist_payload(record, protocol, include_notes)
+        try:
+            actors = store.actors(run_id)
+        except StoreError as exc:
+            raise _fail(exc) from None
+        payload = checklist_payload(record, protocol, include_notes, actors, exported_by=store.actor)
         text = to_html(payload) if out.suffix.lower() == ".html" else to_json(payload)
         tmp = out.with_name(out.name + ".part")
         try:
@@ -96,17 +141,27 @@ def register(app: typer.Typer) -> None:
 
     @app.command("purge")
     def purge_(
-        days: Annotated[int, typer.Option(help="Delete completed runs unchanged for this many days.", min=1)],
+        days: Annotated[int | None, typer.Option(
+            help="Delete completed runs unchanged for this many days (overrides the agency's "
+            "retention_days).", min=1, show_default=False)] = None,
+        agency: Annotated[Path | None, typer.Option(
+            "--agency", help="Use this agency profile's retention_days (default: $HANDBOOK_AGENCY).",
+            show_default=False)] = None,
         database: DatabaseOption = None,
+        user: UserOption = None,
     ) -> None:
-        """Delete completed records past the retention period; each deletion is audited."""
-        store = _store(database)
+        """Delete completed records past the retention period; each deletion is audited.
+
+        The period is --days, else the agency profile's retention_days (--agency FILE or
+        $HANDBOOK_AGENCY); the output says which was used.
+        """
+        period, source = _retention(days, agency)
+        store = _store(database, user)
         try:
-            ids = store.purge(days)
+            ids = store.purge(period)
         except StoreError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
-        typer.echo(f"Purged {len(ids)} completed run(s) older than {days} days.")
+            raise _fail(exc) from None
+        typer.echo(f"Purged {len(ids)} completed run(s) older than {period} days ({source}).")
 
 
 def register_tracking(app: typer.Typer) -> None:
@@ -115,12 +170,23 @@ def register_tracking(app: typer.Typer) -> None:
 
     from protocols.records.monitoring import due_check_ins, figures_as_rows, weekly_figures
 
-    @app.command("followups")
+    followups_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+    app.add_typer(followups_app, name="followups")
+    register_followup_changes(followups_app)
+
+    @followups_app.callback()
     def followups_(
+        ctx: typer.Context,
         within: Annotated[int, typer.Option(help="Also list check-ins due within this many days.", min=0)] = 7,
         database: DatabaseOption = None,
     ) -> None:
-        """Check-ins overdue, due today and due soon, across every open follow-up plan."""
+        """Check-ins overdue, due today and due soon, across every open follow-up plan.
+
+        `handbook followups record` records a check-in's outcome; `handbook followups close`
+        closes a plan. Each is saved with a revision check and an audit log entry.
+        """
+        if ctx.invoked_subcommand is not None:
+            return
         store = _store(database)
         try:
             rows = due_check_ins(store, default_library(), dt.datetime.now(dt.UTC).astimezone(), within)
@@ -153,3 +219,79 @@ def register_tracking(app: typer.Typer) -> None:
             typer.echo("  ".join(str(r[h]).ljust(w) for h, w in zip(headers, widths, strict=True)))
         if result.unreadable:
             typer.echo(f"({result.unreadable} record(s) could not be read under the current content; not counted)")
+
+
+RESULTS = ("reached", "not-reached", "declined")
+
+
+def register_followup_changes(app: typer.Typer) -> None:
+    """``followups record`` and ``followups close``: the follow-up job aid's changes, from a terminal."""
+    import datetime as dt
+
+    from protocols.records.followups import FollowUpError, change_plan, open_plan
+
+    def _now() -> dt.datetime:
+        return dt.datetime.now(dt.UTC).astimezone()
+
+    @app.command("record")
+    def record_(
+        run_id: Annotated[str, typer.Argument(help="The plan's run id (see `handbook runs --aid follow-up`).")],
+        check_in: Annotated[str, typer.Argument(help="The check-in id, e.g. first-contact (see the error "
+                                                     "for a plan's ids).")],
+        result: Annotated[str, typer.Argument(help="reached, not-reached or declined.")],
+        note: Annotated[str | None, typer.Option(help="An optional note (no names; kept out of the audit "
+                                                      "log).")] = None,
+        database: DatabaseOption = None,
+        user: UserOption = None,
+    ) -> None:
+        """Record the outcome of one check-in of a follow-up plan."""
+        if result not in RESULTS:
+            raise _fail(f"RESULT must be one of {', '.join(RESULTS)}, not {result!r}", 2)
+        store = _store(database, user)
+        try:
+            change_plan(store, default_library(), run_id,
+                        lambda plan, now: plan.record(check_in, result, now, note or None), _now())
+        except (FollowUpError, StoreError) as exc:
+            raise _fail(exc) from None
+        typer.echo(f"Recorded {check_in}: {result} (plan {run_id}, by {store.actor}).")
+
+    @app.command("close")
+    def close_(
+        run_id: Annotated[str, typer.Argument(help="The plan's run id (see `handbook runs --aid follow-up`).")],
+        criteria: Annotated[str, typer.Option(
+            "--criteria", help="The closure criteria that are true, by number: 1,2,3 or all. Run without "
+            "it to see them.", show_default=False)] = "",
+        reason: Annotated[str | None, typer.Option(help="Why the plan closes before every criterion is "
+                                                        "true (no names).")] = None,
+        database: DatabaseOption = None,
+        user: UserOption = None,
+    ) -> None:
+        """Close a follow-up plan: confirm its closure criteria, or give a reason to close early."""
+        store = _store(database, user)
+        library = default_library()
+        try:
+            _record, plan = open_plan(store, library, run_id)
+        except FollowUpError as exc:
+            raise _fail(exc) from None
+        listed = "".join(f"\n  {n}. {text}" for n, text in enumerate(plan.template.closure_criteria, 1))
+        try:
+            confirmed = _criteria_numbers(criteria, len(plan.template.closure_criteria))
+            change_plan(store, library, run_id, lambda p, now: p.close(now, confirmed, reason or None), _now())
+        except FollowUpError as exc:
+            raise _fail(f"{exc}\nThe closure criteria are:{listed}") from None
+        typer.echo(f"Closed plan {run_id} (by {store.actor}).")
+
+
+def _criteria_numbers(text: str, count: int) -> list[int]:
+    """``"1,3"`` or ``"all"`` as 0-based positions; ``FollowUpError`` for anything else."""
+    from protocols.records.followups import FollowUpError
+
+    if text.strip().lower() == "all":
+        return list(range(count))
+    positions: list[int] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if not part.isdigit() or not 1 <= int(part) <= count:
+            raise FollowUpError(f"--criteria: {part!r} is not a criterion number; give numbers from 1 to "
+                                f"{count}, separated by commas, or all")
+        positions.append(int(part) - 1)
+    return positions
