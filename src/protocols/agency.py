@@ -6,11 +6,12 @@ the rights notices and the directory it uses, and an overlay folder that may:
 * add objects of any kind (``protocols/``, ``resources/``, ``scenarios/`` …, same layout
   as the shipped content; a new id each),
 * change shipped protocols through ``changes/<protocol-id>.yaml``: add items, replace the
-  script of an item, hide optional items.
+  script of an item, hide optional items. One file per protocol, named after it; a second
+  file for the same protocol is refused rather than merged in some order.
 
 Screening instruments are locked: an overlay may add a licensed instrument as a new file,
 but may not change or replace one. Every change is validated again under the checklist
-rules (at most 9 items, critical items first), with errors naming the overlay file.
+rules (at most 9 items, critical items first), with errors naming the overlay file and line.
 """
 
 from __future__ import annotations
