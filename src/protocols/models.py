@@ -22,6 +22,8 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 MAX_ITEMS_PER_PAUSE_POINT = 9
+ROLL_CALL_MINUTES = (10, 15)
+"""A roll-call session's length in minutes, inclusive (a scenario marked ``roll_call``)."""
 
 Slug = Annotated[
     str,
@@ -675,10 +677,23 @@ class Scenario(Reviewed):
     based_on: Text
     summary: Text
     minutes: int = Field(ge=3, le=60)
+    roll_call: bool = False
+    """Made for a roll-call session: then ``minutes`` must fit ``ROLL_CALL_MINUTES``."""
     start: Slug
     nodes: list[Node] = Field(min_length=1)
     debrief_points: list[Text] = Field(min_length=1)
     needs: list[Need] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fits_roll_call(self) -> Scenario:
+        low, high = ROLL_CALL_MINUTES
+        if self.roll_call and not low <= self.minutes <= high:
+            raise rule_broken(
+                "Scenario", ("minutes",), f"a roll-call scenario takes {low} to {high} minutes; "
+                f"this one says {self.minutes}",
+                f"shorten it (fewer decisions or debrief points) and set `minutes` to {low}-{high}, "
+                "or set `roll_call: false`", self.minutes)
+        return self
 
     @model_validator(mode="after")
     def _graph_is_closed(self) -> Scenario:
