@@ -13,11 +13,13 @@ PY="$VENV/bin/python"
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 need_debian() {
-  # Debian packages the job aids' browser tests and the PostgreSQL tests use.
+  # Debian packages the browser, print and PostgreSQL tests use.
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(npm)
+  # The print test turns Chromium's PDF of the pocket cards into one PNG a page, to check and to look at.
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       echo "Please install these Debian packages (as root): ${missing[*]}" >&2
