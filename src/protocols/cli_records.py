@@ -217,6 +217,9 @@ def register_tracking(app: typer.Typer) -> None:
         typer.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
         for r in rows:
             typer.echo("  ".join(str(r[h]).ljust(w) for h, w in zip(headers, widths, strict=True)))
+        if result.older_versions:
+            typer.echo(f"({result.older_versions} record(s) made under an earlier content version are counted "
+                       "as recorded)")
         if result.unreadable:
             typer.echo(f"({result.unreadable} record(s) could not be read under the current content; not counted)")
 

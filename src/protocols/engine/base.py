@@ -9,6 +9,8 @@ reads any kind of run).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
@@ -31,6 +33,7 @@ class RunState(Frozen):
 
 
 S = TypeVar("S", bound=RunState)
+R = TypeVar("R")
 
 
 def load(model: type[S], saved: object) -> S:
@@ -72,8 +75,34 @@ def check_content(state: RunState, content_id: str, version: str, what: str) -> 
         raise ContentMismatch(
             f"this saved run was made with version {state.content_version} of {what} "
             f"`{content_id}`, but the loaded content is version {version}; open it with version "
-            f"{state.content_version}, or upgrade the run to the new version"
+            f"{state.content_version}, or upgrade the run to the new version",
+            saved_version=state.content_version,
+            current_version=version,
         )
+
+
+def restore_older(restore: Callable[[object], R], saved: object) -> tuple[R, str | None]:
+    """Restore a saved run, reading one made under an older version of the same content as well.
+
+    Returns the run and the version it was made under (``None`` when it is the current one).
+    An older run is read as if made under the current version, so it must still fit the
+    content (same questions, items, needs …); the caller shows it read-only and says which
+    version it was made under. Raises :class:`EngineError` if it does not fit.
+    """
+    try:
+        return restore(saved), None
+    except ContentMismatch as exc:
+        if exc.current_version is None or exc.saved_version is None:
+            raise
+        made_under, current = exc.saved_version, exc.current_version
+    if isinstance(saved, RunState):
+        data: Any = saved.model_dump(mode="json")
+    else:
+        try:
+            data = json.loads(saved) if isinstance(saved, str | bytes) else dict(saved)  # type: ignore[call-overload]
+        except (ValueError, TypeError):
+            raise StateError("the saved run could not be read") from None
+    return restore({**data, "content_version": current}), made_under
 
 
 def dump(state: RunState) -> dict[str, Any]:

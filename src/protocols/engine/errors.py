@@ -27,7 +27,16 @@ class RunClosed(StateError):
 
 
 class ContentMismatch(EngineError):
-    """A saved run does not belong to this content, or to this version of it."""
+    """A saved run does not belong to this content, or to this version of it.
+
+    For a version mismatch, ``saved_version`` and ``current_version`` name both versions.
+    """
+
+    def __init__(self, message: str, saved_version: str | None = None,
+                 current_version: str | None = None) -> None:
+        super().__init__(message)
+        self.saved_version = saved_version
+        self.current_version = current_version
 
 
 class CompletionRefused(EngineError):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from protocols.engine import ChecklistRun, FollowUpPlan
+from protocols.engine.base import restore_older
 from protocols.engine.errors import EngineError
 from protocols.engine.rights import RightsDelivery
 from protocols.engine.screening import ScreeningRun
@@ -36,8 +38,10 @@ class DueCheckIn:
 
 
 def _plan(record: RunRecord, library: Library) -> FollowUpPlan | None:
+    """The plan under the current content (an older-version plan read as it was recorded)."""
     try:
-        return FollowUpPlan.restore(library.template(record.content_id), record.state)
+        template = library.template(record.content_id)
+        return restore_older(partial(FollowUpPlan.restore, template), record.state)[0]
     except (UnknownContent, EngineError):
         return None
 
@@ -83,6 +87,8 @@ class Monitoring:
     weeks: list[WeekFigures] = field(default_factory=list)
     unreadable: int = 0
     """Records that could not be read under the current content (counted, never guessed)."""
+    older_versions: int = 0
+    """Records made under an older content version, counted from what they recorded."""
 
 
 def _week(moment: dt.datetime) -> str:
@@ -105,7 +111,9 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
     # its record was written: a record saved late, or imported, still lands in the right week.
     for record in store.all_runs(SCREENING_AID):
         try:
-            screening = ScreeningRun.restore(library.instrument(record.content_id), record.state)
+            instrument = library.instrument(record.content_id)
+            screening, made_under = restore_older(partial(ScreeningRun.restore, instrument), record.state)
+            result.older_versions += made_under is not None
             outcome = screening.evaluate().outcome
         except (UnknownContent, EngineError):
             result.unreadable += 1
@@ -118,7 +126,10 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
         row.screened_in_belief += outcome == "screened-in-officer-belief"
     for record in store.all_runs(SCREEN_IN_AID):
         try:
-            run = ChecklistRun.restore(library.protocol(record.content_id), record.state)
+            protocol = library.protocol(record.content_id)
+            changed = record.updated_at if record.updated_at.tzinfo else record.updated_at.replace(tzinfo=dt.UTC)
+            run = ChecklistRun.upgrade(protocol, record.state, changed)
+            result.older_versions += record.content_version != protocol.version
         except (UnknownContent, EngineError):
             result.unreadable += 1
             continue
@@ -130,7 +141,9 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
         row.spoke_to_hotline += answer is not None and answer.value == "spoke"
     for record in store.all_runs(RIGHTS_AID):
         try:
-            delivery = RightsDelivery.restore(library.notice(record.content_id), record.state)
+            notice = library.notice(record.content_id)
+            delivery, made_under = restore_older(partial(RightsDelivery.restore, notice), record.state)
+            result.older_versions += made_under is not None
         except (UnknownContent, EngineError):
             result.unreadable += 1
             continue
@@ -142,6 +155,7 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
         if plan is None:
             result.unreadable += 1
             continue
+        result.older_versions += plan.template.version != record.content_version
         for check_in in plan.state.check_ins:
             row = bucket(check_in.due_at)
             if row is None or check_in.due_at > now:

@@ -21,7 +21,7 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from protocols.engine.base import RunState
+from protocols.engine.base import RunState, restore_older
 from protocols.engine.errors import EngineError
 from protocols.records import RevisionConflict, RunRecord, Store, StoreError, why_not_saved
 
@@ -107,7 +107,7 @@ class RunSession(Generic[R]):
 
     def __init__(self, run: R, store: Store, aid: str, run_id: str, revision: int, *,
                  load: Callable[[object], R], status: Callable[[R], str],
-                 clock: Clock = local_now) -> None:
+                 clock: Clock = local_now, read_only: str | None = None) -> None:
         self.run = run
         self.store = store
         self.aid = aid
@@ -118,6 +118,8 @@ class RunSession(Generic[R]):
         self.clock = clock
         self.kept: list[Kept[R]] = []
         """Changes the store could not save yet, with the time each was given (oldest first)."""
+        self.read_only = read_only
+        """Why this run may not be changed (a record made under an older content version), or None."""
 
     @classmethod
     def create(cls, store: Store, aid: str, case_number: str, run: R, *,
@@ -148,6 +150,8 @@ class RunSession(Generic[R]):
         Changes kept from an earlier failed save are applied first (at their own times) and
         saved in the same transaction, so nothing kept is lost or saved out of order.
         """
+        if self.read_only is not None:
+            return Step(False, self.read_only)
         before = self.run.state
         now = self.clock()
         refused, _last = self._apply_kept()
@@ -232,6 +236,8 @@ class CaseController(Generic[R]):
         self.clock = clock
         self.session: RunSession[R] | None = None
         self.case_number = ""
+        self.older_note = ""
+        """Set when the resumed run was made under an older content version (it is read-only)."""
 
     def status(self, run: R) -> str:
         """The store status of a run (``completed`` once finished, by default)."""
@@ -245,13 +251,31 @@ class CaseController(Generic[R]):
         return self.session.run
 
     def _resume(self, record: RunRecord, load: Callable[[object], R]) -> bool:
-        """Continue a saved run; False if the content no longer fits it."""
+        """Continue a saved run; False if the content no longer fits it.
+
+        A run made under an older version of the content is opened read-only, as it was
+        recorded (see :attr:`older_note`); it is never changed or re-saved under this version.
+        """
+        self.older_note = ""
         try:
-            self.session = RunSession.resume(self.store, record, load=load, status=self.status,
-                                             clock=self.clock)
+            run, made_under = restore_older(load, record.state)
         except ValueError:
             return False
+        read_only = None
+        if made_under is not None:
+            self.older_note = (f"This record was made under version {made_under} of this content; this "
+                               f"handbook has version {run.state.content_version}. It is shown read-only, "
+                               "as it was recorded (anything worked out from its answers uses this "
+                               "version's rules).")
+            read_only = (f"Not changed: this record was made under version {made_under} and is read-only. "
+                         "Start a new one to work under this version.")
+        self.session = RunSession(run, self.store, record.aid, record.id, record.revision, load=load,
+                                  status=self.status, clock=self.clock, read_only=read_only)
         return True
+
+    def resumed(self, message: str) -> str:
+        """``message`` about a resumed run, after the older-version note when there is one."""
+        return f"{self.older_note} {message}" if self.older_note else message
 
     def _create(self, run: R, load: Callable[[object], R]) -> None:
         """Save a new run for this case. Raises ``StoreError``."""

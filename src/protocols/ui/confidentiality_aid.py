@@ -63,8 +63,9 @@ class AdvisorController(CaseController[ConfidentialityAdvisor]):
             if not self._resume(record, self._load):
                 break
             if self.advisor.finished:
-                return "This case already has an answer; it is shown below. Use Back or Start again to change it."
-            return "Resumed where you stopped."
+                return self.resumed("This case already has an answer; it is shown below. Use Back or Start "
+                                    "again to change it.")
+            return self.resumed("Resumed where you stopped.")
         self._new()
         return "Started. Answer the first question."
 

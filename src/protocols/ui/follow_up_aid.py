@@ -81,7 +81,7 @@ class FollowUpController(CaseController[FollowUpPlan]):
         templates = self.library.followup
         for record in open_records(self.store, AID, case_number, templates):
             if self._resume(record, self._loader(templates[record.content_id])):
-                return "Resumed the open follow-up plan."
+                return self.resumed("Resumed the open follow-up plan.")
         self.earlier = [f"A plan made {when(r.created_at)} was closed." for r in self.store.find(AID, case_number)
                         if r.status == "completed"]
         return "No open plan for this case yet. Make one below."

@@ -72,7 +72,7 @@ class ReferralController(CaseController[ReferralRun]):
         self.case_number = case_number
         for record in open_records(self.store, AID, case_number, [self.catalogue.id]):
             if self._resume(record, self._load):
-                return f"Resumed where you stopped. {self.run.progress_text()}."
+                return self.resumed(f"Resumed where you stopped. {self.run.progress_text()}.")
         self._create(ReferralRun.start(self.catalogue, self.directory, case_number, self.clock()), self._load)
         return "New needs assessment started."
 

@@ -74,7 +74,7 @@ class ScreeningController(CaseController[ScreeningRun]):
             if record.content_id != self.instrument.id:
                 continue
             if self._resume(record, self._load):
-                return self._resumed()
+                return self.resumed(self._resumed())
             break
         return self._new("New screening started.")
 
