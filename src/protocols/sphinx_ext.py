@@ -71,6 +71,7 @@ from protocols.agency import read_profile
 from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, Library, load_library
 from protocols.models import ReferralCategory
+from protocols.render.html import agency_logo_name
 from protocols.render.knowledge import DEFAULT_QUESTIONS, knowledge_check_html
 from protocols.render.knowledge_content import CHECK_SOURCES, KINDS, build_check
 from protocols.render.labels import JOB_AIDS, JobAid
@@ -96,6 +97,8 @@ class _State:
     agency_files: tuple[Path, ...] = ()
     """The agency profile and its overlay files: every content page depends on them."""
     failed: int = 0
+    logo: str | None = None
+    """The agency logo's file name in ``_static``, when the profile names one."""
 
 
 def _state(app: Sphinx) -> _State:
@@ -224,8 +227,32 @@ def _agency_title(app: Sphinx, config: Config) -> None:
     text = str(logo.get("text") or title)
     if not text.endswith(suffix):
         logo["text"] = text + suffix
-        options["logo"] = logo
-        config.html_theme_options = options
+    image = _publish_logo(app, file.parent / profile.logo, agency_logo_name(profile)) \
+        if profile.logo else None
+    if image is not None:
+        # The theme draws html_logo in the sidebar header; Sphinx copies it into _static.
+        config.html_logo = str(image)
+        logo["alt_text"] = f"{profile.name} logo"
+    options["logo"] = logo
+    config.html_theme_options = options
+
+
+def _publish_logo(app: Sphinx, source: Path, name: str | None) -> Path | None:
+    """Copy the agency's logo to a build folder as ``name`` (``_static/<name>`` on the site).
+
+    Pages, pocket cards and the job aids then all find it at one address on this site.
+    A missing file is reported with the profile's line when the content is loaded.
+    """
+    if name is None or not source.is_file():
+        return None
+    folder = Path(app.doctreedir).parent / "handbook-logo"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    data = source.read_bytes()
+    if not target.is_file() or target.read_bytes() != data:
+        target.write_bytes(data)
+    _state(app).logo = name
+    return target
 
 
 def _builder_inited(app: Sphinx) -> None:
@@ -583,7 +610,8 @@ class PocketCardDirective(_ContentDirective):
         return render.pocket_card_html(obj, BOOK_LINKS, level=self.level,
                                        book_title=self.config.html_title or self.config.project,
                                        agency=library.agency,
-                                       added_by=_added_by(self.env.app, library, obj.id))
+                                       added_by=_added_by(self.env.app, library, obj.id),
+                                       logo_url=_logo_url(self.env))
 
 
 class PocketCardsDirective(SphinxDirective):
@@ -611,11 +639,20 @@ class PocketCardsDirective(SphinxDirective):
             parts.append(render.pocket_card_html(
                 protocol, BOOK_LINKS, level=2,
                 book_title=self.config.html_title or self.config.project,
-                agency=library.agency, added_by=_added_by(self.env.app, library, protocol.id)))
+                agency=library.agency, added_by=_added_by(self.env.app, library, protocol.id),
+                logo_url=_logo_url(self.env)))
         _xref_docs(self.env).add(self.env.docname)
         if not parts:
             parts.append('<p class="hc-missing">There are no protocols in the content yet.</p>')
         return [nodes.raw("", f'<div class="hc-cards">{"".join(parts)}</div>', format="html")]
+
+
+def _logo_url(env: BuildEnvironment) -> str | None:
+    """The agency logo's address relative to the page being read (None: no logo)."""
+    name = _state(env.app).logo
+    if name is None:
+        return None
+    return relative_uri(env.app.builder.get_target_uri(env.docname), f"_static/{name}")
 
 
 def _added_by(app: Sphinx, library: Library, protocol_id: str) -> str | None:

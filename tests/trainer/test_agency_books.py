@@ -202,6 +202,26 @@ def test_internal_links_resolve_in_both_books(books: dict[str, Built]) -> None:
     assert broken == []
 
 
+def test_river_citys_logo_is_drawn_from_its_own_site_and_the_sample_agency_has_none(
+        books: dict[str, Built]) -> None:
+    rc, sc = books["river-city"], books["sample-county"]
+    logo = ROOT / "agencies" / "river-city" / "logo.svg"
+    assert (rc.html / "_static" / "agency-logo.svg").read_bytes() == logo.read_bytes()
+    alt = 'alt="River City Police Department logo"'
+    for page, prefix in (("book/index", "../"), ("book/arrive/scene-safety", "../../"),
+                         ("book/reference/cards", "../../")):
+        text = rc.page(page)
+        sidebar = re.findall(r'<img src="([^"]+)" class="logo__image only-light" alt="([^"]+)"', text)
+        assert sidebar == [(f"{prefix}_static/agency-logo.svg", "River City Police Department logo")], page
+    cards = rc.page("book/reference/cards")
+    assert cards.count(f'<img class="hc-card-logo" src="../../_static/agency-logo.svg" {alt}') == \
+        cards.count('<article class="hc-card"') > 10
+    for page in sc.html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "agency-logo" not in text and "logo__image" not in text and "hc-card-logo" not in text, page
+    assert not list((sc.html / "_static").glob("agency-logo*"))
+
+
 def test_the_zip_holds_the_whole_site_in_one_folder(books: dict[str, Built]) -> None:
     book = books["river-city"]
     archive = book.html.parent / f"handbook-river-city-{dt.date.today().isoformat()}.zip"
@@ -210,7 +230,8 @@ def test_the_zip_holds_the_whole_site_in_one_folder(books: dict[str, Built]) -> 
         names = zipped.namelist()
     top = f"handbook-river-city-{dt.date.today().isoformat()}/"
     assert all(n.startswith(top) for n in names)
-    assert {f"{top}index.html", f"{top}book/index.html", f"{top}_static/handbook.js"} <= set(names)
+    assert {f"{top}index.html", f"{top}book/index.html", f"{top}_static/handbook.js",
+            f"{top}_static/agency-logo.svg"} <= set(names)
     files = [p for p in book.html.rglob("*") if p.is_file() and p.name != ".buildinfo"]
     assert len(names) == len(files)
 

@@ -18,6 +18,7 @@ import datetime as dt
 import html
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from protocols.agency import AgencyProfile
 from protocols.library import Library
@@ -289,10 +290,12 @@ def _item_html(protocol: Protocol, item: Item, number: dict[str, int], links: Li
 
 def pocket_card_html(protocol: Protocol, links: Links = NO_LINKS, *, level: int = 2,
                      book_title: str = "Crisis Intervention Field Handbook",
-                     agency: AgencyProfile | None = None, added_by: str | None = None) -> str:
+                     agency: AgencyProfile | None = None, added_by: str | None = None,
+                     logo_url: str | None = None) -> str:
     """A compact card: title, kind, version and revision date, pause points and items.
 
-    With an ``agency``, the card's foot carries its hotline and on-call numbers;
+    With an ``agency``, the card's foot carries its hotline and on-call numbers, and its
+    head the agency's logo when ``logo_url`` says where the site serves it;
     ``added_by`` marks a list the agency added to the shipped ones.
     """
     pid = protocol.id
@@ -316,7 +319,7 @@ def pocket_card_html(protocol: Protocol, links: Links = NO_LINKS, *, level: int 
     return (
         f'<article class="hc-card" id="card-{esc(pid)}" data-protocol="{esc(pid)}" '
         f'data-version="{esc(protocol.version)}">'
-        f'<header class="hc-card-head">'
+        f'<header class="hc-card-head">{agency_logo_html(agency, logo_url, "hc-card-logo")}'
         f'{_heading(level, esc(protocol.title), f"card-{pid}", "hc-card-title")}'
         f'<p class="hc-card-meta"><span class="hc-badge hc-badge-{esc(protocol.kind.value.lower())}">'
         f"{esc(protocol.kind.value)}</span> <span>Version {esc(protocol.version)}</span> "
@@ -346,6 +349,21 @@ def _card_contacts(agency: AgencyProfile | None) -> str:
 
 
 # --------------------------------------------------------------------------- agency
+
+
+def agency_logo_name(agency: AgencyProfile | None) -> str | None:
+    """The file name the agency's logo is published under in the book's ``_static`` folder."""
+    if agency is None or not agency.logo:
+        return None
+    return "agency-logo" + PurePosixPath(agency.logo).suffix.lower()
+
+
+def agency_logo_html(agency: AgencyProfile | None, url: str | None, cls: str, height: int = 40) -> str:
+    """``<img>`` of the agency's logo at ``url`` (same site), alt text "<name> logo"; else ""."""
+    if agency is None or not agency.logo or not url:
+        return ""
+    return (f'<img class="{esc(cls)}" src="{esc(url)}" alt="{esc(agency.name)} logo" '
+            f'height="{height}">')
 
 
 def agency_contacts_html(agency: AgencyProfile | None) -> str:

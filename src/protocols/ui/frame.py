@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from protocols.engine.answers import check_case_number
 from protocols.engine.errors import EngineError
 from protocols.records import StoreError
+from protocols.render.html import agency_logo_html, agency_logo_name
 
 HANDBOOK_NAME = "Crisis Intervention Field Handbook"
 FRAME_CSS = """
@@ -21,6 +22,8 @@ FRAME_CSS = """
 .hb-aid { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif;
   color: #1b1f24; max-width: 48rem; margin: 0 auto; font-size: 1rem; }
 .hb-aid-header { border-bottom: 3px solid #0b5cad; padding: 0.4rem 0 0.6rem; margin-bottom: 0.8rem; }
+.hb-aid-has-logo { display: flex; gap: 0.8rem; align-items: flex-start; }
+.hb-aid-logo { flex: none; width: auto; margin-top: 0.2rem; }
 .hb-aid-brand { margin: 0; font-size: 0.9rem; font-weight: 600; color: #4a5560; }
 .hb-aid-title { margin: 0.1rem 0 0.3rem; font-size: 1.5rem; line-height: 1.2; }
 .hb-aid-nav { display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; margin: 0; padding: 0; list-style: none; }
@@ -48,17 +51,20 @@ def header(title: str, chapter: str | None = None, chapter_title: str = "Read th
     except ContentError:
         agency = None  # the aid itself reports bad content
     brand = f"{agency.name} · {HANDBOOK_NAME}" if agency is not None else HANDBOOK_NAME
+    name = agency_logo_name(agency)
+    # The book's own copy (`handbook build` publishes it), served by the same server.
+    logo = agency_logo_html(agency, f"/_static/{name}" if name else None, "hb-aid-logo", 48)
     links = ['<li><a href="/">Handbook home</a></li>',
              '<li><a href="/voila/render/index.ipynb">All job aids</a></li>']
     if chapter:
         links.insert(0, f'<li><a href="/{html.escape(chapter)}.html">{html.escape(chapter_title)}</a></li>')
     return widgets.HTML(
         FRAME_CSS
-        + '<header class="hb-aid-header">'
+        + f'<header class="hb-aid-header{" hb-aid-has-logo" if logo else ""}">{logo}<div>'
         + f'<p class="hb-aid-brand">{html.escape(brand)} · job aid</p>'
         + f'<h1 class="hb-aid-title">{html.escape(title)}</h1>'
         + f'<nav aria-label="Handbook"><ul class="hb-aid-nav">{"".join(links)}</ul></nav>'
-        + "</header>"
+        + "</div></header>"
     )
 
 
