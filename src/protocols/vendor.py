@@ -20,6 +20,8 @@ How it works
   step does nothing, so it is cheap to call before every build.
 
 Run it by hand with ``python -m protocols.vendor`` (``--force`` to rebuild from the cache).
+It also caches the tools the tests inject into pages (``TEST_PACKAGES``: axe-core), pinned
+and verified the same way, so a set-up machine runs the accessibility tests offline.
 """
 
 from __future__ import annotations
@@ -112,6 +114,22 @@ NPM_PACKAGES: tuple[NpmPackage, ...] = (
         purpose="renders ipywidgets 8 state saved in a static page (embed-amd.js + icon fonts)",
     ),
 )
+
+
+AXE_CORE = NpmPackage(
+    name="axe-core",
+    version="4.14.1",
+    integrity=(
+        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37O"
+        "gudVGtQ=="
+    ),
+    licence="MPL-2.0",
+    homepage="github.com/dequelabs/axe-core",
+    files={"package/axe.min.js": "axe.min.js"},
+    purpose="accessibility checks in the tests only (never published with the book)",
+)
+TEST_PACKAGES: tuple[NpmPackage, ...] = (AXE_CORE,)
+"""Pinned like the widget runtime, fetched into the same cache by setup, used only by tests."""
 
 
 @dataclass(frozen=True)
@@ -449,8 +467,16 @@ def _install(vendor: Path, widgets: Path, say: Log) -> None:
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def fetch_test_tools(vendor_dir: Path | None = None, log: Log | None = None) -> Path:
+    """Put the verified tarballs of ``TEST_PACKAGES`` in the cache (no-op when cached); the cache."""
+    cache = (vendor_dir or project_root() / "vendor").resolve() / CACHE_DIR
+    for package in TEST_PACKAGES:
+        fetch_tarball(package, cache, log if log is not None else (lambda message: None))
+    return cache
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m protocols.vendor [--force] [VENDOR_DIR]``."""
+    """``python -m protocols.vendor [--force] [VENDOR_DIR]``: the widget runtime and test tools."""
     args = list(sys.argv[1:] if argv is None else argv)
     force = "--force" in args
     rest = [a for a in args if a != "--force"]
@@ -460,10 +486,12 @@ def main(argv: list[str] | None = None) -> int:
     target = Path(rest[0]) if rest else None
     try:
         widgets = ensure_vendored(target, force=force, log=lambda m: print(m, file=sys.stderr))
+        cache = fetch_test_tools(target, log=lambda m: print(m, file=sys.stderr))
     except VendorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"OK: widget assets are in {widgets}")
+    print(f"OK: widget assets are in {widgets}; test tools "
+          f"({', '.join(p.spec for p in TEST_PACKAGES)}) are cached in {cache}")
     return 0
 
 

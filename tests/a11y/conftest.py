@@ -1,12 +1,14 @@
 """Fixtures for the accessibility tests: axe-core, a real `handbook serve`, a built book, Chromium.
 
-* ``axe_js``: the pinned axe-core (fetched once with ``protocols.vendor`` into vendor/.cache,
-  the same pin and integrity check as tests/book), extracted to a temporary folder.
+* ``axe_js``: the pinned axe-core (``protocols.vendor.AXE_CORE``, fetched into vendor/.cache by
+  setup), extracted to a temporary folder.
 * ``server``: ONE ``handbook serve`` per test module, on a free loopback port, with its own
   scratch SQLite records database (the pattern of tests/jobaids/test_aids_e2e.py).
 * ``built_book``: the handbook built once per session into a temporary folder, with the
   shared build helper (``tests/bookbuild.py``) and a copy of the content.
 * ``browser``: Debian's Chromium, one per module.
+
+A missing tool skips these tests on a developer's machine and fails them in CI (``required``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 
 from bookbuild import JUPYTER_BOOK, fresh_build
 from protocols import vendor
+from required import unavailable
 from served import Served, handbook_serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,12 +31,12 @@ CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
-AXE = vendor.NpmPackage(
-    name="axe-core", version="4.14.1", licence="MPL-2.0", homepage="github.com/dequelabs/axe-core",
-    integrity="sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37O"
-              "gudVGtQ==",
-    files={"package/axe.min.js": "axe.min.js"}, purpose="accessibility checks in the tests only")
-"""The same pin as tests/book/test_book_build.py (one cached tarball serves both)."""
+AXE = vendor.AXE_CORE
+"""The pin setup fetches (``scripts/vendor_assets.py``); tests/book uses the same one."""
+FIX_AXE = ("run `python scripts/vendor_assets.py` (part of `bash scripts/dev.sh setup`) where npm "
+           "can reach its registry, or copy vendor/.cache from a machine that has run it")
+FIX_CHROMIUM = f"install Debian's chromium package (`apt-get install chromium`) so {CHROMIUM_PATH} exists"
+FIX_BOOK = "install the project with its test extras (`bash scripts/dev.sh setup`)"
 
 
 def book_helper(name: str) -> Any:
@@ -55,7 +58,7 @@ def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         vendor.extract(AXE, vendor.fetch_tarball(AXE, ROOT / "vendor" / vendor.CACHE_DIR), target)
     except vendor.VendorError as exc:
-        pytest.skip(f"axe-core is not available: {exc}")
+        unavailable(f"axe-core is not available ({exc})", FIX_AXE)
     return target / "axe.min.js"
 
 
@@ -63,7 +66,7 @@ def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The HTML folder of a fresh build of the handbook (warnings are errors, as in tests/book)."""
     if not JUPYTER_BOOK.exists():
-        pytest.skip("jupyter-book is not installed in this environment")
+        unavailable(f"jupyter-book is not installed ({JUPYTER_BOOK} is missing)", FIX_BOOK)
     return fresh_build(tmp_path_factory.mktemp("a11y-book"))
 
 
@@ -84,7 +87,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     A test module may set ``SERVE_ARGS`` (e.g. ``["--no-preheat"]`` when it opens one aid only).
     """
     if not Path(CHROMIUM_PATH).exists():
-        pytest.skip("Chromium is not installed")
+        unavailable("Chromium is not installed", FIX_CHROMIUM)
     extra = [str(a) for a in getattr(request.module, "SERVE_ARGS", [])]
     with handbook_serve(tmp_path_factory.mktemp("a11y-serve"), *extra) as served:
         yield served
@@ -93,7 +96,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Any]:
     if not Path(CHROMIUM_PATH).exists():
-        pytest.skip("Chromium is not installed")
+        unavailable("Chromium is not installed", FIX_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

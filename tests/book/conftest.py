@@ -3,6 +3,9 @@
 The book is built ONCE per test session, from the project root, into a temporary folder
 (``--path-output``), with the content copied to a temporary folder too and selected with
 ``HANDBOOK_CONTENT`` so a test can edit it without touching the real content.
+
+A missing tool (jupyter-book, Playwright, Chromium, axe-core) skips a test on a developer's
+machine and fails it in CI (``required``), with what to do.
 """
 
 from __future__ import annotations
@@ -13,10 +16,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from book_site import CHROMIUM_PATH
 
 from bookbuild import CONTENT, JUPYTER_BOOK, run_build
+from protocols import vendor
+from required import unavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+FIX_SETUP = "install the project with its test extras (`bash scripts/dev.sh setup`)"
 
 
 @dataclass
@@ -42,7 +52,7 @@ class BookBuild:
 def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BookBuild]:
     """The handbook built once with ``-W -n --keep-going`` from a copy of the content."""
     if not JUPYTER_BOOK.exists():
-        pytest.skip("jupyter-book is not installed in this environment")
+        unavailable(f"jupyter-book is not installed ({JUPYTER_BOOK} is missing)", FIX_SETUP)
     base = tmp_path_factory.mktemp("book")
     content = base / "content"
     shutil.copytree(CONTENT, content)
@@ -51,3 +61,30 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BookBuild]:
     done = run_build(out, content)
     yield BookBuild(out=out, content=content, returncode=done.returncode,
                     log=done.stdout + done.stderr, seconds=time.monotonic() - started)
+
+
+@pytest.fixture(scope="session")
+def sync_api() -> ModuleType:
+    """Playwright's sync API, with Debian's Chromium present to drive."""
+    try:
+        import playwright.sync_api as api
+    except ImportError:
+        unavailable("Playwright is not installed", FIX_SETUP)
+    if not Path(CHROMIUM_PATH).exists():
+        unavailable("Chromium is not installed",
+                    f"install Debian's chromium package (`apt-get install chromium`) so {CHROMIUM_PATH} exists")
+    return api
+
+
+@pytest.fixture(scope="session")
+def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pinned axe-core (``protocols.vendor.AXE_CORE``) from vendor/.cache, extracted."""
+    target = tmp_path_factory.mktemp("book-axe")
+    try:
+        vendor.extract(vendor.AXE_CORE, vendor.fetch_tarball(vendor.AXE_CORE, ROOT / "vendor" / vendor.CACHE_DIR),
+                       target)
+    except vendor.VendorError as exc:
+        unavailable(f"axe-core is not available ({exc})",
+                    "run `python scripts/vendor_assets.py` (part of `bash scripts/dev.sh setup`) where npm "
+                    "can reach its registry, or copy vendor/.cache from a machine that has run it")
+    return target / "axe.min.js"

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,7 +25,6 @@ from book_site import (
 )
 
 from buildlog import build_problems
-from protocols import vendor
 from protocols.library import load_library
 
 pytestmark = [pytest.mark.slow]
@@ -221,11 +217,8 @@ def test_internal_links_resolve(book):
 
 
 @pytest.mark.browser
-def test_every_page_in_a_browser(book):
+def test_every_page_in_a_browser(book, sync_api):
     """Open every page at desktop and phone size: nothing leaves 127.0.0.1, no errors."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.skip(f"{CHROMIUM_PATH} is not installed")
     outside: list[str] = []
     errors: list[str] = []
     overflow: list[str] = []
@@ -262,10 +255,7 @@ def test_every_page_in_a_browser(book):
 
 
 @pytest.mark.browser
-def test_embedded_checklists_work_offline(book):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.skip(f"{CHROMIUM_PATH} is not installed")
+def test_embedded_checklists_work_offline(book, sync_api):
     with serve(book.html) as base, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         try:
@@ -289,10 +279,7 @@ def test_embedded_checklists_work_offline(book):
 
 
 @pytest.mark.browser
-def test_search_works_offline(book):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.skip(f"{CHROMIUM_PATH} is not installed")
+def test_search_works_offline(book, sync_api):
     library = load_library(book.content)
     word = max(re.findall(r"[A-Za-z]{6,}", library.protocol("scene-response").items()[0].prompt),
                key=len)
@@ -308,29 +295,14 @@ def test_search_works_offline(book):
             browser.close()
 
 
-AXE = vendor.NpmPackage(
-    name="axe-core", version="4.14.1", licence="MPL-2.0", homepage="github.com/dequelabs/axe-core",
-    integrity="sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37O"
-              "gudVGtQ==",
-    files={"package/axe.min.js": "axe.min.js"}, purpose="accessibility checks in the tests only")
-
-
 @pytest.mark.browser
-def test_pages_meet_wcag_2_1_aa(book, tmp_path):
+def test_pages_meet_wcag_2_1_aa(book, sync_api, axe_js):
     """axe-core (WCAG 2.0/2.1 A and AA rules) on every page, at desktop and phone width.
 
     The embedded checklist widget itself is checked by the widget's own tests; here the
     page around it is.
     """
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.skip(f"{CHROMIUM_PATH} is not installed")
-    try:
-        vendor.extract(AXE, vendor.fetch_tarball(AXE, ROOT / "vendor" / vendor.CACHE_DIR),
-                        tmp_path)
-    except vendor.VendorError as exc:
-        pytest.skip(f"axe-core is not available: {exc}")
-    axe = tmp_path / "axe.min.js"
+    axe = axe_js
     found: list[str] = []
     with serve(book.html) as base, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
@@ -359,13 +331,6 @@ def test_pages_meet_wcag_2_1_aa(book, tmp_path):
 # --------------------------------------------------------------------------- edits (run last)
 
 
-def _default_library_follows_env(content: Path) -> bool:
-    code = "from protocols.library import default_library; print(default_library().content_dir)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, "HANDBOOK_CONTENT": str(content)}, check=False)
-    return done.returncode == 0 and Path(done.stdout.strip()).resolve() == content.resolve()
-
-
 def test_a_trainers_edit_shows_on_the_next_build(book):
     """Edit one prompt in the content copy: the chapter and the cards page show it."""
     library = load_library(book.content)
@@ -389,9 +354,6 @@ def test_a_trainers_edit_shows_on_the_next_build(book):
     reread = {re.sub(r"\x1b\[[0-9;]*m", "", name) for name in reread}
     assert "book/arrive/scene-safety" in reread
     assert "book/index" not in reread, "an unrelated page was rebuilt"
-    if not _default_library_follows_env(book.content):
-        pytest.xfail("protocols.library.default_library() ignores HANDBOOK_CONTENT, so the "
-                     "embedded checklist is built from the shipped content")
     widget_page = (book.html / "book/arrive/scene-checklist.html").read_text(encoding="utf-8")
     assert new_prompt.replace("&", "\\u0026").replace("<", "\\u003c") in widget_page \
         or new_prompt in widget_page

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from protocols import vendor
+from required import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +20,8 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         vendor.ensure_vendored(ROOT / "vendor")
     except vendor.VendorError as exc:
-        pytest.skip(f"the widget assets cannot be fetched here: {exc}")
+        unavailable(f"the widget assets cannot be fetched here ({exc})",
+                    "run `python scripts/vendor_assets.py` where npm can reach its registry")
     return ROOT / "vendor" / vendor.CACHE_DIR
 
 

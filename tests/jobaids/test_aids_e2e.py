@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from protocols.front_end_bundle import CHUNK_NAME, stale_list_note
+from required import unavailable
 from served import Served, handbook_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -41,7 +42,8 @@ Server = Served
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`handbook serve` on a free loopback port with its own records database; stopped at the end."""
     if not Path(CHROMIUM_PATH).exists():
-        pytest.skip("Chromium is not installed")
+        unavailable("Chromium is not installed",
+                    f"install Debian's chromium package (`apt-get install chromium`) so {CHROMIUM_PATH} exists")
     with handbook_serve(tmp_path_factory.mktemp("serve")) as served:
         yield served
 
