@@ -8,12 +8,14 @@ records store) checks and saves it and the widget confirms only then.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
+import yaml
 
 from protocols.library import Library, default_library
 from protocols.models import Item, Protocol
@@ -23,8 +25,39 @@ STATIC = Path(__file__).parent / "static"
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 """Takes a message from the front end, returns the reply (``type`` saved/cleared/rejected…)."""
 
+DEFAULT_JOB_AID_BASE = "voila/render/"
+"""The book's ``handbook_job_aid_base`` when ``_config.yml`` does not set it (as in sphinx_ext)."""
+
 AUDIENCE_LABELS = {"officer": "for officers", "supervisor": "for supervisors",
                    "victim": "read to the victim"}
+
+
+def job_aid_base(config: Path) -> str:
+    """``sphinx.config.handbook_job_aid_base`` of the book's ``_config.yml`` (or the default)."""
+    try:
+        data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"{config}: cannot read handbook_job_aid_base ({exc}); fix the file "
+                         "so the book builds") from None
+    value = ((data.get("sphinx") or {}).get("config") or {}).get("handbook_job_aid_base")
+    return str(value or DEFAULT_JOB_AID_BASE)
+
+
+def book_job_aid_url(job_aid: str, page_folder: Path | None = None) -> str:
+    """The link from a book page to the job aid ``job_aid``, by the book's setting.
+
+    A notebook page runs in its own folder (default: the working folder, e.g. ``book/arrive``);
+    a base relative to the site root becomes ``../../voila/render/NAME.ipynb`` there, the way
+    the book's other job-aid links are drawn; an absolute path or URL is used as it is.
+    """
+    folder = (page_folder or Path.cwd()).resolve()
+    root = next((f for f in (folder, *folder.parents) if (f / "_config.yml").is_file()), None)
+    base = job_aid_base(root / "_config.yml") if root else DEFAULT_JOB_AID_BASE
+    target = f"{job_aid}.ipynb"
+    if "://" in base or base.startswith("/"):
+        return base.rstrip("/") + "/" + target
+    up = Path(os.path.relpath(root or folder, folder)).as_posix()
+    return ("" if up == "." else up + "/") + base.strip("/") + "/" + target
 
 
 def item_spec(item: Item, hidden: bool = False) -> dict[str, Any]:
@@ -92,7 +125,10 @@ class ChecklistWidget(anywidget.AnyWidget):
         handler: Handler | None = None,
         answers: dict[str, Any] | None = None,
     ) -> ChecklistWidget:
-        """A checklist for ``protocol_id``; ``job_aid`` names the Voila notebook to link to."""
+        """A checklist for ``protocol_id``; ``job_aid`` names the Voila notebook to link to.
+
+        The link follows the book's ``handbook_job_aid_base`` (see ``book_job_aid_url``).
+        """
         lib = library or default_library()
         protocol = lib.protocol(protocol_id)
         return cls(
@@ -101,7 +137,7 @@ class ChecklistWidget(anywidget.AnyWidget):
             answers=answers or {},
             live=handler is not None,
             storage_key=protocol.id,
-            job_aid_url=f"/voila/render/{job_aid}.ipynb" if job_aid else "",
+            job_aid_url=book_job_aid_url(job_aid) if job_aid else "",
         )
 
     def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
