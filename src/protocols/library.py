@@ -28,7 +28,7 @@ from protocols.models import (
     SourceList,
 )
 from protocols.validation import problems_from
-from protocols.yamlsource import Key, YamlDocument, dotted, read_yaml, shown_path
+from protocols.yamlsource import Key, YamlDocument, dotted, parse_yaml, read_yaml, shown_path
 
 DEFAULT_CONTENT = Path(__file__).parent / "content"
 T = TypeVar("T")
@@ -109,10 +109,14 @@ def _lookup(table: dict[str, T], key: str, noun: str) -> T:
 
 def _digest_bytes(file: Path) -> bytes:
     """A file's bytes for the content digest; none if it cannot be read (the loader says why)."""
+    return _read_bytes(file) or b""
+
+
+def _read_bytes(file: Path) -> bytes | None:
     try:
         return file.read_bytes()
     except OSError:
-        return b""
+        return None
 
 
 def load_library(content_dir: Path | str | None = None, agency: Path | str | None = None) -> Library:
@@ -135,8 +139,9 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
     sources: dict[str, Source] = {}
     sources_file = root / "sources.yaml"
     if sources_file.is_file():
-        hasher.update(sources_file.read_bytes())
-        loaded, sources_doc = _load_one(sources_file, SourceList, "sources", problems, root)
+        raw = _read_bytes(sources_file)
+        hasher.update(raw or b"")
+        loaded, sources_doc = _load_one(sources_file, SourceList, "sources", problems, root, raw)
         if isinstance(loaded, SourceList) and sources_doc is not None:
             for index, source in enumerate(loaded.sources):
                 if source.id in sources:
@@ -167,8 +172,9 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
                                         "only .yaml files belong in a content folder",
                                         "rename it to .yaml or move it out of the content folder"))
                 continue
-            hasher.update(file.name.encode() + b"\0" + _digest_bytes(file))
-            obj, doc = _load_one(file, model, file.stem, problems, root)
+            raw = _read_bytes(file)
+            hasher.update(file.name.encode() + b"\0" + (raw or b""))
+            obj, doc = _load_one(file, model, file.stem, problems, root, raw)
             if obj is None or doc is None:
                 broken.add(file.stem)
                 continue
@@ -241,7 +247,7 @@ def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
-    hasher.update(profile_file.read_bytes())
+    hasher.update(_digest_bytes(profile_file))
     for (kind, obj_id), file in overlay.added_files.items():
         hasher.update(_digest_bytes(file))
         doc = overlay.added_docs[(kind, obj_id)]
@@ -326,9 +332,10 @@ def _shown(file: Path, root: Path) -> Path:
 
 
 def _load_one(file: Path, model: type[BaseModel], prefix: str, problems: list[Problem],
-              root: Path) -> tuple[BaseModel | None, YamlDocument | None]:
+              root: Path, raw: bytes | None) -> tuple[BaseModel | None, YamlDocument | None]:
+    """Parse and validate one file from its bytes (``None``: it could not be read)."""
     shown = _shown(file, root)
-    doc, read_problems = read_yaml(file, shown)
+    doc, read_problems = parse_yaml(raw, shown) if raw is not None else read_yaml(file, shown)
     if doc is None:
         problems.extend(read_problems)
         return None, None

@@ -36,7 +36,11 @@ class YamlDocument:
         return None
 
 
-class _Loader(yaml.SafeLoader):
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it (several times faster), else the pure-Python one."""
+
+
+class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
     """A safe loader; no custom tags, so no code runs from content.
 
     Only ``true``/``false`` are booleans (as in YAML 1.2): ``yes``, ``no``, ``on``
@@ -68,6 +72,11 @@ def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | N
     except OSError as exc:
         return None, [Problem(shown, None, "", f"cannot read the file ({exc.strerror})",
                               "check that the file exists and is readable")]
+    return parse_yaml(raw, shown)
+
+
+def parse_yaml(raw: bytes, shown: Path) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse the bytes of the file ``shown``; return the document or the problems found."""
     if len(raw) > MAX_FILE_BYTES:
         return None, [Problem(shown, None, "", f"the file is {len(raw):,} bytes; the limit is "
                               f"{MAX_FILE_BYTES:,}", "split it into smaller files")]
@@ -80,7 +89,7 @@ def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | N
     if not text.strip():
         return None, [Problem(shown, 1, "", "the file is empty",
                               "add the content or delete the file")]
-    screened = _screen(text, shown)
+    screened = _screen(text, shown) if _SafeBase is yaml.SafeLoader else None
     if screened is not None:
         return None, [screened]
     try:
@@ -91,6 +100,10 @@ def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | N
         what = exc.problem or "the YAML is not valid"
         return None, [Problem(shown, where, "", f"YAML syntax error: {what}",
                               "check indentation, colons and quotes on this line and the one above")]
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        return None, [Problem(shown, line, "", f"the file holds a control character (#x{exc.character:04x}) "
+                              "that YAML does not allow", "delete it; retype the line if you cannot see it")]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, None, "", f"YAML syntax error: {exc}",
                               "check the file's indentation and quoting")]
@@ -101,11 +114,20 @@ def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | N
     problems: list[Problem] = []
     lines: dict[Key, int] = {}
     as_written: dict[Key, str] = {}
-    _index(root, (), lines, as_written, problems, shown)
+    try:
+        _index(root, (), lines, as_written, problems, shown, set(), 0)
+    except _Refused as refused:
+        # The event stream knows exactly where an alias was written; nodes only know the anchor.
+        return None, [_screen(text, shown) or refused.problem]
     if problems:
         return None, problems
     try:
-        data = _Loader(text).get_single_data()
+        data = _Loader("").construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return None, [Problem(shown, mark.line + 1 if mark else None, "",
+                              f"YAML value error: {exc.problem or exc.context}",
+                              "write plain text, numbers, lists and mappings; no `!!` tags")]
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, [Problem(shown, None, "", f"YAML value error: {exc}",
                               "check dates (YYYY-MM-DD), numbers and quoting")]
@@ -122,7 +144,9 @@ MAX_DEPTH = 64
 
 
 def _screen(text: str, shown: Path) -> Problem | None:
-    """Refuse what PyYAML accepts but the walk below cannot handle safely.
+    """Refuse what PyYAML accepts but the walk below cannot handle safely (without libyaml).
+
+    The pure-Python composer recurses, so deep nesting must be refused before composing.
 
     An alias (``*name``) re-uses a node: a few lines of them can stand for billions of
     nodes, or for a node that contains itself. Very deep nesting exhausts Python's
@@ -162,9 +186,33 @@ def _put(data: Any, path: Key, value: str) -> None:
     target[path[-1]] = value
 
 
+def _alias_problem(file: Path, line: int | None) -> Problem:
+    return Problem(file, line, "", "aliases (`*name`, and `<<:` merges) are not supported in content files",
+                   "write the value out in full where it is needed")
+
+
+class _Refused(Exception):
+    """A node the walk must not follow (an alias, or nesting too deep)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
 def _index(node: yaml.Node, path: Key, lines: dict[Key, int], as_written: dict[Key, str],
-           problems: list[Problem], file: Path) -> None:
+           problems: list[Problem], file: Path, visited: set[int], depth: int) -> None:
+    """Record the line of every field path; refuse aliases and deep nesting as it goes.
+
+    An alias (``*name``) is the same node object reached twice: a few lines of them can
+    stand for billions of nodes, or for a node that contains itself. libyaml composes
+    nodes without Python recursion; this walk stops long before Python's recursion limit.
+    """
     lines.setdefault(path, node.start_mark.line + 1)
+    if id(node) in visited:
+        raise _Refused(_alias_problem(file, lines[path]))
+    visited.add(id(node))
+    if depth > MAX_DEPTH:
+        raise _Refused(Problem(file, node.start_mark.line + 1, "", f"the data is nested more than {MAX_DEPTH} "
+                               "levels deep", "check the brackets and indentation around this line"))
     if (isinstance(node, yaml.ScalarNode) and path and path[-1] in _KEEP_AS_WRITTEN
             and node.tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int")):
         as_written[path] = node.value
@@ -173,6 +221,9 @@ def _index(node: yaml.Node, path: Key, lines: dict[Key, int], as_written: dict[K
         for key_node, value_node in node.value:
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
+            if id(key_node) in visited:
+                raise _Refused(_alias_problem(file, line))
+            visited.add(id(key_node))
             if key in seen:
                 problems.append(Problem(file, line, _dotted((*path, key)),
                                         f"the key `{key}` appears twice (first on line {seen[key]})",
@@ -180,10 +231,10 @@ def _index(node: yaml.Node, path: Key, lines: dict[Key, int], as_written: dict[K
                 continue
             seen[key] = line
             lines[(*path, key)] = line
-            _index(value_node, (*path, key), lines, as_written, problems, file)
+            _index(value_node, (*path, key), lines, as_written, problems, file, visited, depth + 1)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
-            _index(child, (*path, index), lines, as_written, problems, file)
+            _index(child, (*path, index), lines, as_written, problems, file, visited, depth + 1)
 
 
 def _dotted(path: Key) -> str:
