@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from protocols.cli import app
 from protocols.errors import ContentError
 from protocols.library import load_library
+from protocols.maintenance import KIND_LABELS, review_status
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "agencies" / "sample-county" / "agency.yaml"
@@ -77,10 +79,37 @@ def test_changing_an_instrument_through_changes_is_refused(river: Path) -> None:
     assert "wording and rules are locked" in _error(river / "agency.yaml")
 
 
-def test_hiding_a_critical_item_is_refused(river: Path) -> None:
+HIDE_LESSON = ("protocol: de-escalation\nwhy: Our debrief form asks this.\ndate: 2026-11-12\n"
+               "hide_items: [lesson-learned]\n")
+
+
+def test_hiding_an_optional_item_removes_it_and_logs_why(river: Path) -> None:
+    (river / "overlay" / "changes" / "de-escalation.yaml").write_text(HIDE_LESSON, encoding="utf-8")
+    base = load_library().protocol("de-escalation")
+    assert base.item("lesson-learned").optional
+    adapted = load_library(agency=river / "agency.yaml").protocol("de-escalation")
+    with pytest.raises(KeyError):
+        adapted.item("lesson-learned")
+    assert len(adapted.items()) == len(base.items()) - 1
+    assert adapted.changelog[0].change == "River City PD adaptation: 1 optional item(s) hidden"
+    assert adapted.changelog[0].why == "Our debrief form asks this."
+    result = runner.invoke(app, ["diff", "--agency", str(river / "agency.yaml")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "~ protocol de-escalation" in lines
+    hidden = lines[lines.index("~ protocol de-escalation") + 1]
+    assert hidden == f"    - item lesson-learned hidden: {base.item('lesson-learned').prompt}"
+
+
+def test_hiding_a_critical_item_is_refused_on_its_line(river: Path) -> None:
     change = river / "overlay" / "changes" / "scene-response.yaml"
-    change.write_text(change.read_text(encoding="utf-8") + "hide_items: [suspect-status]\n", encoding="utf-8")
-    assert "is not optional, so an agency may not hide it" in _error(river / "agency.yaml")
+    text = change.read_text(encoding="utf-8")
+    change.write_text(text + "hide_items: [suspect-status]\n", encoding="utf-8")
+    assert not load_library().protocol("scene-response").item("suspect-status").optional
+    message = _error(river / "agency.yaml")
+    line = text.count("\n") + 1
+    assert f"changes/scene-response.yaml:{line}: scene-response.hide_items[0]: item `suspect-status` is not " \
+        "optional, so an agency may not hide it" in message
 
 
 def test_an_added_item_must_keep_the_checklist_rules(river: Path) -> None:
@@ -88,8 +117,10 @@ def test_an_added_item_must_keep_the_checklist_rules(river: Path) -> None:
     text = change.read_text(encoding="utf-8").replace("after: safety-rechecked-engage", "after: victim-choice-offered")
     change.write_text(text, encoding="utf-8")
     message = _error(river / "agency.yaml")
-    assert "comes after non-critical item" in message
-    assert "changes/scene-response.yaml" in message
+    line = text.splitlines().index("      critical: true") + 1
+    assert f"changes/scene-response.yaml:{line}: scene-response.add_items[0].item.critical: critical item " \
+        "`camera-notice-given` comes after non-critical item" in message
+    assert "content/protocols/scene-response.yaml" not in message
 
 
 def test_an_overlay_id_clash_and_unknown_references_are_errors(river: Path) -> None:
@@ -117,3 +148,19 @@ def test_review_due_lists_overdue_content_and_fails_in_ci_mode() -> None:
     assert "OVERDUE" in late.output and "owner:" in late.output
     bad = runner.invoke(app, ["review-due", "--today", "yesterday"])
     assert bad.exit_code == 2
+
+
+def test_review_due_within_n_days_lists_only_what_falls_due_in_that_window() -> None:
+    statuses = review_status(load_library(), dt.date(2026, 1, 1))
+    first = statuses[0]
+    today = first.due - dt.timedelta(days=10)
+    later = [s for s in statuses if (s.due - today).days <= 15]
+    narrow = runner.invoke(app, ["review-due", "--today", today.isoformat(), "--within", "5", "--ci"])
+    assert narrow.exit_code == 0, narrow.output
+    assert narrow.output.startswith("Nothing is due for review within 5 days")
+    wide = runner.invoke(app, ["review-due", "--today", today.isoformat(), "--within", "15", "--ci"])
+    assert wide.exit_code == 0, wide.output
+    assert f"due in 10 days         {first.due}  {KIND_LABELS[first.kind]} {first.obj_id} (owner: {first.owner})" \
+        in wide.output
+    assert len(wide.output.splitlines()) == len(later)
+    assert "OVERDUE" not in wide.output
