@@ -1,22 +1,35 @@
-"""Nothing lost: answers confirmed before a kill -9 of the server are there after a restart."""
+"""Nothing lost: answers confirmed before a kill -9 of the server are there after a restart.
+
+Two trials against SQLite, one against the real PostgreSQL server the suite starts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from kill_trial import CHROMIUM_ARGS, run_trial
+from pgserver import empty_database
 from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_answers_confirmed_before_a_kill_survive_it(tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'records.sqlite3'}"
+@pytest.fixture(params=[pytest.param(("sqlite", 2), id="sqlite"),
+                        pytest.param(("postgres", 1), id="postgres", marks=pytest.mark.postgres)])
+def store_and_trials(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, int]]:
+    kind, trials = request.param
+    with empty_database(kind, request, tmp_path) as url:
+        yield url, trials
+
+
+def test_answers_confirmed_before_a_kill_survive_it(store_and_trials: tuple[str, int]) -> None:
+    db_url, trials = store_and_trials
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
-            results = [run_trial(browser, db_url, f"KILL-{n}") for n in range(2)]
+            results = [run_trial(browser, db_url, f"KILL-{n}") for n in range(trials)]
         finally:
             browser.close()
     for result in results:
