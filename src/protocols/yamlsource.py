@@ -97,7 +97,9 @@ def parse_yaml(raw: bytes, shown: Path) -> tuple[YamlDocument | None, list[Probl
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where: int | None = mark.line + 1 if mark else None
-        what = exc.problem or "the YAML is not valid"
+        what = _PLAIN_ERRORS.get(exc.problem or "", exc.problem or "the YAML is not valid")
+        if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
+            what = "found a tab character; indent with spaces, not tabs"
         return None, [Problem(shown, where, "", f"YAML syntax error: {what}",
                               "check indentation, colons and quotes on this line and the one above")]
     except yaml.reader.ReaderError as exc:
@@ -138,6 +140,11 @@ def parse_yaml(raw: bytes, shown: Path) -> tuple[YamlDocument | None, list[Probl
         _put(data, key_path, written)
     return YamlDocument(data, lines), []
 
+
+_PLAIN_ERRORS = {
+    "mapping values are not allowed in this context": "mapping values are not allowed here",
+}
+"""libyaml's wording where the pure-Python parser's (which the book quotes) is plainer."""
 
 MAX_DEPTH = 64
 """Content is a few levels deep; far deeper nesting is a mistake or an attack on the parser."""

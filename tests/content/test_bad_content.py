@@ -91,7 +91,7 @@ CASES = [
     Case("yaml syntax error", P, replace("audience: officer", "audience: [officer"),
          "YAML syntax error", 5),
     Case("tab indentation", P, replace("    title: Scene safe", "\ttitle: Scene safe"),
-         "YAML syntax error", 19),
+         "YAML syntax error: found a tab character; indent with spaces", 19),
     Case("empty file", P, lambda text: "", "the file is empty", 1),
     Case("not utf-8", P, lambda text: text.replace("Training lead", "Formaci\u00f3n").encode("latin-1"),
          "not UTF-8", 8),
