@@ -327,19 +327,27 @@ def check_sqlite_file(path: Path) -> None:
     rollback mode): it must be a SQLite database, pass SQLite's quick integrity check,
     and hold the handbook's tables at a schema this handbook knows, or nothing at all.
     A missing or empty file is fine: the handbook creates its tables in it.
+
+    The integrity check reads the whole file, so it runs only while the file is still in
+    rollback mode, i.e. before the handbook's first change to it (switching it to WAL). A
+    file already in WAL mode has been taken over before; it still gets the schema check,
+    and SQLite reports damaged pages when a read reaches them.
     """
     try:
         if not path.exists() or path.stat().st_size == 0:
             return
+        with path.open("rb") as handle:
+            header = handle.read(20)
     except OSError as exc:
         raise StoreError(f"cannot read the records database {path}: {exc.strerror}") from None
+    in_wal_mode = header.startswith(b"SQLite format 3\x00") and header[18:20] == b"\x02\x02"
     fix = ("nothing was changed; restore it from a backup, or point HANDBOOK_DATABASE_URL "
            "(or --database) at another file")
     uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
     probe = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
     try:
         with probe.connect() as conn:
-            verdict = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+            verdict = "ok" if in_wal_mode else conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
             if verdict != "ok":
                 raise StoreError(f"the records database {path} is damaged (SQLite integrity check "
                                  f"failed); {fix}")
