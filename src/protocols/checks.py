@@ -39,29 +39,43 @@ def _problem(where: Where, kind: str, obj_id: str, path: Key, message: str,
 def _referral_coverage(library: Library, where: Where, broken: frozenset[str]) -> Iterator[Problem]:
     """Each referral category a need names has a service in the directory officers use.
 
-    With an agency that is the agency's directory; without one, every directory
-    in the content must cover every need, as any of them may be the one in use.
-    The problem is reported on the directory, the file to fix.
+    With an agency that is the agency's directory, and the problem is reported there (the
+    file to fix). Without one, any directory in the content will do; a category none of
+    them offers is reported on the directory when there is one, else on the need.
     """
-    wanted: dict[str, list[str]] = {}
+    agency = library.agency
+    if agency is not None:
+        if agency.resource_directory not in library.resources:
+            return  # reported on the profile
+        directory_ids = [agency.resource_directory]
+    else:
+        directory_ids = sorted(library.resources)
+    if not directory_ids or (agency is None and broken):
+        return  # a file that failed to load (perhaps a directory) would only add noise
+    offered = {category for directory_id in directory_ids
+               for org in library.resources[directory_id].organizations for service in org.services
+               for category in service.categories}
+    wanted: dict[str, list[tuple[str, Key]]] = {}
     for catalogue in library.needs.values():
         for n_index, need in enumerate(catalogue.needs):
-            file, line, _path = where("needs", catalogue.id, ("needs", n_index))
-            for category in need.referrals:
-                wanted.setdefault(category, []).append(f"`{need.id}` ({file}:{line})")
-    agency = library.agency
-    for directory_id in [agency.resource_directory] if agency is not None else sorted(library.resources):
-        directory = library.resources.get(directory_id)
-        if directory is None or directory_id in broken:
-            continue  # reported where the directory is named or loaded
-        offered = {category for org in directory.organizations for service in org.services
-                   for category in service.categories}
-        for missing, needs in wanted.items():
-            if missing not in offered:
-                yield _problem(where, "resources", directory_id, ("organizations",),
-                               f"no service has the category `{missing}`, so an officer would get no "
-                               f"referral for the need(s) {', '.join(needs)}",
-                               f"add a service with `categories: [{missing}]` to this directory")
+            for r_index, category in enumerate(need.referrals):
+                if category not in offered:
+                    wanted.setdefault(category, []).append((catalogue.id, ("needs", n_index, "referrals", r_index)))
+    for missing, refs in wanted.items():
+        names = []
+        for catalogue_id, path in refs:
+            file, line, _shown = where("needs", catalogue_id, path)
+            names.append(f"`{library.needs[catalogue_id].needs[int(path[1])].id}` ({file}:{line})")
+        message = (f"no service has the category `{missing}`, so an officer would get no referral for the "
+                   f"need(s) {', '.join(names)}")
+        if len(directory_ids) == 1:
+            yield _problem(where, "resources", directory_ids[0], ("organizations",), message,
+                           f"add a service with `categories: [{missing}]` to this directory")
+        else:
+            catalogue_id, path = refs[0]
+            yield _problem(where, "needs", catalogue_id, path, message,
+                           f"add a service with `categories: [{missing}]` to one of the directories: "
+                           f"{', '.join(directory_ids)}")
 
 
 def _chapter_pages(library: Library, where: Where, book_root: Path) -> Iterator[Problem]:

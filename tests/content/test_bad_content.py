@@ -290,6 +290,25 @@ def test_chapters_are_checked_only_beside_a_book(tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", "--content", str(content)]).exit_code == 0
 
 
+def test_without_an_agency_any_directory_may_meet_a_need(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    needs = content / "needs" / "mini-needs.yaml"
+    needs.write_text(replace("[hotline]", "[hotline, legal]")(needs.read_text(encoding="utf-8")), encoding="utf-8")
+    first = runner.invoke(app, ["validate", "--content", str(content)])
+    assert first.exit_code == 1 and "no service has the category `legal`" in first.output
+    directory = (content / "resources" / "mini-directory.yaml").read_text(encoding="utf-8")
+    (content / "resources" / "mini-legal.yaml").write_text(
+        directory.replace("id: mini-directory", "id: mini-legal").replace("[hotline]", "[legal]"), encoding="utf-8")
+    assert runner.invoke(app, ["validate", "--content", str(content)]).exit_code == 0
+    (content / "resources" / "mini-legal.yaml").write_text(
+        directory.replace("id: mini-directory", "id: mini-legal"), encoding="utf-8")
+    both = runner.invoke(app, ["validate", "--content", str(content)])
+    assert both.exit_code == 1
+    assert "content/needs/mini-needs.yaml:13: mini-needs.needs[0].referrals[1]: no service has the category `legal`" \
+        in both.output
+
+
 def test_missing_content_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", "--content", str(tmp_path / "nope")])
     assert result.exit_code == 1
