@@ -255,19 +255,22 @@ def serve(
     from protocols.bookbuild import default_agency, output_dir
     from protocols.records import Store, StoreError, default_database_url
     from protocols.server import IDLE_LOCK_ENV, ServeOptions, auth_problem, make_app
-    from protocols.ui.idle_lock import parse_lock_minutes
+    from protocols.ui import idle_lock
 
     problem = auth_problem(ip, token, trusted_header)
     if problem:
         raise fail(problem, code=2)
     if idle_lock_minutes is None:
         configured = os.environ.get(IDLE_LOCK_ENV)
-        lock_minutes = parse_lock_minutes(configured) if configured is not None else 30.0
+        lock_minutes = idle_lock.parse_lock_minutes(configured) if configured is not None else 30.0
         if lock_minutes is None:
-            raise fail(f"{IDLE_LOCK_ENV} must be a number of minutes above 0 and at most 240; "
+            raise fail(f"{IDLE_LOCK_ENV}={(configured or '')[:20]!r} is not {idle_lock.RULE}; "
                        "unset it or use --idle-lock-minutes N", code=2)
     else:
         lock_minutes = idle_lock_minutes
+    if (test_seconds := os.environ.get(idle_lock.TEST_ENV)) is not None:
+        typer.echo(f"warning: {idle_lock.TEST_ENV}={test_seconds[:20]} is set: a lock for the test "
+                   "suite only, shorter than the one-minute minimum; unset it", err=True)
     if not widgets_dir.is_dir():
         raise fail(f"the job-aid folder {widgets_dir} does not exist; run from the project folder "
                    "or pass --widgets", code=2)

@@ -149,7 +149,8 @@ def running_server(tmp: Path, book: Path | None = None, *, args: list[str] | Non
     port = free_port()
     database = tmp / "r.sqlite3"
     environ = {**os.environ, "HANDBOOK_DATABASE_URL": f"sqlite:///{database}", "PYTHONUNBUFFERED": "1"}
-    for name in ("HANDBOOK_DEBUG", "HANDBOOK_TOKEN", "HANDBOOK_IDLE_LOCK_MINUTES", "HANDBOOK_AGENCY"):
+    for name in ("HANDBOOK_DEBUG", "HANDBOOK_TOKEN", "HANDBOOK_IDLE_LOCK_MINUTES", "HANDBOOK_AGENCY",
+                 "HANDBOOK_TEST_ONLY_IDLE_LOCK_SECONDS", "HANDBOOK_USER"):
         environ.pop(name, None)
     environ.update(env or {})
     log_path = tmp / "server.log"

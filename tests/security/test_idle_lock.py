@@ -1,7 +1,7 @@
 """An idle job aid warns, then hides its content; one action keeps working or resumes.
 
-The browser test runs a server whose kernels get a 0.1-minute lock (6 s, warning
-3 s ahead) through the same environment variable `handbook serve` sets.
+The browser test runs a server whose kernels get a 6-second lock (warning 3 s ahead)
+through the test-only variable; the real setting allows 1 to 240 minutes.
 """
 
 from __future__ import annotations
@@ -17,14 +17,22 @@ from typer.testing import CliRunner
 
 from protocols.ui import idle_lock
 from protocols.ui.checklist_aid import checklist_aid
-from protocols.ui.idle_lock import IdleLock, lock_minutes, parse_lock_minutes, warning_seconds
+from protocols.ui.idle_lock import (
+    IdleLock,
+    lock_minutes,
+    lock_seconds,
+    parse_lock_minutes,
+    parse_test_seconds,
+    warning_seconds,
+)
 
 # --- unit ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("30", 30.0), (" 15 ", 15.0), ("0.1", 0.1), ("240", 240.0), ("1e1", 10.0),
-    ("0", None), ("-5", None), ("241", None), ("nan", None), ("inf", None), ("", None), ("ten", None),
+    ("30", 30.0), (" 15 ", 15.0), ("1", 1.0), ("240", 240.0), ("1e1", 10.0), ("1.5", 1.5),
+    ("0.1", None), ("0.5", None), ("0.99", None), ("0", None), ("-5", None), ("241", None), ("240.01", None),
+    ("nan", None), ("inf", None), ("", None), ("ten", None),
     ("30 min", None), (None, None),
 ])
 def test_lock_minutes_from_the_environment(text: str | None, expected: float | None) -> None:
@@ -38,12 +46,48 @@ def test_a_bad_value_falls_back_to_thirty_minutes() -> None:
     assert lock_minutes({idle_lock.ENV: "5"}) == 5.0
 
 
-def test_the_warning_comes_at_least_twenty_seconds_ahead_for_any_lock_the_cli_allows() -> None:
-    """WCAG 2.2.1: at least 20 seconds to extend. The CLI allows 1 to 240 minutes."""
-    for minutes in (1, 2, 5, 30, 240):
-        assert warning_seconds(minutes * 60) >= 20
+def test_the_warning_comes_at_least_twenty_seconds_ahead_for_any_lock_the_rule_allows() -> None:
+    """WCAG 2.2.1: at least 20 seconds to extend, for every value the variable or the flag accepts."""
+    texts = ["1", "1.0001", "1.5", "2", "5", "30", "240", *(f"{m / 100:g}" for m in range(0, 24_001, 7))]
+    accepted = [minutes for text in texts if (minutes := parse_lock_minutes(text)) is not None]
+    assert min(accepted) == 1.0 and max(accepted) == 240.0
+    for minutes in accepted:
+        seconds = lock_minutes({idle_lock.ENV: f"{minutes!r}"}) * 60
+        assert seconds >= 60 and warning_seconds(seconds) >= 20, minutes
     assert warning_seconds(30 * 60) == 60
-    assert warning_seconds(6) == 3  # test-only lock times get a proportionate warning
+
+
+def test_only_the_clearly_named_test_variable_gives_a_shorter_lock() -> None:
+    assert lock_seconds({idle_lock.ENV: "0.1"}) == 30 * 60  # refused: the default, not 6 s
+    assert lock_seconds({idle_lock.TEST_ENV: "6"}) == 6 and warning_seconds(6) == 3
+    assert lock_seconds({idle_lock.TEST_ENV: "0", idle_lock.ENV: "5"}) == 300
+    assert [parse_test_seconds(t) for t in ("6", "0.5", "601", "nan", "x", None)] == [6, None, None, None, None, None]
+
+
+def _never_started(options: Any) -> Any:
+    raise AssertionError("serve accepted the lock time and went on to start the server")
+
+
+@pytest.mark.parametrize("value", ["0.5", "0.1", "0.99", "0", "241", "soon"])
+def test_serve_refuses_a_lock_variable_outside_the_rule(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """The variable obeys the same 1-to-240-minute rule as the flag: 0.5 would warn only 15 s ahead."""
+    import protocols.server as server_module
+    from protocols.cli import app
+
+    monkeypatch.setattr(server_module, "make_app", _never_started)
+    monkeypatch.setenv(idle_lock.ENV, value)
+    result = CliRunner().invoke(app, ["serve", "--port", str(free_port())])
+    assert result.exit_code == 2, result.output
+    assert f"HANDBOOK_IDLE_LOCK_MINUTES={value!r} is not a number of minutes from 1 to 240" in result.output
+    assert "at least 20 seconds" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("value", ["0.5", "0"])
+def test_the_flag_refuses_under_a_minute(value: str) -> None:
+    from protocols.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--idle-lock-minutes", value])
+    assert result.exit_code == 2 and "--idle-lock-minutes" in result.output
 
 
 def test_every_job_aid_box_carries_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +134,7 @@ def test_serve_passes_the_lock_time_to_the_kernels(monkeypatch: pytest.MonkeyPat
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("idle-lock"), env={idle_lock.ENV: "0.1"}) as srv:
+    with running_server(tmp_path_factory.mktemp("idle-lock"), env={idle_lock.TEST_ENV: "6"}) as srv:
         yield srv
 
 

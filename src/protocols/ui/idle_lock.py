@@ -4,7 +4,8 @@ An officer may walk away from a laptop in a car or at a desk with a case open.
 After ``HANDBOOK_IDLE_LOCK_MINUTES`` minutes (30 by default, the CJIS session-lock
 limit) with no key press, tap, click or scroll, the job aid hides its content
 behind a "Locked" screen. A warning with a one-action "Keep working" button
-comes first (WCAG 2.2.1: at least 20 seconds; here a minute for the default).
+comes first (WCAG 2.2.1: at least 20 seconds; a minute for the default, 30 seconds
+for the shortest lock, one minute).
 
 There is no sign-in, so "Resume" shows the content again: the lock keeps a
 passer-by from reading the screen, it does not prove who comes back. An agency
@@ -26,27 +27,43 @@ import traitlets
 
 STATIC = Path(__file__).parent / "static"
 ENV = "HANDBOOK_IDLE_LOCK_MINUTES"
+TEST_ENV = "HANDBOOK_TEST_ONLY_IDLE_LOCK_SECONDS"
+"""For the test suite only: a lock this many seconds long, below the one-minute minimum.
+``handbook serve`` announces it on start-up; no deployment sets it."""
 DEFAULT_MINUTES = 30.0
+MIN_MINUTES = 1.0
 MAX_MINUTES = 240.0
 MAX_WARNING_SECONDS = 60.0
-"""The warning comes this long before the lock (less only for locks under two minutes)."""
+"""The warning comes this long before the lock (half the time for locks under two minutes)."""
+MIN_WARNING_SECONDS = 20.0
+"""WCAG 2.2.1: at least 20 seconds to ask for more time. Every lock from 1 to 240 minutes gets it."""
+RULE = (f"a number of minutes from {MIN_MINUTES:g} to {MAX_MINUTES:g} (the warning then comes "
+        f"at least {MIN_WARNING_SECONDS:g} seconds before the lock)")
+"""The one rule for ``--idle-lock-minutes`` and ``$HANDBOOK_IDLE_LOCK_MINUTES``, in words."""
 
 
 def parse_lock_minutes(text: str | None) -> float | None:
-    """Minutes from the environment variable's text; None when it is not a usable number.
-
-    Any number above 0 and at most 240 is accepted (short times are for tests; the
-    command line asks for at least one minute).
-    """
+    """Minutes from the environment variable's text; None when it breaks :data:`RULE`."""
     if text is None:
         return None
     try:
         minutes = float(text.strip())
     except ValueError:
         return None
-    if not math.isfinite(minutes) or minutes <= 0 or minutes > MAX_MINUTES:
+    if not math.isfinite(minutes) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
         return None
     return minutes
+
+
+def parse_test_seconds(text: str | None) -> float | None:
+    """Seconds from :data:`TEST_ENV` (1 to 600), or None when unset or unusable."""
+    if text is None:
+        return None
+    try:
+        seconds = float(text.strip())
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and 1 <= seconds <= 600 else None
 
 
 def lock_minutes(environ: Mapping[str, str] | None = None) -> float:
@@ -55,8 +72,14 @@ def lock_minutes(environ: Mapping[str, str] | None = None) -> float:
     return parse_lock_minutes(env.get(ENV)) or DEFAULT_MINUTES
 
 
+def lock_seconds(environ: Mapping[str, str] | None = None) -> float:
+    """The lock time in seconds: the test-only override when set, else :func:`lock_minutes`."""
+    env = os.environ if environ is None else environ
+    return parse_test_seconds(env.get(TEST_ENV)) or lock_minutes(env) * 60
+
+
 def warning_seconds(lock_seconds: float) -> float:
-    """How long before the lock the warning shows: a minute, or half a very short lock time."""
+    """How long before the lock the warning shows: a minute, or half a lock under two minutes."""
     return min(MAX_WARNING_SECONDS, lock_seconds / 2)
 
 
@@ -71,7 +94,7 @@ class IdleLock(anywidget.AnyWidget):
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> IdleLock:
-        seconds = lock_minutes(environ) * 60
+        seconds = lock_seconds(environ)
         widget = cls(lock_after_seconds=seconds, warn_seconds=warning_seconds(seconds))
         widget.add_class("hb-idle-lock")
         return widget
