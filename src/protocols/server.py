@@ -16,6 +16,9 @@ of them, including Voila's own static files, websockets and error pages:
 - with ``trusted_header`` set, every request must carry the user name a
   reverse proxy puts there;
 - ``?template=`` and ``?theme=`` on a job aid are refused with HTTP 400;
+- each job-aid kernel belongs to the page that started it: its REST routes and
+  websocket need the secret cookie that page got (another page knowing the
+  kernel id gets 403), and the kernel's environment names the signed-in user;
 - file routes refuse hidden files, traversal, symlinks that leave the served
   folder, and source, configuration and database files.
 
@@ -31,7 +34,7 @@ import os
 import re
 import secrets
 from collections.abc import Awaitable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -46,6 +49,13 @@ VOILA_DATA = PACKAGE / "voila_data"
 IDLE_LOCK_ENV = "HANDBOOK_IDLE_LOCK_MINUTES"
 """How the idle-lock time reaches the job-aid kernels (see ``protocols.ui.idle_lock``)."""
 
+USER_ENV = "HANDBOOK_USER"
+"""Who is signed in, for a job-aid kernel's audit log: the proxy's user, :data:`TOKEN_USER`, or unset."""
+TOKEN_USER = "token-user"
+"""With ``--token`` everyone shares one secret, so every kernel's user is this one name."""
+KERNEL_KEY_COOKIES = {"/api/kernels/": "handbook-kernel", "/voila/api/shutdown/": "handbook-kernel-shutdown"}
+"""Route prefix -> name of the owner cookie scoped to ``<prefix><kernel id>`` (HttpOnly, SameSite)."""
+_KERNEL_ROUTE = re.compile(r"^(/api/kernels/|/voila/api/shutdown/)([0-9a-fA-F-]{1,64})(?:/|$)")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 TRUSTED_USER_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
 """What a user name from a trusted proxy header may look like."""
@@ -185,6 +195,33 @@ def auth_problem(ip: str, token: str | None, trusted_header: str | None) -> str 
     return None
 
 
+class KernelOwners:
+    """Which page started which job-aid kernel: the secret that page's cookie carries.
+
+    jupyter_server lets anyone who may use the server at all reach any kernel whose id
+    they know; this ties each kernel to the one page that started it.
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[str, str] = {}
+
+    def bind(self, kernel_id: str, alive: Iterable[str] = ()) -> str:
+        """A fresh secret for ``kernel_id``; kernels no longer ``alive`` are forgotten."""
+        living = set(alive) | {kernel_id}
+        for gone in [k for k in self._keys if k not in living]:
+            del self._keys[gone]
+        key = secrets.token_urlsafe(32)
+        self._keys[kernel_id] = key
+        return key
+
+    def allows(self, kernel_id: str, key: str | None, exists: bool) -> bool:
+        """True for the owner's key, and for ids of no kernel at all (Jupyter answers 404)."""
+        known = self._keys.get(kernel_id)
+        if known is None:
+            return not exists  # a kernel no page started (a pool's spare): nobody's to use
+        return key is not None and secrets.compare_digest(known.encode(), key.encode())
+
+
 @dataclass(frozen=True)
 class GuardPolicy:
     """The per-request checks every route shares."""
@@ -192,6 +229,10 @@ class GuardPolicy:
     allowed_hosts: frozenset[str] | None
     """Host names the ``Host`` header may carry; None accepts any."""
     trusted_header: str | None = None
+    token: bool = False
+    """Token authentication is on (the kernels' user is :data:`TOKEN_USER`)."""
+    kernel_owners: KernelOwners | None = field(default=None, compare=False)
+    """None: kernels are not tied to pages (only for tests of the other rules)."""
 
 
 def guard_policy(options: ServeOptions) -> GuardPolicy:
@@ -202,13 +243,11 @@ def guard_policy(options: ServeOptions) -> GuardPolicy:
     applies only when hosts are configured; ``*`` turns it off.
     """
     configured = {h.lower().strip("[]") for h in options.allowed_hosts}
-    if "*" in configured:
-        return GuardPolicy(None, options.trusted_header)
     authenticated = bool(options.token or options.trusted_header)
-    if authenticated and not configured:
-        return GuardPolicy(None, options.trusted_header)
-    hosts = {*LOOPBACK_NAMES, options.ip.lower().strip("[]"), *configured}
-    return GuardPolicy(frozenset(hosts), options.trusted_header)
+    hosts: frozenset[str] | None = None
+    if "*" not in configured and (configured or not authenticated):
+        hosts = frozenset({*LOOPBACK_NAMES, options.ip.lower().strip("[]"), *configured})
+    return GuardPolicy(hosts, options.trusted_header, token=bool(options.token), kernel_owners=KernelOwners())
 
 
 def _host_name(host_header: str) -> str:
@@ -234,6 +273,14 @@ def refusal(handler: web.RequestHandler, policy: GuardPolicy, job_aid_page: bool
     if policy.trusted_header and trusted_user(request.headers.get(policy.trusted_header)) is None:
         return 401, ("Sign in through your agency's sign-on page: this server accepts requests only "
                      "through it.\n")
+    kernel_route = _KERNEL_ROUTE.match(request.path)
+    if kernel_route and policy.kernel_owners is not None:
+        prefix, kernel_id = kernel_route.groups()
+        key = handler.get_cookie(KERNEL_KEY_COOKIES[prefix])
+        exists = kernel_id in handler.settings.get("kernel_manager", ())
+        if not policy.kernel_owners.allows(kernel_id, key, exists):
+            return 403, ("Refused: this job aid's kernel belongs to another page. Open the job aid "
+                         "yourself to get your own.\n")
     if job_aid_page:  # a page's look is fixed: no template or theme from the URL
         asked = sorted(name for name in ("template", "theme") if name in request.query_arguments)
         if asked:
@@ -370,6 +417,70 @@ async def _then_set_xsrf_cookie(handler: Any, prepared: Awaitable[None] | None) 
         handler.xsrf_token  # noqa: B018  (reading it sets the cookie)
 
 
+def page_user(handler: web.RequestHandler, policy: GuardPolicy) -> str | None:
+    """Who is signed in for this request, as the job-aid kernel it starts is told (:data:`USER_ENV`)."""
+    if policy.trusted_header:
+        return trusted_user(handler.request.headers.get(policy.trusted_header))
+    return TOKEN_USER if policy.token else None
+
+
+class _KernelsForThisPage:
+    """The kernel manager as one job-aid page sees it: the kernel it starts (or takes from the
+    pool) is bound to the page's owner cookie, and a new kernel's environment names the user."""
+
+    def __init__(self, manager: Any, handler: web.RequestHandler, policy: GuardPolicy) -> None:
+        self._manager = manager
+        self._handler = handler
+        self._policy = policy
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._manager, name)
+
+    async def start_kernel(self, **kwargs: Any) -> str:
+        from jupyter_core.utils import ensure_async
+
+        env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        env.pop(USER_ENV, None)
+        if (user := page_user(self._handler, self._policy)) is not None:
+            env[USER_ENV] = user
+        kwargs["env"] = env
+        kernel_id = str(await ensure_async(self._manager.start_kernel(**kwargs)))
+        self._own(kernel_id)
+        return kernel_id
+
+    async def get_rendered_notebook(self, *args: Any, **kwargs: Any) -> Any:
+        """A pool's kernel (started before any request; see :func:`kernel_user_environment`)."""
+        result = await self._manager.get_rendered_notebook(*args, **kwargs)
+        self._own(str(result[2]))
+        return result
+
+    def _own(self, kernel_id: str) -> None:
+        owners = self._policy.kernel_owners
+        if owners is None:
+            return
+        key = owners.bind(kernel_id, alive=self._manager.list_kernel_ids())
+        for prefix, cookie in KERNEL_KEY_COOKIES.items():
+            self._handler.set_cookie(cookie, key, path=f"{prefix}{kernel_id}", httponly=True,
+                                     samesite="Strict")
+
+
+class _JobAidKernels:
+    """Mixed into the job-aid page handler: its kernels go through :class:`_KernelsForThisPage`."""
+
+    handbook_policy: GuardPolicy
+
+    @property
+    def kernel_manager(self) -> Any:
+        handler: Any = self
+        return _KernelsForThisPage(handler.settings["kernel_manager"], handler, self.handbook_policy)
+
+
+def kernel_user_environment(options: ServeOptions) -> dict[str, str | None]:
+    """:data:`USER_ENV` for kernels started before any request (a preheated pool): the token
+    user with ``--token``, else unset. (With ``--trusted-header`` there is no pool.)"""
+    return {USER_ENV: TOKEN_USER if options.token and not options.trusted_header else None}
+
+
 class _ConfinedFiles:
     """For file routes: refuse bad paths with a plain 404 and never leave the served folders."""
 
@@ -468,6 +579,8 @@ def guarded(cls: type[Any], policy: GuardPolicy, *, job_aid_page: bool = False) 
     from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
 
     bases: tuple[type[Any], ...] = (_Guarded,)
+    if job_aid_page:
+        bases += (_JobAidKernels,)
     if issubclass(cls, web.StaticFileHandler):
         bases += (Precompressed,)  # compressed once, then from memory
     if issubclass(cls, _ConfinedFiles):
@@ -583,7 +696,9 @@ def voila_config(options: ServeOptions) -> Config:
     # Only the widget front ends the job aids use: nothing else installed in the
     # environment (a syntax highlighter, a future extension) is loaded into an aid's page.
     c.VoilaConfiguration.extension_allowlist = list(FRONT_END_EXTENSIONS)
-    c.VoilaConfiguration.preheat_kernel = options.preheat
+    # A preheated kernel starts before anyone asks for it, so it cannot know who will: with a
+    # sign-on proxy every kernel starts for its request, with that request's user.
+    c.VoilaConfiguration.preheat_kernel = options.preheat and not options.trusted_header
     c.VoilaConfiguration.default_pool_size = options.pool_size
     c.MappingKernelManager.cull_idle_timeout = options.cull_idle_seconds
     c.MappingKernelManager.cull_interval = 60
@@ -636,6 +751,11 @@ def make_app(options: ServeOptions) -> Any:
 
     book_dir = options.book_dir
     policy = guard_policy(options)
+    for name, value in kernel_user_environment(options).items():  # what a pool's kernels inherit
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
     class HandbookVoila(Voila):  # type: ignore[misc]
         def init_handlers(self) -> list[Any]:

@@ -10,6 +10,7 @@ just a dead connection.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,85 @@ def test_unknown_kernel_id_is_refused(server: Server) -> None:
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:
         KernelChannel(server, "00000000-0000-4000-8000-000000000000", "")
     assert refused.value.status_code == 404
+
+
+# --- one page's kernel is that page's alone ----------------------------------------------------
+
+
+def _cookie(cookies: str, name: str) -> str:
+    return next(c.split("=", 1)[1] for c in cookies.split("; ") if c.split("=", 1)[0] == name)
+
+
+def _kernel_info_works(channel: KernelChannel) -> bool:
+    probe = channel.send("kernel_info_request", {})
+    got = channel.collect(20, until=lambda m: m["header"]["msg_type"] == "kernel_info_reply")
+    return bool(replies_to(got, probe))
+
+
+def test_another_page_that_knows_the_kernel_id_gets_nothing(server: Server) -> None:
+    """Page B (another browser, or no cookies at all) knows page A's kernel id: every kernel
+    route refuses it, and A's kernel keeps working for A (the positive control)."""
+    import websocket
+
+    _html, kernel_a, cookies_a = server.job_aid()
+    _html, kernel_b, cookies_b = server.job_aid()
+    assert kernel_a != kernel_b
+    xsrf_b = {"X-XSRFToken": _cookie(cookies_b, "_xsrf"), "Cookie": cookies_b}
+    b_key_only = f"handbook-kernel={_cookie(cookies_b, 'handbook-kernel')}"  # B's key, for A's kernel
+    for cookies in (cookies_b, "", b_key_only):
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            KernelChannel(server, kernel_a, cookies)
+        assert refused.value.status_code == 403, cookies
+    for method, path in [("GET", f"/api/kernels/{kernel_a}"), ("POST", f"/api/kernels/{kernel_a}/interrupt"),
+                         ("POST", f"/api/kernels/{kernel_a}/restart"), ("DELETE", f"/api/kernels/{kernel_a}"),
+                         ("POST", f"/voila/api/shutdown/{kernel_a}")]:
+        status, head, body = server.request(path, method=method, headers=xsrf_b, body=b"" if method != "GET" else None)
+        assert status == 403, (method, path, status, body[:200])
+        assert b"belongs to another page" in body and head.get("x-content-type-options") == "nosniff"
+    # Positive controls: each page still reaches its own kernel, over REST and the websocket.
+    for kernel_id, cookies in ((kernel_a, cookies_a), (kernel_b, cookies_b)):
+        status, _head, body = server.request(f"/api/kernels/{kernel_id}", headers={"Cookie": cookies})
+        assert status == 200 and kernel_id.encode() in body
+        channel = KernelChannel(server, kernel_id, cookies)
+        try:
+            assert _kernel_info_works(channel), "the owning page lost its own kernel"
+        finally:
+            channel.close()
+
+
+def test_the_owner_cookie_is_scoped_to_its_kernel_and_hidden_from_scripts(server: Server) -> None:
+    status, head, _body = server.request("/voila/render/scene-response.ipynb")
+    assert status == 200
+    owner = [c for c in head["set-cookie"].split("\n") if c.startswith("handbook-kernel")]
+    assert len(owner) == 2, owner
+    for cookie in owner:
+        attributes = {a.strip().split("=")[0].lower(): a.strip() for a in cookie.split(";")[1:]}
+        assert "httponly" in attributes and attributes["samesite"].lower() == "samesite=strict", cookie
+        assert re.fullmatch(r"Path=/(api/kernels|voila/api/shutdown)/[0-9a-f-]{36}", attributes["path"]), cookie
+
+
+def test_the_websocket_upgrade_carries_the_security_headers(server: Server) -> None:
+    _html, kernel_id, cookies = server.job_aid()
+    channel = KernelChannel(server, kernel_id, cookies)
+    try:
+        head = {k.lower(): v for k, v in channel.ws.getheaders().items()}
+        assert channel.ws.getstatus() == 101
+    finally:
+        channel.close()
+    assert head.get("x-content-type-options") == "nosniff" and head.get("x-frame-options") == "DENY", head
+    assert "frame-ancestors 'none'" in head.get("content-security-policy", ""), head
+    assert head.get("referrer-policy") == "no-referrer" and "server" not in head, head
+
+
+def test_the_sentinel_code_does_create_the_file_when_it_runs(tmp_path: Path) -> None:
+    """Positive control for every attack above: the code they carry really writes the sentinel
+    when Python runs it, so "the file never appeared" means the code never ran."""
+    import subprocess
+    import sys
+
+    sentinel = tmp_path / "code-ran"
+    subprocess.run([sys.executable, "-c", _code(sentinel)], check=True, timeout=30)
+    assert sentinel.read_text() == "ran"
 
 
 def test_no_traceback_in_the_server_log(server: Server) -> None:
