@@ -28,6 +28,11 @@ UserOption = Annotated[
 ]
 
 
+def _shown(text: str) -> str:
+    """``text`` for a terminal table: control and direction characters as visible escapes."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _fail(message: object, code: int = 1) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
@@ -82,7 +87,7 @@ def register(app: typer.Typer) -> None:
         if not records:
             typer.echo(f"No saved runs for {aid}{' and case ' + case if case else ''}.")
         for r in records:
-            typer.echo(f"{r.id}  case {r.case_number:14}  {r.status:12}  v{r.content_version}  "
+            typer.echo(f"{r.id}  case {_shown(r.case_number):14}  {r.status:12}  v{r.content_version}  "
                        f"{r.updated_at:%Y-%m-%d %H:%M}")
 
     @app.command("export")
@@ -196,7 +201,7 @@ def register_tracking(app: typer.Typer) -> None:
         if not rows:
             typer.echo(f"No check-ins are overdue or due within {within} days.")
         for r in rows:
-            typer.echo(f"{r.status:10} {r.due_at.astimezone():%a %d %b %H:%M}  case {r.case_number:14} "
+            typer.echo(f"{r.status:10} {r.due_at.astimezone():%a %d %b %H:%M}  case {_shown(r.case_number):14} "
                        f"{r.check_in} ({r.plan_title})")
 
     @app.command("monitoring")

@@ -149,3 +149,91 @@ def test_the_fuzzed_run_is_still_a_valid_saved_record(fuzz_session: ChecklistSes
 
 def test_cases_of_this_module() -> None:
     assert len(REJECTED) >= 40
+
+
+# --- the follow-up tracker: its cards, its figures, the CLI tables -----------------------------
+
+HOSTILE_CASES = [SCRIPT, XSS, 'W-1"><b>x</b>', "W-1' onmouseover='alert(1)", "W-1\x1b[2J\x1b]0;owned\x07",
+                 "W-1\nforged row", "W-1\r\x00\x08", "W-1 & co", "W-1\u202eevil"]
+"""Case numbers a browser might send, and (below) that a tampered database might hold."""
+
+
+@pytest.mark.parametrize("case", HOSTILE_CASES)
+def test_a_follow_up_plan_refuses_a_hostile_case_number(case: str) -> None:
+    import datetime as dt
+
+    from protocols.engine import FollowUpPlan
+    from protocols.engine.errors import AnswerError
+
+    with pytest.raises(AnswerError, match="may only hold letters"):
+        FollowUpPlan.create(default_library().template("standard-follow-up"), case, dt.datetime.now(dt.UTC))
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, str]]:
+    """Overdue plans whose case numbers went around the engine, straight into the database."""
+    import datetime as dt
+
+    from protocols.engine import FollowUpPlan
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'r.sqlite3'}"
+    store = Store.open(url)
+    plan = FollowUpPlan.create(default_library().template("standard-follow-up"), "W-1",
+                               dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
+    for case in HOSTILE_CASES:
+        store.create("follow-up", plan.state.content_id, plan.state.content_version, case, "in-progress",
+                     plan.state.model_dump_json())
+    yield store, url
+    store.engine.dispose()
+
+
+def _tags(markup: str) -> set[str]:
+    from html.parser import HTMLParser
+
+    found: set[str] = set()
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.add(tag)
+            assert not any(name.startswith("on") for name, _ in attrs), (tag, attrs)
+
+    Tags().feed(markup)
+    return found
+
+
+def test_the_tracker_shows_planted_case_numbers_as_text(planted: tuple[Store, str]) -> None:
+    from protocols.ui.tracker_aid import Tracker
+
+    store, _url = planted
+    tracker = Tracker(default_library(), store)
+    tracker.refresh()
+    cards = [c for c in tracker.due_box.children if "case" in c.children[0].value]
+    assert len(cards) >= len(HOSTILE_CASES), "not every planted plan is on the list"
+    shown = "".join(c.children[0].value for c in cards)
+    assert _tags(shown) <= {"p", "strong"}, _tags(shown)
+    for case in HOSTILE_CASES:
+        assert html.escape(case) in shown, case
+    for card in cards:  # the buttons' tooltips are plain text (ipywidgets sets them as text)
+        assert all(b.tooltip.startswith("Record: ") for b in card.children[1].children)
+    assert _tags(tracker.figures.value) <= {"style", "div", "table", "caption", "thead", "tbody", "tr", "th",
+                                             "td", "figure", "figcaption", "svg", "title", "desc", "g", "rect",
+                                             "text", "line", "span", "p", "ul", "li"}
+
+
+def test_the_cli_tables_print_planted_case_numbers_without_control_characters(planted: tuple[Store, str]) -> None:
+    """A terminal obeys escape sequences (clear the screen, retitle the window); a line break would
+    forge a row. ``color=True`` keeps the output as a terminal would get it (Click strips escape
+    sequences only when the output is not a terminal)."""
+    from typer.testing import CliRunner
+
+    from protocols.cli import app
+
+    _store, url = planted
+    for command in (["followups", "--database", url], ["runs", "--aid", "follow-up", "--database", url]):
+        result = CliRunner().invoke(app, command, color=True)
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert len(lines) == (len(HOSTILE_CASES) * 2 if command[0] == "followups" else len(HOSTILE_CASES)), lines
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", result.output), repr(result.output)
+        assert all(line.count("case ") == 1 for line in lines), lines
+        assert SCRIPT in result.output  # markup is harmless in a terminal: shown as typed
