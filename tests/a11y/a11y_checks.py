@@ -1,4 +1,5 @@
-"""Checks run on a page in Chromium: axe-core, accessible names, reflow, touch targets, focus, print.
+"""Checks run on a page in Chromium: axe-core, accessible names, reflow, touch targets, sidebars,
+focus, print.
 
 Every check returns a list of plain problem lines (empty when the page passes), so one test
 can check a job aid in several states and report everything it found at once.
@@ -153,6 +154,40 @@ def small_targets(page: Any) -> list[str]:
       }
       return out;
     }""", MIN_TARGET)
+    return found
+
+
+SIDEBARS = (".bd-sidebar-primary", ".bd-sidebar-secondary")
+MIN_ARTICLE_SHARE = 0.85
+"""At phone width the article is at least this share of the screen's width."""
+
+SIDEBAR_JS = """([sidebars, share]) => {
+  const out = [];
+  const vw = document.documentElement.clientWidth;
+  const article = document.querySelector('.bd-article') || document.querySelector('#main-content, main');
+  if (!article) return ['no article (.bd-article, main) on the page'];
+  const a = article.getBoundingClientRect();
+  if (a.width < share * vw) out.push(`the article is ${Math.round(a.width)}px of a ${vw}px screen`);
+  for (const selector of sidebars) {
+    const bar = document.querySelector(selector);
+    if (!bar) continue;
+    const s = getComputedStyle(bar);
+    const r = bar.getBoundingClientRect();
+    if (s.display === 'none' || s.visibility === 'hidden' || r.width === 0 || r.height === 0) continue;
+    const overlaps = r.left < a.right && r.right > a.left && r.top < a.bottom && r.bottom > a.top;
+    const onScreen = r.right > 0 && r.left < vw;
+    if (overlaps && onScreen) {
+      out.push(`${selector} is open and covers the article (${Math.round(r.left)}..${Math.round(r.right)}px)`);
+    }
+  }
+  return out;
+}"""
+
+
+def sidebar_problems(page: Any) -> list[str]:
+    """The book's sidebars are folded away on a phone: none open over the article, which is
+    nearly the screen's width."""
+    found: list[str] = page.evaluate(SIDEBAR_JS, [list(SIDEBARS), MIN_ARTICLE_SHARE])
     return found
 
 

@@ -42,7 +42,8 @@ FIX_BOOK = "install the project with its test extras (`bash scripts/dev.sh setup
 def book_helper(name: str) -> Any:
     """A module of tests/book loaded as a plain module (its fixtures are not registered here).
 
-    ``book_site`` gives ``serve`` (a built site on a loopback port).
+    ``book_site`` gives ``serve`` (a built site on a loopback port); ``checklist_page`` drives
+    an embedded checklist.
     """
     spec = importlib.util.spec_from_file_location(f"_a11y_book_{name}", ROOT / "tests" / "book" / f"{name}.py")
     assert spec is not None and spec.loader is not None
@@ -50,6 +51,12 @@ def book_helper(name: str) -> Any:
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def checklist_page() -> Any:
+    """tests/book/checklist_page.py: open, tick and complete an embedded checklist; a knowledge check."""
+    return book_helper("checklist_page")
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ machine and fails it in CI (``required``), with what to do.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import time
@@ -74,6 +75,16 @@ def sync_api() -> ModuleType:
         unavailable("Chromium is not installed",
                     f"install Debian's chromium package (`apt-get install chromium`) so {CHROMIUM_PATH} exists")
     return api
+
+
+@pytest.fixture(scope="session")
+def a11y_checks(sync_api: ModuleType) -> ModuleType:
+    """tests/a11y/a11y_checks.py (touch targets, accessible names, sidebars) as a plain module."""
+    spec = importlib.util.spec_from_file_location("_book_a11y_checks", ROOT / "tests" / "a11y" / "a11y_checks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -217,11 +217,17 @@ def test_internal_links_resolve(book):
 
 
 @pytest.mark.browser
-def test_every_page_in_a_browser(book, sync_api):
-    """Open every page at desktop and phone size: nothing leaves 127.0.0.1, no errors."""
+def test_every_page_in_a_browser(book, sync_api, a11y_checks):
+    """Open every page at desktop and phone size: nothing leaves 127.0.0.1, no errors.
+
+    At 375 x 667 each page also has touch targets of 44 x 44 px (links in running text are
+    exempt), a name for every control, and its sidebars folded away (tests/a11y's checks).
+    """
     outside: list[str] = []
     errors: list[str] = []
     overflow: list[str] = []
+    phone: list[str] = []
+    checked = 0
     with serve(book.html) as base, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         try:
@@ -246,12 +252,19 @@ def test_every_page_in_a_browser(book, sync_api):
                                           "- document.documentElement.clientWidth")
                     if width > 0:
                         overflow.append(f"{size['width']}px {name}: {width}px too wide")
+                    if mobile:
+                        checked += 1
+                        phone += [f"{name}: {p}" for p in (*a11y_checks.small_targets(page),
+                                                           *a11y_checks.unnamed_controls(page),
+                                                           *a11y_checks.sidebar_problems(page))]
                 context.close()
         finally:
             browser.close()
+    print(f"375 x 667: {checked} pages checked for touch targets, names and sidebars")
     assert outside == []
     assert errors == []
     assert overflow == []
+    assert checked > 30 and phone == [], "\n".join(phone)
 
 
 @pytest.mark.browser
