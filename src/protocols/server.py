@@ -233,6 +233,8 @@ class GuardPolicy:
     """Token authentication is on (the kernels' user is :data:`TOKEN_USER`)."""
     kernel_owners: KernelOwners | None = field(default=None, compare=False)
     """None: kernels are not tied to pages (only for tests of the other rules)."""
+    job_aids_dir: str | None = None
+    """The job-aid folder: a page's notebook must really be in it (no symlink from elsewhere)."""
 
 
 def guard_policy(options: ServeOptions) -> GuardPolicy:
@@ -247,7 +249,8 @@ def guard_policy(options: ServeOptions) -> GuardPolicy:
     hosts: frozenset[str] | None = None
     if "*" not in configured and (configured or not authenticated):
         hosts = frozenset({*LOOPBACK_NAMES, options.ip.lower().strip("[]"), *configured})
-    return GuardPolicy(hosts, options.trusted_header, token=bool(options.token), kernel_owners=KernelOwners())
+    return GuardPolicy(hosts, options.trusted_header, token=bool(options.token), kernel_owners=KernelOwners(),
+                       job_aids_dir=str(options.widgets_dir))
 
 
 def _host_name(host_header: str) -> str:
@@ -281,6 +284,8 @@ def refusal(handler: web.RequestHandler, policy: GuardPolicy, job_aid_page: bool
         if not policy.kernel_owners.allows(kernel_id, key, exists):
             return 403, ("Refused: this job aid's kernel belongs to another page. Open the job aid "
                          "yourself to get your own.\n")
+    if job_aid_page and policy.job_aids_dir is not None and not _real_job_aid(policy.job_aids_dir, request.path):
+        return 404, "Not found.\n"
     if job_aid_page:  # a page's look is fixed: no template or theme from the URL
         asked = sorted(name for name in ("template", "theme") if name in request.query_arguments)
         if asked:
@@ -288,6 +293,15 @@ def refusal(handler: web.RequestHandler, policy: GuardPolicy, job_aid_page: bool
             return 400, (f"Refused: {shown} cannot be used here. A job aid always uses the handbook's "
                          "own template and theme; remove it from the address.\n")
     return None
+
+
+def _real_job_aid(folder: str, url_path: str) -> bool:
+    """False when the page's notebook is a link to (or into) something outside ``folder``,
+    or not a plain file: such a notebook would run code nobody put in the job aids."""
+    notebook = os.path.join(folder, url_path.rsplit("/", 1)[-1])
+    if not os.path.lexists(notebook):
+        return True  # Voila answers 404 itself
+    return os.path.isfile(notebook) and _inside(notebook, [folder])
 
 
 def bad_file_path(path: str) -> bool:

@@ -79,6 +79,32 @@ def make_book(base: Path) -> Path:
     return book
 
 
+def make_widgets(base: Path) -> Path:
+    """A copy of the job-aid folder, plus planted files and symlinks that must never be served.
+
+    Planted: a notebook symlinked from outside (its markdown holds the secret marker), a
+    notebook name pointing at ``/etc/passwd``, a symlinked folder and file, and source files.
+    """
+    import shutil
+
+    widgets = base / "widgets"
+    shutil.copytree(ROOT / "widgets", widgets)
+    outside = base / "outside-widgets"
+    outside.mkdir()
+    notebook = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": SECRET_MARKER}],
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    (outside / "secret.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    (outside / "secret.txt").write_text(SECRET_MARKER + "\n", encoding="utf-8")
+    (widgets / "leak.ipynb").symlink_to(outside / "secret.ipynb")
+    (widgets / "passwd.ipynb").symlink_to("/etc/passwd")
+    (widgets / "leak.txt").symlink_to(outside / "secret.txt")
+    (widgets / "leakdir").symlink_to(outside, target_is_directory=True)
+    (widgets / "helper.py").write_text(f"# {SECRET_MARKER}\n", encoding="utf-8")
+    (widgets / "settings.yaml").write_text(f"secret: {SECRET_MARKER}\n", encoding="utf-8")
+    return widgets
+
+
 @dataclass
 class Server:
     base: str

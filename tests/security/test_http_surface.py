@@ -11,9 +11,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
-from secserver import AID, ROOT, SECRET_MARKER, Server, running_server
+from secserver import AID, ROOT, SECRET_MARKER, Server, make_widgets, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -25,12 +26,14 @@ SECRETS = {
     "pause_points:": "protocol YAML",
     "SQLite format 3": "a database file",
     "root:x:0:0": "/etc/passwd",
+    "HANDBOOK_DATABASE_URL=": "the server's environment",
 }
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("http-surface")) as srv:
+    tmp = tmp_path_factory.mktemp("http-surface")
+    with running_server(tmp, args=["--widgets", str(make_widgets(tmp))]) as srv:
         yield srv
 
 
@@ -155,11 +158,27 @@ DIRECT = [
     "/nbconvert/html/scene-response.ipynb", "/api/contents", "/api/sessions", "/api/kernels", "/api/kernelspecs",
     "/api/terminals", "/terminals/1", "/lab", "/notebooks/scene-response.ipynb", "/edit/pyproject.toml",
 ]
-ATTACKS = sorted({*DIRECT, *(p + t * 6 + x for p, t, x in itertools.product(PREFIXES, TRAVERSALS, TARGETS))})
+PROJECT_FILES = ["pyproject.toml", "src/protocols/server.py", "widgets/scene-response.ipynb",
+                 "src/protocols/content/protocols/scene-response.yaml", "_config.yml"]
+"""The project's real files, by their absolute path (a deep climb lands at ``/`` from any root)."""
+DEEP = [prefix + climb * 20 + quote(target)
+        for prefix in ("/", "/voila/render/", "/voila/static/", "/voila/templates/handbook/static/",
+                       "/voila/labextensions/anywidget/", "/voila/api/themes/", "/_static/", "/chapter/")
+        for climb in ("../", "%2e%2e/", "..%2f", "%252e%252e%252f", "..%5c")
+        for target in (*(f"{str(ROOT)[1:]}/{name}" for name in PROJECT_FILES), "etc/passwd", "proc/self/environ")]
+WIDGET_PLANTS = ["/voila/render/leak.ipynb", "/voila/render/passwd.ipynb", "/voila/render/leakdir/secret.ipynb",
+                 "/voila/render/leak.txt", "/voila/render/helper.py", "/voila/render/settings.yaml",
+                 "/voila/files/leak.txt", "/voila/files/leakdir/secret.txt", "/voila/files/helper.py",
+                 "/voila/static/../../leak.txt", "/voila/render/%2e%2e/outside-widgets/secret.ipynb",
+                 "/voila/tree/leakdir", "/voila/api/contents/leakdir", "/voila/api/contents/leak.ipynb",
+                 "/voila/render/scene-response.ipynb/../leak.ipynb", "/voila/render/leak.ipynb?x=1"]
+ATTACKS = sorted({*DIRECT, *DEEP, *WIDGET_PLANTS,
+                  *(p + t * 6 + x for p, t, x in itertools.product(PREFIXES, TRAVERSALS, TARGETS))})
 
 
 def test_no_source_config_or_database_file_is_ever_served(server: Server) -> None:
-    assert len(ATTACKS) >= 600
+    assert len(ATTACKS) >= 900 and len(DEEP) == 8 * 5 * 7
+    assert all((ROOT / name).is_file() for name in PROJECT_FILES), "a deep-climb target is not a real file"
     leaks = []
     for path in ATTACKS:
         status, head, body = server.request(path)
@@ -215,6 +234,15 @@ def test_other_host_names_are_refused(server: Server, host: str) -> None:
         status, _head, body = server.request(path, headers={"Host": host})
         assert status == 403, (host, path, status)
         assert b"--allowed-host" in body
+
+
+def test_the_host_refusal_carries_the_security_headers(server: Server) -> None:
+    status, head, _body = server.request("/", headers={"Host": "evil.example"})
+    assert status == 403
+    host_free = {**head, "content-security-policy": re.sub(r"connect-src [^;]*", "connect-src 'self'",
+                                                          head.get("content-security-policy", ""))}
+    _check_headers(host_free, server.port, "/", "403 for another host name")
+    assert head["content-type"].startswith("text/plain") and head.get("cache-control") == "no-store"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST", "[::1]"])
