@@ -7,10 +7,15 @@ and the Coleman-Liau index. Each *text* of 10 words or more must also pass Flesc
 on its own, so one hard sentence cannot hide in an easy passage. The Dale-Chall score is
 reported for reference; on short police texts its word list ("victim", "suspect") makes
 it unreliable, so it does not gate.
+
+Besides the content, the book's "What to say" boxes (``{admonition} What to say`` in
+``book/**/*.md``) are graded for victims: each quoted line in a box is a script said to a
+victim, and a chapter's scripts are one passage. Errors name the chapter file and line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +29,10 @@ from protocols.library import Library
 from protocols.yamlsource import YamlDocument, read_yaml
 
 Reader = Literal["victim", "officer"]
+BOOK_KIND = "book"
+"""The ``kind`` of a text from a book chapter (its ``where`` is ``book/…/page.md:LINE``)."""
+SCRIPT_BOX = re.compile(r"^(?P<fence>`{3,}|:{3,})\{admonition\}\s+What to say\s*$")
+QUOTED = re.compile(r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d')
 LIMITS: dict[Reader, float] = {"victim": 6.0, "officer": 8.0}
 MIN_WORDS = 10
 """Shorter texts are too short for a formula to mean anything on their own."""
@@ -72,8 +81,39 @@ def measure(kind: str, where: str, reader: Reader, text: str) -> Score:
                  dale_chall_grade(cleaned))
 
 
-def texts(library: Library) -> Iterator[tuple[str, str, Reader, str]]:
-    """Every text a reader reads: (kind, field path, reader, text)."""
+def find_book() -> Path | None:
+    """The project folder holding the book (``_config.yml`` and ``book/``): the working folder,
+    one of its parents, or the checkout this package runs from; None when there is none."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents, Path(__file__).resolve().parents[2]):
+        if (folder / "_config.yml").is_file() and (folder / "book").is_dir():
+            return folder
+    return None
+
+
+def book_scripts(root: Path) -> Iterator[tuple[str, str, Reader, str]]:
+    """Every quoted line of every "What to say" box in ``root/book``: (kind, file:line, victim, text)."""
+    for page in sorted((root / "book").rglob("*.md")):
+        shown = page.relative_to(root).as_posix()
+        fence = ""
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+            if not fence:
+                opened = SCRIPT_BOX.match(line.strip())
+                fence = opened.group("fence") if opened else ""
+                continue
+            if line.strip() == fence:
+                fence = ""
+                continue
+            for plain, curly in QUOTED.findall(line):
+                yield BOOK_KIND, f"{shown}:{number}", "victim", plain or curly
+
+
+def texts(library: Library, book: Path | None = None) -> Iterator[tuple[str, str, Reader, str]]:
+    """Every text a reader reads: (kind, field path, reader, text).
+
+    ``book`` is the project folder whose chapters' "What to say" boxes are read too (default:
+    ``find_book()``).
+    """
     for p in library.protocols.values():
         for pi, pp in enumerate(p.pause_points):
             for ii, item in enumerate(pp.items):
@@ -101,10 +141,16 @@ def texts(library: Library) -> Iterator[tuple[str, str, Reader, str]]:
             for si, service in enumerate(org.services):
                 yield ("resources", f"{d.id}.organizations[{oi}].services[{si}].description", "victim",
                        service.description)
+    for t in library.followup.values():
+        for qi, question in enumerate(t.safe_contact_questions):
+            yield "followup", f"{t.id}.safe_contact_questions[{qi}]", "victim", question
+    root = book if book is not None else find_book()
+    if root is not None:
+        yield from book_scripts(root)
 
 
-def scores(library: Library) -> list[Score]:
-    return [measure(*entry) for entry in texts(library)]
+def scores(library: Library, book: Path | None = None) -> list[Score]:
+    return [measure(*entry) for entry in texts(library, book)]
 
 
 @dataclass(frozen=True)
@@ -119,6 +165,8 @@ class PassageScore:
     flesch_kincaid: float
     coleman_liau: float
     dale_chall_grade: float
+    first: str = ""
+    """Where its first text is (a book passage's ``file:line``)."""
 
     @property
     def limit(self) -> float:
@@ -129,19 +177,28 @@ class PassageScore:
         return self.flesch_kincaid <= self.limit and self.coleman_liau <= self.limit
 
 
-def passages(library: Library) -> list[PassageScore]:
+def _passage_key(kind: str, where: str) -> tuple[str, str]:
+    """(object, field) a text is grouped by: a book chapter's scripts are one passage."""
+    if kind == BOOK_KIND:
+        return where.split(":", 1)[0].removeprefix("book/").removesuffix(".md"), "script"
+    return where.split(".", 1)[0], re.sub(r"\[\d+\]$", "", where.rsplit(".", 1)[-1])
+
+
+def passages(library: Library, book: Path | None = None) -> list[PassageScore]:
     grouped: dict[tuple[str, str, str, Reader], list[str]] = {}
-    for kind, where, reader, text in texts(library):
-        obj_id = where.split(".", 1)[0]
-        field = where.rsplit(".", 1)[-1]
-        grouped.setdefault((kind, obj_id, field, reader), []).append(_clean(text))
+    first: dict[tuple[str, str, str, Reader], str] = {}
+    for kind, where, reader, text in texts(library, book):
+        key = (kind, *_passage_key(kind, where), reader)
+        grouped.setdefault(key, []).append(_clean(text))
+        first.setdefault(key, where)
     out = []
-    for (kind, obj_id, field, reader), parts in grouped.items():
+    for key, parts in grouped.items():
+        kind, obj_id, field, reader = key
         joined = " ".join(parts)
         out.append(PassageScore(kind, obj_id, field, reader, len(joined.split()),
                                 round(float(textstat.flesch_kincaid_grade(joined)), 1),
                                 round(float(textstat.coleman_liau_index(joined)), 1),
-                                dale_chall_grade(joined)))
+                                dale_chall_grade(joined), first[key]))
     return out
 
 
@@ -152,10 +209,20 @@ def _key(path: str) -> tuple[str | int, ...]:
     return tuple(parts)
 
 
-def problems(library: Library) -> list[Problem]:
+def _book_place(root: Path | None, where: str) -> tuple[Path | None, int | None]:
+    """``book/…/page.md:LINE`` as (file shown from the working folder, line)."""
+    name, _, line = where.rpartition(":")
+    file = (root / name) if root is not None else Path(name)
+    with contextlib.suppress(ValueError):
+        file = file.resolve().relative_to(Path.cwd().resolve())
+    return file, int(line)
+
+
+def problems(library: Library, book: Path | None = None) -> list[Problem]:
     """Readability failures as content problems: file, line, field, score, how to fix."""
     found: list[Problem] = []
     docs: dict[tuple[str, str], YamlDocument | None] = {}
+    root = book if book is not None else find_book()
 
     def locate(kind: str, obj_id: str, path: str) -> tuple[Path | None, int | None]:
         file = library.files.get((kind, obj_id))
@@ -170,8 +237,16 @@ def problems(library: Library) -> list[Problem]:
             shown = file
         return shown, doc.line_for(_key(path)) if doc else None
 
-    for score in scores(library):
+    for score in scores(library, root):
         if score.passes:
+            continue
+        if score.kind == BOOK_KIND:
+            file, line = _book_place(root, score.where)
+            found.append(Problem(file, line, "What to say",
+                                 f"“{score.text[:60]}” reads at grade {score.flesch_kincaid:g} "
+                                 f"(Flesch-Kincaid); words said to a victim must be at grade "
+                                 f"{score.limit:g} or below",
+                                 "use shorter sentences and everyday words; see `handbook readability`"))
             continue
         obj_id, path = score.where.split(".", 1)
         file, line = locate(score.kind, obj_id, path)
@@ -180,10 +255,13 @@ def problems(library: Library) -> list[Problem]:
                              f"{'victims' if score.reader == 'victim' else 'officers'} must be at grade "
                              f"{score.limit:g} or below",
                              "use shorter sentences and everyday words; see `handbook readability`"))
-    for passage in passages(library):
+    for passage in passages(library, root):
         if passage.passes:
             continue
-        file, line = locate(passage.kind, passage.obj_id, "")
+        if passage.kind == BOOK_KIND:
+            file, line = _book_place(root, passage.first)
+        else:
+            file, line = locate(passage.kind, passage.obj_id, "")
         found.append(Problem(file, line, f"{passage.obj_id} ({passage.field} texts)",
                              f"the {passage.field} texts read at grade {passage.flesch_kincaid:g} "
                              f"(Flesch-Kincaid) and {passage.coleman_liau:g} (Coleman-Liau); the limit "
