@@ -268,30 +268,6 @@ def test_every_page_in_a_browser(book, sync_api, a11y_checks):
 
 
 @pytest.mark.browser
-def test_embedded_checklists_work_offline(book, sync_api):
-    with serve(book.html) as base, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            for name in sorted(WIDGET_PAGES):
-                page.goto(f"{base}/{name}", wait_until="load")
-                checklist = page.wait_for_selector(".hb-checklist", timeout=20_000)
-                assert checklist is not None
-                assert page.locator(".hb-checklist input, .hb-checklist button").count() > 0
-                assert page.locator(".hb-checklist .hb-item").count() > 0
-                progress = page.locator(".hb-checklist .hb-progress")
-                before = progress.inner_text()
-                page.locator(".hb-checklist .hb-item .hb-option").first.click()
-                page.wait_for_function(
-                    "before => document.querySelector('.hb-checklist .hb-progress')"
-                    ".textContent !== before", arg=before, timeout=5_000)
-                assert progress.inner_text() != before
-                assert page.evaluate("Object.keys(localStorage)"), "answers are not kept"
-        finally:
-            browser.close()
-
-
-@pytest.mark.browser
 def test_search_works_offline(book, sync_api):
     library = load_library(book.content)
     word = max(re.findall(r"[A-Za-z]{6,}", library.protocol("scene-response").items()[0].prompt),

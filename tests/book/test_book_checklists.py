@@ -24,40 +24,49 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
-def test_embedded_checklist_matches_the_library_and_flags_critical_items(book, sync_api, docname):
-    protocol = load_library(book.content).protocol(embedded_protocol(docname))
+def test_embedded_checklists_match_the_library_and_flag_critical_items(book, sync_api):
+    """Each embedded checklist, offline in the static page: every item of its protocol, the
+    critical ones flagged in words until answered, answers kept in the browser, and a link
+    to its job aid that follows the book's ``handbook_job_aid_base``."""
+    library = load_library(book.content)
+    with serve(book.html) as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        try:
+            for docname in NOTEBOOK_PAGES:
+                protocol = library.protocol(embedded_protocol(docname))
+                check_one_checklist(browser.new_page(), base, docname, protocol)
+        finally:
+            browser.close()
+
+
+def check_one_checklist(page, base: str, docname: str, protocol) -> None:  # type: ignore[no-untyped-def]
     items = protocol.items()
     critical = sum(1 for item in items if item.critical)
     aid = job_aid_for_protocol(protocol.id)
     assert aid is not None and critical > 0
-    with serve(book.html) as base, sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            open_checklist(page, f"{base}/{docname}.html")
-            assert page.locator(".hb-checklist .hb-item").count() == len(items)
-            assert page.locator(".hb-checklist .hb-item .hb-controls").count() == len(items)
-            assert page.locator(".hb-checklist .hb-item.hb-critical").count() == critical
+    open_checklist(page, f"{base}/{docname}.html")
+    assert page.locator(".hb-checklist .hb-item").count() == len(items), docname
+    assert page.locator(".hb-checklist .hb-item .hb-controls").count() == len(items), docname
+    assert page.locator(".hb-checklist .hb-item.hb-critical").count() == critical, docname
 
-            assert f"0 of {len(items)} answered · {critical} critical open" == progress(page)
-            assert page.get_by_text("Not answered (critical)").count() == critical
-            refused = press_complete(page)
-            assert refused.startswith(f"Not complete: {critical} critical items unanswered"), refused
+    assert progress(page) == f"0 of {len(items)} answered · {critical} critical open"
+    assert page.get_by_text("Not answered (critical)").count() == critical
+    refused = press_complete(page)
+    assert refused.startswith(f"Not complete: {critical} critical items unanswered"), refused
 
-            assert answer(page, ".hb-checklist .hb-item.hb-critical") == critical
-            assert f"{critical} of {len(items)} answered · 0 critical open" == progress(page)
-            assert page.get_by_text("Not answered (critical)").count() == 0
-            assert press_complete(page) == "Checklist complete."
+    assert answer(page, ".hb-checklist .hb-item.hb-critical") == critical
+    assert progress(page) == f"{critical} of {len(items)} answered · 0 critical open"
+    assert page.get_by_text("Not answered (critical)").count() == 0
+    assert press_complete(page) == "Checklist complete."
+    assert page.evaluate("Object.keys(localStorage)"), "answers are not kept in the browser"
 
-            link = page.locator(".hb-checklist .hb-jobaid a")
-            assert link.count() == 1
-            href = link.get_attribute("href")
-            assert not href.startswith("/"), f"{href} ignores the site's folder (handbook_job_aid_base)"
-            expected = urljoin(f"{base}/", job_aid_base(ROOT / "_config.yml").strip("/") + f"/{aid.name}.ipynb")
-            assert urljoin(page.url, href) == expected, href
-        finally:
-            browser.close()
+    link = page.locator(".hb-checklist .hb-jobaid a")
+    assert link.count() == 1, docname
+    href = link.get_attribute("href")
+    assert not href.startswith("/"), f"{href} ignores the site's folder (handbook_job_aid_base)"
+    expected = urljoin(f"{base}/", job_aid_base(ROOT / "_config.yml").strip("/") + f"/{aid.name}.ipynb")
+    assert urljoin(page.url, href) == expected, href
+    page.close()
 
 
 def _config(folder: Path, base: str) -> None:
