@@ -292,7 +292,10 @@ def serve(
     try:
         library = load_library(content_from_env(), profile)
     except ContentError as exc:
-        raise fail(f"the content has {len(exc.problems)} problem(s); run `handbook validate`") from None
+        for problem in exc.problems[:5]:
+            typer.echo(str(problem), err=True)
+        raise fail(f"the content has {len(exc.problems)} problem(s) (the first ones above); fix them, then "
+                   "check with `handbook validate`") from None
     if profile is not None:
         # The job-aid kernels inherit this: they load the same agency's checklists.
         os.environ["HANDBOOK_AGENCY"] = str(profile)

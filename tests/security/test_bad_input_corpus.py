@@ -201,6 +201,106 @@ CLI_CASES = [Bad("cli", name, args, extra) for name, args, extra in [
     ("purge --days -1", ["purge", "--days", "-1", "--database", "{db}"], {}),
     ("purge --days soon", ["purge", "--days", "soon", "--database", "{db}"], {}),
     ("purge: bad database", ["purge", "--days", "30", "--database", "nosuch://x"], {}),
+    # follow-up tracker
+    ("followups: bad database", ["followups", "--database", "nosuch://x"], {}),
+    ("followups: database is garbage", ["followups", "--database", "sqlite:///{garbage}"], {}),
+    ("followups: database is a folder", ["followups", "--database", "sqlite:///{tmp}"], {}),
+    ("followups --within -1", ["followups", "--within", "-1", "--database", "{db}"], {}),
+    ("followups --within soon", ["followups", "--within", "soon", "--database", "{db}"], {}),
+    ("followups record: unknown plan", ["followups", "record", "no-such-run", "{check_in}", "reached",
+                                        "--database", "{db}"], {"expect": "no follow-up plan"}),
+    ("followups record: a checklist run, not a plan", ["followups", "record", "{run}", "{check_in}", "reached",
+                                                       "--database", "{db}"], {}),
+    ("followups record: unknown check-in", ["followups", "record", "{plan}", "no-such-check-in", "reached",
+                                            "--database", "{db}"], {}),
+    ("followups record: unknown result", ["followups", "record", "{plan}", "{check_in}", "maybe",
+                                          "--database", "{db}"], {}),
+    ("followups record: note with an escape", ["followups", "record", "{plan}", "{check_in}", "reached",
+                                               "--note", "ok\x1b[2J", "--database", "{db}"], {}),
+    ("followups record: note with a NUL", ["followups", "record", "{plan}", "{check_in}", "reached",
+                                           "--note", "ok\x00", "--database", "{db}"], {}),
+    ("followups record: huge note", ["followups", "record", "{plan}", "{check_in}", "reached",
+                                     "--note", "x" * 100_000, "--database", "{db}"], {}),
+    ("followups record: user with a line break", ["followups", "record", "{plan}", "{check_in}", "reached",
+                                                  "--user", "a\nb", "--database", "{db}"], {}),
+    ("followups record: missing result", ["followups", "record", "{plan}", "{check_in}", "--database", "{db}"], {}),
+    ("followups record: bad database", ["followups", "record", "{plan}", "{check_in}", "reached",
+                                        "--database", "nosuch://x"], {}),
+    ("followups close: unknown plan", ["followups", "close", "no-such-run", "--criteria", "1",
+                                       "--database", "{db}"], {}),
+    ("followups close: criteria not numbers", ["followups", "close", "{plan}", "--criteria", "a,b",
+                                               "--database", "{db}"], {}),
+    ("followups close: criterion out of range", ["followups", "close", "{plan}", "--criteria", "99",
+                                                 "--database", "{db}"], {}),
+    ("followups close: early without a reason", ["followups", "close", "{plan}", "--criteria", "1",
+                                                 "--database", "{db}"], {}),
+    ("followups unknown subcommand", ["followups", "delete", "{plan}"], {}),
+    # monitoring
+    ("monitoring --weeks 0", ["monitoring", "--weeks", "0"], {}),
+    ("monitoring --weeks 105", ["monitoring", "--weeks", "105"], {}),
+    ("monitoring --weeks soon", ["monitoring", "--weeks", "soon"], {}),
+    ("monitoring: bad database", ["monitoring", "--database", "nosuch://x"], {}),
+    ("monitoring: database is garbage", ["monitoring", "--database", "sqlite:///{garbage}"], {}),
+    ("monitoring: database is a folder", ["monitoring", "--database", "sqlite:///{tmp}"], {}),
+    # diff
+    ("diff without --agency", ["diff"], {}),
+    ("diff --agency missing", ["diff", "--agency", "{tmp}/no-agency.yaml"], {}),
+    ("diff --agency is garbage", ["diff", "--agency", "{garbage}"], {}),
+    ("diff --agency is a folder", ["diff", "--agency", "{tmp}"], {}),
+    ("diff --content missing", ["diff", "--agency", "{agency}", "--content", "{tmp}/nothing"], {}),
+    ("diff --content is a file", ["diff", "--agency", "{agency}", "--content", "{file}"], {}),
+    # new
+    ("new: unknown kind", ["new", "gadget", "fresh-aid", "--content", "{content}"], {}),
+    ("new: a name that climbs", ["new", "protocol", "../escape", "--content", "{content}"],
+     {"writes": "{tmp}/escape.yaml"}),
+    ("new: a name with a space", ["new", "protocol", "Has Space", "--content", "{content}"], {}),
+    ("new: a name with a slash", ["new", "scenario", "a/b", "--content", "{content}"], {}),
+    ("new: a name already used", ["new", "protocol", "mini", "--content", "{content}"],
+     {"unchanged": "{content}/protocols/mini.yaml"}),
+    ("new: --content is a file", ["new", "protocol", "fresh-two", "--content", "{file}"], {}),
+    ("new: --agency missing", ["new", "protocol", "fresh-three", "--agency", "{tmp}/no-agency.yaml"], {}),
+    ("new: missing name", ["new", "protocol"], {}),
+    # preview
+    ("preview a folder that is not the book", ["preview", "{tmp}"], {}),
+    ("preview a file", ["preview", "{file}"], {}),
+    ("preview --port -1", ["preview", "--port", "-1"], {}),
+    ("preview --port in use", ["preview", "--port", "{busy_port}"], {}),
+    ("preview --interval 0.1", ["preview", "--interval", "0.1"], {}),
+    ("preview --interval soon", ["preview", "--interval", "soon"], {}),
+    ("preview --agency missing", ["preview", "--agency", "{tmp}/no-agency.yaml"], {}),
+    # review-due
+    ("review-due --within -1", ["review-due", "--within", "-1"], {}),
+    ("review-due --today month 13", ["review-due", "--today", "2026-13-01"], {}),
+    ("review-due --today soon", ["review-due", "--today", "soon"], {}),
+    ("review-due --agency missing", ["review-due", "--agency", "{tmp}/no-agency.yaml"], {}),
+    ("review-due --agency is a folder", ["review-due", "--agency", "{tmp}"], {}),
+    ("review-due --agency is garbage", ["review-due", "--agency", "{garbage}"], {}),
+    # training-summary
+    ("training-summary: empty label", ["training-summary", ""], {}),
+    ("training-summary: label with an escape", ["training-summary", "a\x1bb"], {}),
+    ("training-summary: label with markup", ["training-summary", "<script>x</script>"], {}),
+    ("training-summary: unknown label", ["training-summary", "no-such-label"], {}),
+    ("training-summary: unknown scenario", ["training-summary", "x", "--scenario", "no-such"], {}),
+    ("training-summary --agency missing", ["training-summary", "x", "--agency", "{tmp}/no-agency.yaml"], {}),
+    # unreadable paths (reading them raises PermissionError) and folders where a file belongs
+    ("unreadable: a content file", ["validate", "--no-reading-level", "--content", "{content}"],
+     {"unreadable": "{content}/protocols/mini.yaml", "expect": "mini.yaml: cannot read the file (Permission denied)"}),
+    ("unreadable: the content folder", ["validate", "--no-reading-level", "--content", "{content}"],
+     {"unreadable": "{content}"}),
+    ("unreadable: an export to verify", ["verify-export", "{good}"],
+     {"unreadable": "{good}", "expect": "Permission denied"}),
+    ("unreadable: the agency profile for diff", ["diff", "--agency", "{agency}"], {"unreadable": "{agency}"}),
+    ("unreadable: the agency profile for review-due", ["review-due", "--agency", "{agency}"],
+     {"unreadable": "{agency}"}),
+    ("unreadable: the agency profile for serve", ["serve", "--agency", "{agency}"],
+     {"unreadable": "{agency}", "expect": "Permission denied"}),
+    ("unreadable: the agency profile for validate", ["validate", "--no-reading-level", "--agency", "{agency}"],
+     {"unreadable": "{agency}"}),
+    ("unreadable: the agency profile for training-summary", ["training-summary", "x", "--agency", "{agency}"],
+     {"unreadable": "{agency}"}),
+    ("a folder where the export should be", ["verify-export", "{tmp}"], {}),
+    ("a folder where the database should be", ["export", "{run}", "--out", "{tmp}/o.json",
+                                               "--database", "sqlite:///{tmp}"], {"writes": "{tmp}/o.json"}),
 ]]
 
 
@@ -223,10 +323,57 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (base / "not-export.json").write_text('{"a": 1}\n', encoding="utf-8")
     (base / "plain.html").write_text("<p>hello</p>\n", encoding="utf-8")
     (base / "folder.json").mkdir()
+    plan = _follow_up_plan()
+    plan_record = store.create("follow-up", plan.state.content_id, plan.state.content_version, "CORPUS-3",
+                               "in-progress", plan.state.model_dump_json())
     store.engine.dispose()
+    content = base / "content"
+    shutil.copytree(MINIMAL, content)
+    agency = base / "agency"
+    shutil.copytree(ROOT / "agencies" / "river-city", agency)
     return {"db": f"sqlite:///{db}", "run": session.run_id, "garbage": str(base / "garbage.bin"),
             "file": str(base / "plain.txt"), "not_export": str(base / "not-export.json"),
-            "plain_html": str(base / "plain.html"), "tampered": str(tampered), "folder": str(base / "folder")}
+            "plain_html": str(base / "plain.html"), "tampered": str(tampered), "folder": str(base / "folder"),
+            "good": str(good), "plan": plan_record.id, "check_in": plan.state.check_ins[0].id,
+            "content": str(content), "agency": str(agency / "agency.yaml")}
+
+
+def _follow_up_plan() -> Any:
+    import datetime as dt
+
+    from protocols.engine import FollowUpPlan
+
+    return FollowUpPlan.create(default_library().template("standard-follow-up"), "CORPUS-3",
+                               dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+
+
+def _deny_reading(monkeypatch: pytest.MonkeyPatch, target: Path) -> None:
+    """Reading ``target`` (or anything under it) raises PermissionError, as a mode-000 file
+    does for anyone but root (the tests may run as root, who ignores the mode)."""
+    import builtins
+    import io
+    import os
+
+    real_open = builtins.open
+    denied = str(target.resolve())
+
+    def guarded_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, (str, bytes, os.PathLike)):
+            path = os.path.realpath(os.fsdecode(file))
+            if path == denied or path.startswith(denied + os.sep):
+                raise PermissionError(13, "Permission denied", os.fsdecode(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    real_scandir = os.scandir
+
+    def guarded_scandir(path: Any = ".") -> Any:
+        if os.path.realpath(os.fsdecode(path)) == denied:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", guarded_scandir)
 
 
 def _run_cli(case: Bad, tmp: Path, world: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -247,7 +394,12 @@ def _run_cli(case: Bad, tmp: Path, world: dict[str, str], monkeypatch: pytest.Mo
             monkeypatch.setenv(name, value.format(**values))
         args = [a.format(**values) for a in case.payload]
         before = {p for p in tmp.rglob("*")}
+        unchanged = Path(case.extra["unchanged"].format(**values)) if "unchanged" in case.extra else None
+        kept = unchanged.read_bytes() if unchanged else None
+        if "unreadable" in case.extra:
+            _deny_reading(monkeypatch, Path(case.extra["unreadable"].format(**values)))
         result = runner.invoke(app, args)
+        monkeypatch.undo()  # reading works again for the checks below
     finally:
         ports.close()
     _no_crash(result)
@@ -263,6 +415,8 @@ def _run_cli(case: Bad, tmp: Path, world: dict[str, str], monkeypatch: pytest.Mo
         assert not list(target.parent.glob("*.part")) if target.parent.is_dir() else True
     leftovers = [p for p in tmp.rglob("*") if p not in before and p.suffix in (".part", ".tmp")]
     assert not leftovers, leftovers
+    if unchanged is not None:
+        assert unchanged.read_bytes() == kept, f"{unchanged} was changed"
 
 
 # --- job-aid values -----------------------------------------------------------------------------
