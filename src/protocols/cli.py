@@ -292,8 +292,8 @@ def serve(
     try:
         library = load_library(content_from_env(), profile)
     except ContentError as exc:
-        for problem in exc.problems[:5]:
-            typer.echo(str(problem), err=True)
+        for content_problem in exc.problems[:5]:
+            typer.echo(str(content_problem), err=True)
         raise fail(f"the content has {len(exc.problems)} problem(s) (the first ones above); fix them, then "
                    "check with `handbook validate`") from None
     if profile is not None:
