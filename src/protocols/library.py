@@ -228,11 +228,13 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
 def book_root(content_dir: Path) -> Path | None:
     """The project folder whose ``book/`` holds the pages ``Protocol.chapter`` names, if any.
 
-    Content inside a project checkout (``src/protocols/content``) or beside a ``book/`` folder
-    has one; an installed package has none, and then chapters are not checked.
+    Content inside a project checkout (``src/protocols/content``) or beside a book project
+    (a folder with ``_toc.yml`` and ``book/``) has one; an installed package has none, and
+    then chapters are not checked. Asking for ``_toc.yml`` keeps a folder that merely happens
+    to be called ``book`` (``tests/book``, say) from being taken for the handbook.
     """
     for folder in list(content_dir.resolve().parents)[:3]:
-        if (folder / "book").is_dir():
+        if (folder / "book").is_dir() and (folder / "_toc.yml").is_file():
             return folder
     return None
 

@@ -222,6 +222,7 @@ def _prepare(case: Case, root: Path) -> list[str]:
     shutil.copytree(MINIMAL_AGENCY, root / "agency")
     (root / "book").mkdir()
     (root / "book" / "index.md").write_text("# Index\n", encoding="utf-8")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/index\n", encoding="utf-8")
     if case.name == "need with no service in the directory":
         needs = root / "content" / "needs" / "mini-needs.yaml"
         needs.write_text(replace("[hotline]", "[hotline, legal]")(needs.read_text(encoding="utf-8")),
@@ -284,7 +285,9 @@ def test_chapters_are_checked_only_beside_a_book(tmp_path: Path) -> None:
     mini.write_text(replace("summary:", "chapter: book/arrive\nsummary:")(mini.read_text(encoding="utf-8")),
                     encoding="utf-8")
     assert runner.invoke(app, ["validate", "--content", str(content)]).exit_code == 0  # no book: not checked
-    (tmp_path / "book").mkdir()
+    (tmp_path / "book").mkdir()  # a folder called book is not yet a book project
+    assert runner.invoke(app, ["validate", "--content", str(content)]).exit_code == 0
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/index\n", encoding="utf-8")
     assert runner.invoke(app, ["validate", "--content", str(content)]).exit_code == 1
     (tmp_path / "book" / "arrive.md").write_text("# Arrive\n", encoding="utf-8")
     assert runner.invoke(app, ["validate", "--content", str(content)]).exit_code == 0
