@@ -360,8 +360,9 @@ def _tag_notebook(app: Sphinx, docname: str, source: list[str]) -> None:
     """Make a notebook that embeds a checklist depend on that protocol's content.
 
     jupyter-cache re-executes a notebook only when its code changes, so a fingerprint of the
-    protocol's YAML is appended (as a comment) to each cell that builds a checklist, and the
-    YAML file becomes a dependency of the page.
+    protocol's YAML (and of ``handbook_job_aid_base``, which the widget's link uses) is
+    appended (as a comment) to each cell that builds a checklist, and the YAML file becomes a
+    dependency of the page.
     """
     if not str(app.env.doc2path(docname)).endswith(".ipynb"):
         return
@@ -388,6 +389,8 @@ def _tag_notebook(app: Sphinx, docname: str, source: list[str]) -> None:
             for file in files:
                 app.env.note_dependency(str(file))
             digest = hashlib.sha256(b"".join(f.read_bytes() for f in files if f.is_file()))
+            # The widget links to its job aid under this base: a changed base re-runs the cell too.
+            digest.update(str(app.config.handbook_job_aid_base).encode())
             prints.append(f"{protocol_id}@{digest.hexdigest()[:12]}")
         cell["source"] = text.rstrip("\n") + "\n# handbook content: " + " ".join(prints)
         changed = True
