@@ -68,18 +68,25 @@ def test_an_older_screening_opens_read_only(library: Library, store: Store, cloc
     assert [a.question for a in again.run.state.answers] == [4]
 
 
-def test_an_older_follow_up_plan_is_shown_not_reported_missing(library: Library, store: Store,
-                                                                clock: Clock) -> None:
+def test_an_older_follow_up_plan_carries_on_under_the_current_template(library: Library, store: Store,
+                                                                        clock: Clock) -> None:
+    """A plan runs for weeks: a revised template that still fits it must not freeze it."""
     first = FollowUpController(library, store, clock)
     first.start("26-2002")
     start = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
     assert first.create("standard-follow-up", start, method="phone").saved
     _make_older(store, "follow-up", "26-2002")
+    current = library.template("standard-follow-up").version
     again = FollowUpController(library, store, clock)
-    message = _opens_read_only(store, "follow-up", "26-2002", lambda: again.start("26-2002"),
-                               lambda: again.record("first-contact", "reached"))
-    assert "No open plan" not in message and again.has_plan
-    assert len(again.overview().statuses) == 4
+    message = again.start("26-2002")
+    assert f"made under version {OLD} of this content" in message and "continues under that version" in message
+    assert "No open plan" not in message and "read-only" not in message and again.has_plan
+    assert again.record("first-contact", "reached").saved
+    (record,) = store.find("follow-up", "26-2002")
+    assert record.content_version == current and json.loads(record.state)["content_version"] == current
+    reopened = FollowUpController(library, store, clock)
+    assert "made under version" not in reopened.start("26-2002")  # it is a current-version plan now
+    assert len(reopened.overview().statuses) == 4
 
 
 def test_an_older_confidentiality_walk_opens_read_only(library: Library, store: Store, clock: Clock) -> None:

@@ -206,19 +206,24 @@ class Store:
         return record
 
     def save(self, run_id: str, expected_revision: int, status: str, state: str,
-             actor: str | None = None) -> int:
+             actor: str | None = None, content_version: str | None = None) -> int:
         """Save a run's new state if nobody saved it since ``expected_revision``.
 
-        Returns the new revision. Raises ``RevisionConflict`` or ``StoreError``.
+        ``content_version`` records that the run now continues under that version of its
+        content (a follow-up plan carried over to a revised template). Returns the new
+        revision. Raises ``RevisionConflict`` or ``StoreError``.
         """
         actor = actor or self.actor
+        values: dict[str, Any] = {"state": state, "status": status, "revision": expected_revision + 1,
+                                  "updated_at": _utcnow()}
+        if content_version is not None:
+            values["content_version"] = content_version
         try:
             with self.engine.begin() as conn:
                 result = conn.execute(
                     update(runs)
                     .where(runs.c.id == run_id, runs.c.revision == expected_revision)
-                    .values(state=state, status=status, revision=expected_revision + 1,
-                            updated_at=_utcnow())
+                    .values(**values)
                 )
                 if result.rowcount != 1:
                     self._audit(conn, actor, "change", run_id, "conflict")

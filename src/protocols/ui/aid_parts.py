@@ -192,7 +192,8 @@ class RunSession(Generic[R]):
         count = len(self.kept) + (new is not None)
         try:
             self.revision = self.store.save(self.run_id, self.revision, self.status,
-                                            self.run.state.model_dump_json())
+                                            self.run.state.model_dump_json(),
+                                            content_version=self.run.state.content_version)
         except RevisionConflict as exc:
             record = self.store.get(self.run_id)
             self.run = self._load(record.state if record is not None else before)
@@ -230,6 +231,10 @@ class CaseController(Generic[R]):
     aid = ""
     no_run = "Enter the case number first."
     """Said when an action comes before there is a run."""
+    carries_over = False
+    """True for runs that go on for weeks (follow-up plans): one made under an older content
+    version that still fits the current content continues under it, instead of opening
+    read-only. Runs that end at the scene (a screening's result) stay as they were made."""
 
     def __init__(self, store: Store, clock: Clock = local_now) -> None:
         self.store = store
@@ -254,7 +259,8 @@ class CaseController(Generic[R]):
         """Continue a saved run; False if the content no longer fits it.
 
         A run made under an older version of the content is opened read-only, as it was
-        recorded (see :attr:`older_note`); it is never changed or re-saved under this version.
+        recorded (see :attr:`older_note`), unless the controller :attr:`carries_over` runs:
+        then it continues under the current version, and the next save records that version.
         """
         self.older_note = ""
         try:
@@ -262,7 +268,11 @@ class CaseController(Generic[R]):
         except ValueError:
             return False
         read_only = None
-        if made_under is not None:
+        if made_under is not None and self.carries_over:
+            self.older_note = (f"This record was made under version {made_under} of this content. It still "
+                               f"fits version {run.state.content_version}, so it continues under that "
+                               "version from your next change on.")
+        elif made_under is not None:
             self.older_note = (f"This record was made under version {made_under} of this content; this "
                                f"handbook has version {run.state.content_version}. It is shown read-only, "
                                "as it was recorded (anything worked out from its answers uses this "

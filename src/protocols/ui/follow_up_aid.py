@@ -54,6 +54,7 @@ class FollowUpController(CaseController[FollowUpPlan]):
 
     aid = AID
     no_run = "Make the plan first."
+    carries_over = True  # a plan runs for weeks: a revised template must not freeze it
 
     def __init__(self, library: Library, store: Store, clock: Clock = local_now) -> None:
         super().__init__(store, clock)
