@@ -148,6 +148,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {path} is not the book folder (no _config.yml and _toc.yml); run from "
                        "the project folder or pass the path", err=True)
             raise typer.Exit(2)
+        if content is not None and not content.is_dir():  # nothing to build or watch: say so, do not wait
+            typer.echo(f"error: the content folder {content} does not exist; pass the folder that holds "
+                       "protocols/, rights/ and the rest", err=True)
+            raise typer.Exit(2)
         chosen = agency if agency is not None else agency_from_env()
         if chosen is not None and not chosen.is_file():
             typer.echo(f"error: the agency profile {chosen} does not exist", err=True)

@@ -268,6 +268,8 @@ CLI_CASES = [Bad("cli", name, args, extra) for name, args, extra in [
     ("preview --interval 0.1", ["preview", "--interval", "0.1"], {}),
     ("preview --interval soon", ["preview", "--interval", "soon"], {}),
     ("preview --agency missing", ["preview", "--agency", "{tmp}/no-agency.yaml"], {}),
+    ("preview --content missing", ["preview", "--content", "{tmp}/nothing"], {}),
+    ("preview --content is a file", ["preview", "--content", "{file}"], {}),
     # review-due
     ("review-due --within -1", ["review-due", "--within", "-1"], {}),
     ("review-due --today month 13", ["review-due", "--today", "2026-13-01"], {}),
