@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -189,18 +189,29 @@ def _read_folder(folder: Path, overlay: Overlay, problems: list[Problem]) -> Non
         _read_change(file, overlay, problems)
 
 
-def _read_added(kind: str, model: type[BaseModel], file: Path, overlay: Overlay,
-                problems: list[Problem]) -> None:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _read_model(model: type[M], file: Path, problems: list[Problem]) -> tuple[Path, YamlDocument, M] | None:
+    """Parse and validate one overlay file: its shown path, document and object, or None (problems added)."""
     shown = shown_path(file)
     doc, read_problems = read_yaml(file, shown)
     if doc is None:
         problems.extend(read_problems)
-        return
+        return None
     try:
-        obj = model.model_validate(doc.data)
+        return shown, doc, model.model_validate(doc.data)
     except ValidationError as exc:
         problems.extend(problems_from(exc, model, doc, shown, file.stem))
+        return None
+
+
+def _read_added(kind: str, model: type[BaseModel], file: Path, overlay: Overlay,
+                problems: list[Problem]) -> None:
+    read = _read_model(model, file, problems)
+    if read is None:
         return
+    shown, doc, obj = read
     obj_id = str(getattr(obj, "id"))  # noqa: B009 - every content model has an id
     if obj_id != file.stem:
         problems.append(Problem(shown, doc.line_for(("id",)), "id",
@@ -219,16 +230,10 @@ def _read_added(kind: str, model: type[BaseModel], file: Path, overlay: Overlay,
 
 
 def _read_change(file: Path, overlay: Overlay, problems: list[Problem]) -> None:
-    shown = shown_path(file)
-    doc, read_problems = read_yaml(file, shown)
-    if doc is None:
-        problems.extend(read_problems)
+    read = _read_model(ProtocolChange, file, problems)
+    if read is None:
         return
-    try:
-        change = ProtocolChange.model_validate(doc.data)
-    except ValidationError as exc:
-        problems.extend(problems_from(exc, ProtocolChange, doc, shown, file.stem))
-        return
+    shown, doc, change = read
     line = doc.line_for(("protocol",))
     first = overlay.changes.get(change.protocol)
     if first is not None:

@@ -51,7 +51,7 @@ def _rng(protocol_id: str) -> random.Random:
     return random.Random(seed)
 
 
-def _shuffled(rng: random.Random, right: str, wrong: list[str]) -> tuple[tuple[str, ...], int]:
+def shuffled_options(rng: random.Random, right: str, wrong: list[str]) -> tuple[tuple[str, ...], int]:
     """The right option among up to OPTIONS - 1 wrong ones, in a seeded order."""
     seen = {right.casefold()}
     picked: list[str] = []
@@ -76,7 +76,7 @@ def _critical_at(protocol: Protocol, pp: PausePoint, item: Item,
     wrong = [i.prompt for i in protocol.items() if not i.critical]
     if len(wrong) < 2:
         return None
-    options, answer = _shuffled(rng, item.prompt, wrong)
+    options, answer = shuffled_options(rng, item.prompt, wrong)
     return KnowledgeQuestion(
         "critical", f"Which of these is a critical item at the pause point “{pp.title}”?",
         options, answer, f"Why it is critical: {item.rationale}", item.id)
@@ -93,7 +93,7 @@ def _choice_answer(protocol: Protocol, pp: PausePoint, item: Item,
     if len(wrong) < 2:
         return None
     right = rng.choice(item.value.choices).label
-    options, answer = _shuffled(rng, right, wrong)
+    options, answer = shuffled_options(rng, right, wrong)
     labels = "; ".join(c.label for c in item.value.choices)
     return KnowledgeQuestion(
         "record", f"Which of these answers can you record for this item? “{item.prompt}”",
@@ -105,7 +105,7 @@ def _pause_point_of(protocol: Protocol, pp: PausePoint, item: Item,
     if len(protocol.pause_points) < 2 or len(_twins(protocol, item)) > 1:
         return None
     wrong = [other.title for other in protocol.pause_points if other.id != pp.id]
-    options, answer = _shuffled(rng, pp.title, wrong)
+    options, answer = shuffled_options(rng, pp.title, wrong)
     return KnowledgeQuestion(
         "pause-point", f"Which pause point lists this item? “{item.prompt}”",
         options, answer, f"When to run “{pp.title}”: {pp.when}", item.id)
@@ -117,7 +117,7 @@ def _why(protocol: Protocol, pp: PausePoint, item: Item,
     wrong = [i.rationale for i in protocol.items() if i.id not in twins]
     if len(wrong) < 2:
         return None
-    options, answer = _shuffled(rng, item.rationale, wrong)
+    options, answer = shuffled_options(rng, item.rationale, wrong)
     return KnowledgeQuestion(
         "why", f"Why does this item matter? “{item.prompt}”",
         options, answer, "This is the reason the checklist gives.", item.id)

@@ -35,9 +35,9 @@ from protocols.models import (
 from protocols.render.html import _offset_words, esc
 from protocols.render.knowledge import (
     DEFAULT_QUESTIONS,
-    OPTIONS,
     KnowledgeQuestion,
     questions_html,
+    shuffled_options,
     take_turns,
 )
 from protocols.render.labels import CATEGORY_LABELS, DELIVERY_LABELS, DOMAIN_LABELS
@@ -53,17 +53,8 @@ def seeded(key: str) -> random.Random:
 
 def _options(rng: random.Random, right: str, wrong: Sequence[str]) -> tuple[tuple[str, ...], int] | None:
     """The right option among up to ``OPTIONS - 1`` distinct wrong ones; None with no wrong one."""
-    seen = {right.casefold()}
-    distinct: list[str] = []
-    for text in wrong:
-        if text.casefold() not in seen:
-            seen.add(text.casefold())
-            distinct.append(text)
-    if not distinct:
-        return None
-    options = [right, *rng.sample(distinct, min(len(distinct), OPTIONS - 1))]
-    rng.shuffle(options)
-    return tuple(options), options.index(right)
+    options, right_index = shuffled_options(rng, right, list(wrong))
+    return (options, right_index) if len(options) > 1 else None
 
 
 def _question(rng: random.Random, kind: str, text: str, right: str, wrong: Sequence[str],
