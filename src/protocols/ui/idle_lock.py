@@ -42,28 +42,25 @@ RULE = (f"a number of minutes from {MIN_MINUTES:g} to {MAX_MINUTES:g} (the warni
 """The one rule for ``--idle-lock-minutes`` and ``$HANDBOOK_IDLE_LOCK_MINUTES``, in words."""
 
 
-def parse_lock_minutes(text: str | None) -> float | None:
-    """Minutes from the environment variable's text; None when it breaks :data:`RULE`."""
+def _number_within(text: str | None, low: float, high: float) -> float | None:
+    """The number ``text`` holds when it lies from ``low`` to ``high``; None when unset or unusable."""
     if text is None:
         return None
     try:
-        minutes = float(text.strip())
+        number = float(text.strip())
     except ValueError:
         return None
-    if not math.isfinite(minutes) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        return None
-    return minutes
+    return number if math.isfinite(number) and low <= number <= high else None
+
+
+def parse_lock_minutes(text: str | None) -> float | None:
+    """Minutes from the environment variable's text; None when it breaks :data:`RULE`."""
+    return _number_within(text, MIN_MINUTES, MAX_MINUTES)
 
 
 def parse_test_seconds(text: str | None) -> float | None:
     """Seconds from :data:`TEST_ENV` (1 to 600), or None when unset or unusable."""
-    if text is None:
-        return None
-    try:
-        seconds = float(text.strip())
-    except ValueError:
-        return None
-    return seconds if math.isfinite(seconds) and 1 <= seconds <= 600 else None
+    return _number_within(text, 1, 600)
 
 
 def lock_minutes(environ: Mapping[str, str] | None = None) -> float:
