@@ -32,6 +32,10 @@ def _burst(cell: dict[str, Any] | None, browser: bool = False) -> str:
 
 def table(results: dict[str, Any]) -> str:
     lines = [f"Measured {results.get('date', '?')} on {results.get('machine', '?')}.", ""]
+    dates = results.get("section_dates") or {}
+    if len(set(dates.values())) > 1:  # a partial run: the other sections are older
+        lines[-1:] = ["Sections measured: " + ", ".join(f"{name.replace('_', ' ')} {day}"
+                                                         for name, day in dates.items()) + ".", ""]
     first = results.get("first_usable")
     if first:
         lines += ["### 1. Job aid: time to first usable control (s, median / p95)", "",

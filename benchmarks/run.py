@@ -573,7 +573,11 @@ def main() -> int:
             print(json.dumps(results[name], indent=1), f"({time.monotonic() - started:.0f} s)", flush=True)
     out = Path(__file__).parent / "results.json"
     previous = json.loads(out.read_text()) if out.exists() and args.only else {}
+    # A partial run (--only) keeps the other sections' figures: say when each was measured.
+    dates = previous.get("section_dates") or {k: previous.get("date") for k in todo if k in previous}
+    dates.update({name: results["date"] for name in todo if name in results})
     previous.update(results)
+    previous["section_dates"] = dates
     out.write_text(json.dumps(previous, indent=2) + "\n")
     from report import write_table
 
