@@ -1,4 +1,4 @@
-"""A test tool that is missing (axe-core, Chromium, jupyter-book): a skip on a developer's
+"""A test tool that is missing (axe-core, Chromium, jupyter-book, pdftoppm): a skip on a developer's
 machine, a failure in CI, so a check can never pass there by not running.
 
 Strict when ``CI`` is true (CI services set it) or ``HANDBOOK_REQUIRE_TEST_TOOLS`` is set
