@@ -30,6 +30,14 @@ def _burst(cell: dict[str, Any] | None, browser: bool = False) -> str:
     return f"{_ms(cell)} ({', '.join(notes)})"
 
 
+def _timings(title: str, head: tuple[str, str], rows: dict[str, Any] | None) -> list[str]:
+    """A section of one label and one median / p95 timing per row; nothing when not measured."""
+    if not rows:
+        return []
+    return [title, "", f"| {head[0]} | {head[1]} |", "| --- | --- |",
+            *(f"| {label} | {_ms(row)} |" for label, row in rows.items()), ""]
+
+
 def table(results: dict[str, Any]) -> str:
     lines = [f"Measured {results.get('date', '?')} on {results.get('machine', '?')}.", ""]
     dates = results.get("section_dates") or {}
@@ -58,12 +66,8 @@ def table(results: dict[str, Any]) -> str:
             lines.append(f"| {n} Chromium pages at once on {where} | {_burst(conc.get('ours'))} | "
                          f"{_burst(conc.get('default'))} | {conc.get('ratio', '–')} |")
         lines.append("")
-    cold = results.get("cold")
-    if cold:
-        lines += ["### 1b. Scene-response aid, with and without preheated kernels (s, median / p95)", "",
-                  "| Server | first usable |", "| --- | --- |"]
-        lines += [f"| {label} | {_ms(row)} |" for label, row in cold.items()]
-        lines.append("")
+    lines += _timings("### 1b. Scene-response aid, with and without preheated kernels (s, median / p95)",
+                      ("Server", "first usable"), results.get("cold"))
     memory = results.get("memory")
     if memory:
         lines += ["### 2. Memory (server + kernels, MB; PSS, with RSS in brackets)", "",
@@ -73,12 +77,8 @@ def table(results: dict[str, Any]) -> str:
                          f"{row['per_session_mb']} ({row.get('per_session_rss_mb', '–')}) | "
                          f"{row['sessions_in_2gb']} |")
         lines.append("")
-    trip = results.get("round_trip")
-    if trip:
-        lines += ["### 3. Answer round trip: tick → saved → page confirms (s, median / p95)", "",
-                  "| Store | round trip |", "| --- | --- |"]
-        lines += [f"| {store} | {_ms(row)} |" for store, row in trip.items()]
-        lines.append("")
+    lines += _timings("### 3. Answer round trip: tick → saved → page confirms (s, median / p95)",
+                      ("Store", "round trip"), results.get("round_trip"))
     build = results.get("build")
     if build:
         lines += ["### 4. Book build (s, median / p95)", "",
