@@ -33,7 +33,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path, PurePosixPath
@@ -55,7 +55,8 @@ TOKEN_USER = "token-user"
 """With ``--token`` everyone shares one secret, so every kernel's user is this one name."""
 KERNEL_KEY_COOKIES = {"/api/kernels/": "handbook-kernel", "/voila/api/shutdown/": "handbook-kernel-shutdown"}
 """Route prefix -> name of the owner cookie scoped to ``<prefix><kernel id>`` (HttpOnly, SameSite)."""
-_KERNEL_ROUTE = re.compile(r"^(/api/kernels/|/voila/api/shutdown/)([0-9a-fA-F-]{1,64})(?:/|$)")
+_KERNEL_ROUTE = re.compile(rf"^({'|'.join(map(re.escape, KERNEL_KEY_COOKIES))})([0-9a-fA-F-]{{1,64}})(?:/|$)")
+"""A kernel's owner-checked routes: the prefixes of :data:`KERNEL_KEY_COOKIES` and the kernel id."""
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 TRUSTED_USER_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
 """What a user name from a trusted proxy header may look like."""
@@ -214,11 +215,14 @@ class KernelOwners:
         self._keys[kernel_id] = key
         return key
 
-    def allows(self, kernel_id: str, key: str | None, exists: bool) -> bool:
-        """True for the owner's key, and for ids of no kernel at all (Jupyter answers 404)."""
+    def allows(self, kernel_id: str, key: str | None, exists: Callable[[], bool]) -> bool:
+        """True for the owner's key, and for ids of no kernel at all (Jupyter answers 404).
+
+        ``exists`` is asked only for an id no page owns.
+        """
         known = self._keys.get(kernel_id)
         if known is None:
-            return not exists  # a kernel no page started (a pool's spare): nobody's to use
+            return not exists()  # a kernel no page started (a pool's spare): nobody's to use
         return key is not None and secrets.compare_digest(known.encode(), key.encode())
 
 
@@ -280,13 +284,16 @@ def refusal(handler: web.RequestHandler, policy: GuardPolicy, job_aid_page: bool
     if kernel_route and policy.kernel_owners is not None:
         prefix, kernel_id = kernel_route.groups()
         key = handler.get_cookie(KERNEL_KEY_COOKIES[prefix])
-        exists = kernel_id in handler.settings.get("kernel_manager", ())
+        def exists() -> bool:
+            return kernel_id in handler.settings.get("kernel_manager", ())
+
         if not policy.kernel_owners.allows(kernel_id, key, exists):
             return 403, ("Refused: this job aid's kernel belongs to another page. Open the job aid "
                          "yourself to get your own.\n")
-    if job_aid_page and policy.job_aids_dir is not None and not _real_job_aid(policy.job_aids_dir, request.path):
-        return 404, "Not found.\n"
-    if job_aid_page:  # a page's look is fixed: no template or theme from the URL
+    if job_aid_page:
+        if policy.job_aids_dir is not None and not _real_job_aid(policy.job_aids_dir, request.path):
+            return 404, "Not found.\n"
+        # A page's look is fixed: no template or theme from the URL.
         asked = sorted(name for name in ("template", "theme") if name in request.query_arguments)
         if asked:
             shown = " and ".join(f"?{name}=" for name in asked)
