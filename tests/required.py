@@ -7,11 +7,16 @@ Strict when ``CI`` is true (CI services set it) or ``HANDBOOK_REQUIRE_TEST_TOOLS
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
+from pathlib import Path
+from types import ModuleType
 from typing import NoReturn
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
 STRICT_VARIABLES = ("CI", "HANDBOOK_REQUIRE_TEST_TOOLS")
 
 
@@ -28,3 +33,31 @@ def unavailable(what: str, fix: str) -> NoReturn:
         pytest.fail(f"{message} (A missing test tool fails when CI or "
                     "HANDBOOK_REQUIRE_TEST_TOOLS is set.)", pytrace=False)
     pytest.skip(message)
+
+
+FIX_SETUP = "install the project with its test extras (`bash scripts/dev.sh setup`)"
+FIX_CHROMIUM = "install Debian's chromium package (`apt-get install chromium`) so /usr/bin/chromium exists"
+FIX_AXE = ("run `python scripts/vendor_assets.py` (part of `bash scripts/dev.sh setup`) where npm "
+           "can reach its registry, or copy vendor/.cache from a machine that has run it")
+
+
+def axe_core(target: Path) -> Path:
+    """The pinned axe-core (``protocols.vendor.AXE_CORE``) from vendor/.cache, extracted into ``target``."""
+    from protocols import vendor
+
+    try:
+        vendor.extract(vendor.AXE_CORE, vendor.fetch_tarball(vendor.AXE_CORE, ROOT / "vendor" / vendor.CACHE_DIR),
+                       target)
+    except vendor.VendorError as exc:
+        unavailable(f"axe-core is not available ({exc})", FIX_AXE)
+    return target / "axe.min.js"
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    """A test helper file of another test folder, loaded as a plain module (its fixtures unregistered)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

@@ -13,8 +13,6 @@ A missing tool skips these tests on a developer's machine and fails them in CI (
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,8 +20,7 @@ from typing import Any
 import pytest
 
 from bookbuild import JUPYTER_BOOK, fresh_build
-from protocols import vendor
-from required import unavailable
+from required import FIX_CHROMIUM, FIX_SETUP, axe_core, load_module, unavailable
 from served import Served, handbook_serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +28,7 @@ CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
-AXE = vendor.AXE_CORE
-"""The pin setup fetches (``scripts/vendor_assets.py``); tests/book uses the same one."""
-FIX_AXE = ("run `python scripts/vendor_assets.py` (part of `bash scripts/dev.sh setup`) where npm "
-           "can reach its registry, or copy vendor/.cache from a machine that has run it")
-FIX_CHROMIUM = f"install Debian's chromium package (`apt-get install chromium`) so {CHROMIUM_PATH} exists"
-FIX_BOOK = "install the project with its test extras (`bash scripts/dev.sh setup`)"
+
 
 
 def book_helper(name: str) -> Any:
@@ -45,12 +37,7 @@ def book_helper(name: str) -> Any:
     ``book_site`` gives ``serve`` (a built site on a loopback port); ``checklist_page`` drives
     an embedded checklist.
     """
-    spec = importlib.util.spec_from_file_location(f"_a11y_book_{name}", ROOT / "tests" / "book" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "tests" / "book" / f"{name}.py", f"_a11y_book_{name}")
 
 
 @pytest.fixture(scope="session")
@@ -61,19 +48,14 @@ def checklist_page() -> Any:
 
 @pytest.fixture(scope="session")
 def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("axe")
-    try:
-        vendor.extract(AXE, vendor.fetch_tarball(AXE, ROOT / "vendor" / vendor.CACHE_DIR), target)
-    except vendor.VendorError as exc:
-        unavailable(f"axe-core is not available ({exc})", FIX_AXE)
-    return target / "axe.min.js"
+    return axe_core(tmp_path_factory.mktemp("axe"))
 
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The HTML folder of a fresh build of the handbook (warnings are errors, as in tests/book)."""
     if not JUPYTER_BOOK.exists():
-        unavailable(f"jupyter-book is not installed ({JUPYTER_BOOK} is missing)", FIX_BOOK)
+        unavailable(f"jupyter-book is not installed ({JUPYTER_BOOK} is missing)", FIX_SETUP)
     return fresh_build(tmp_path_factory.mktemp("a11y-book"))
 
 

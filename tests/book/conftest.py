@@ -10,7 +10,6 @@ machine and fails it in CI (``required``), with what to do.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import time
@@ -23,11 +22,9 @@ import pytest
 from book_site import CHROMIUM_PATH
 
 from bookbuild import CONTENT, JUPYTER_BOOK, run_build
-from protocols import vendor
-from required import unavailable
+from required import FIX_CHROMIUM, FIX_SETUP, axe_core, load_module, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
-FIX_SETUP = "install the project with its test extras (`bash scripts/dev.sh setup`)"
 
 
 @dataclass
@@ -72,30 +69,17 @@ def sync_api() -> ModuleType:
     except ImportError:
         unavailable("Playwright is not installed", FIX_SETUP)
     if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed",
-                    f"install Debian's chromium package (`apt-get install chromium`) so {CHROMIUM_PATH} exists")
+        unavailable("Chromium is not installed", FIX_CHROMIUM)
     return api
 
 
 @pytest.fixture(scope="session")
 def a11y_checks(sync_api: ModuleType) -> ModuleType:
     """tests/a11y/a11y_checks.py (touch targets, accessible names, sidebars) as a plain module."""
-    spec = importlib.util.spec_from_file_location("_book_a11y_checks", ROOT / "tests" / "a11y" / "a11y_checks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(ROOT / "tests" / "a11y" / "a11y_checks.py", "_book_a11y_checks")
 
 
 @pytest.fixture(scope="session")
 def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The pinned axe-core (``protocols.vendor.AXE_CORE``) from vendor/.cache, extracted."""
-    target = tmp_path_factory.mktemp("book-axe")
-    try:
-        vendor.extract(vendor.AXE_CORE, vendor.fetch_tarball(vendor.AXE_CORE, ROOT / "vendor" / vendor.CACHE_DIR),
-                       target)
-    except vendor.VendorError as exc:
-        unavailable(f"axe-core is not available ({exc})",
-                    "run `python scripts/vendor_assets.py` (part of `bash scripts/dev.sh setup`) where npm "
-                    "can reach its registry, or copy vendor/.cache from a machine that has run it")
-    return target / "axe.min.js"
+    """The pinned axe-core, extracted."""
+    return axe_core(tmp_path_factory.mktemp("book-axe"))
