@@ -187,7 +187,8 @@ def register_tracking(app: typer.Typer) -> None:
     ) -> None:
         """Check-ins overdue, due today and due soon, across every open follow-up plan.
 
-        `handbook followups record` records a check-in's outcome; `handbook followups close`
+        Each line ends with the plan's run id and the check-in id that
+        `handbook followups record RUN_ID CHECK_IN RESULT` takes; `handbook followups close`
         closes a plan. Each is saved with a revision check and an audit log entry.
         """
         if ctx.invoked_subcommand is not None:
@@ -202,7 +203,7 @@ def register_tracking(app: typer.Typer) -> None:
             typer.echo(f"No check-ins are overdue or due within {within} days.")
         for r in rows:
             typer.echo(f"{r.status:10} {r.due_at.astimezone():%a %d %b %H:%M}  case {_shown(r.case_number):14} "
-                       f"{r.check_in} ({r.plan_title})")
+                       f"{r.check_in} ({r.plan_title}) · plan {r.run_id}, check-in {r.check_in_id}")
 
     @app.command("monitoring")
     def monitoring_(

@@ -73,6 +73,7 @@ def test_followups_record_and_close_save_with_a_revision_and_an_audit_entry(url:
     plan_id = _plan(store)
     listed = runner.invoke(app, ["followups", "--database", url, "--within", "400"])
     assert listed.exit_code == 0 and "26-0900" in listed.output
+    assert f"plan {plan_id}, check-in first-contact" in listed.output  # what `followups record` takes
     done = runner.invoke(app, ["followups", "record", plan_id, "first-contact", "reached", "--note",
                                "Safe at a friend's", "--database", url, "--user", "sgt-7"])
     assert done.exit_code == 0, done.output

@@ -29,7 +29,7 @@ from protocols.engine.answers import (
     check_text,
     quote,
 )
-from protocols.engine.base import Frozen, RunState, check_content, load
+from protocols.engine.base import Frozen, RunState, check_content, load, restore_older
 from protocols.engine.clock import require_aware
 from protocols.engine.errors import AnswerError, RunClosed, StateError
 from protocols.models import CheckIn, ContactMethod, FollowUpTemplate
@@ -281,6 +281,16 @@ class FollowUpPlan:
     @classmethod
     def restore(cls, template: FollowUpTemplate, saved: object) -> FollowUpPlan:
         return cls(template, load(FollowUpState, saved))
+
+    @classmethod
+    def carry_over(cls, template: FollowUpTemplate, saved: object) -> tuple[FollowUpPlan, str | None]:
+        """Restore a saved plan, one made under an older version of ``template`` included.
+
+        A plan runs for weeks, so a revised template must not freeze it: one that still fits
+        continues under the current version. Returns the plan and the version it was made
+        under (``None`` when current). Raises :class:`EngineError` if it no longer fits.
+        """
+        return restore_older(lambda data: cls.restore(template, data), saved)
 
     @property
     def closed(self) -> bool:

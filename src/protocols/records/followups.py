@@ -26,7 +26,11 @@ def plan_status(plan: FollowUpPlan) -> str:
 
 
 def open_plan(store: Store, library: Library, run_id: str) -> tuple[RunRecord, FollowUpPlan]:
-    """The saved follow-up plan ``run_id``, read under the current content."""
+    """The saved follow-up plan ``run_id``, read under the current content.
+
+    A plan made under an older version of its template continues under the current one, as
+    it does in the follow-up job aid; the next save records that version.
+    """
     record = store.get(run_id)
     if record is None or record.aid != FOLLOW_UP_AID:
         raise FollowUpError(f"there is no follow-up plan {run_id!r}; list the plans with "
@@ -36,7 +40,7 @@ def open_plan(store: Store, library: Library, run_id: str) -> tuple[RunRecord, F
         raise FollowUpError(f"plan {run_id} uses the follow-up template {record.content_id!r}, which this "
                             "handbook's content no longer has; change it in the job aid")
     try:
-        return record, FollowUpPlan.restore(template, record.state)
+        return record, FollowUpPlan.carry_over(template, record.state)[0]
     except EngineError as exc:
         raise FollowUpError(f"plan {run_id} cannot be changed here: {exc}") from None
 
@@ -50,7 +54,8 @@ def change_plan(store: Store, library: Library, run_id: str,
     except EngineError as exc:
         raise FollowUpError(f"nothing was saved: {exc}") from None
     try:
-        store.save(record.id, record.revision, plan_status(plan), plan.state.model_dump_json())
+        store.save(record.id, record.revision, plan_status(plan), plan.state.model_dump_json(),
+                   content_version=plan.state.content_version)
     except RevisionConflict:
         raise FollowUpError(f"plan {run_id} was changed by someone else just now; nothing was saved; "
                             "run the command again") from None

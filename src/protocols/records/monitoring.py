@@ -32,6 +32,8 @@ class DueCheckIn:
     case_number: str
     plan_title: str
     check_in: str
+    """The check-in's label, as the plan shows it."""
+    check_in_id: str
     due_at: dt.datetime
     status: str
     """``overdue``, ``due-today`` or ``upcoming``."""
@@ -41,7 +43,7 @@ def _plan(record: RunRecord, library: Library) -> FollowUpPlan | None:
     """The plan under the current content (an older-version plan read as it was recorded)."""
     try:
         template = library.template(record.content_id)
-        return restore_older(partial(FollowUpPlan.restore, template), record.state)[0]
+        return FollowUpPlan.carry_over(template, record.state)[0]
     except (UnknownContent, EngineError):
         return None
 
@@ -59,7 +61,7 @@ def due_check_ins(store: Store, library: Library, now: dt.datetime, within_days:
                 status.status == "upcoming" and status.due_at <= horizon
             ):
                 rows.append(DueCheckIn(record.id, record.case_number, plan.template.title, status.label,
-                                       status.due_at, status.status))
+                                       status.id, status.due_at, status.status))
     order = {"overdue": 0, "due-today": 1, "upcoming": 2}
     return sorted(rows, key=lambda r: (order[r.status], r.due_at))
 

@@ -279,9 +279,17 @@ class CaseController(Generic[R]):
                                "version's rules).")
             read_only = (f"Not changed: this record was made under version {made_under} and is read-only. "
                          "Start a new one to work under this version.")
+        if self.carries_over:
+            load = self._carried(load)
         self.session = RunSession(run, self.store, record.aid, record.id, record.revision, load=load,
                                   status=self.status, clock=self.clock, read_only=read_only)
         return True
+
+    @staticmethod
+    def _carried(load: Callable[[object], R]) -> Callable[[object], R]:
+        """``load`` that reads an older-version run too: a reload after a revision conflict
+        may meet the record as it was made, before this run's first save moved it on."""
+        return lambda saved: restore_older(load, saved)[0]
 
     def resumed(self, message: str) -> str:
         """``message`` about a resumed run, after the older-version note when there is one."""

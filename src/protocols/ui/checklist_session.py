@@ -148,11 +148,14 @@ class ChecklistSession:
               new: tuple[dict[str, Any], dt.datetime] | None) -> dict[str, Any]:
         try:
             self.revision = self.store.save(self.run_id, self.revision, self.run.status,
-                                            self.run.state.model_dump_json())
+                                            self.run.state.model_dump_json(),
+                                            content_version=self.run.state.content_version)
         except RevisionConflict as exc:
             record = self.store.get(self.run_id)
             if record is not None:
-                self.run = ChecklistRun.restore(self.run.protocol, record.state)
+                # the record may still be as it was made under an older version, if this run
+                # was upgraded on resume and the other tab saved before its first save
+                self.run = ChecklistRun.upgrade(self.run.protocol, record.state, self.clock())
                 self.revision = record.revision
             else:
                 self.run.state = before

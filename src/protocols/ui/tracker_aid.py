@@ -14,8 +14,8 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from protocols.engine import FollowUpPlan
-from protocols.library import Library, default_library
+from protocols.engine import EngineError, FollowUpPlan
+from protocols.library import Library, UnknownContent, default_library
 from protocols.records import Store, StoreError
 from protocols.records.monitoring import DueCheckIn, Monitoring, due_check_ins, figures_as_rows, weekly_figures
 from protocols.ui.aid_parts import (
@@ -28,6 +28,7 @@ from protocols.ui.aid_parts import (
     local_now,
     open_store,
     row,
+    sentence,
     styles,
     when,
 )
@@ -161,11 +162,17 @@ class Tracker:
             self.status.show("That plan no longer exists; the list has been refreshed.", bad=True)
             self.refresh()
             return
-        template = self.library.template(record.content_id)
-        session = RunSession.resume(self.store, record, load=lambda s: FollowUpPlan.restore(template, s),
-                                    status=plan_status, clock=self.clock)
-        check_in = next(c for c in session.run.state.check_ins if c.label == entry.check_in)
-        step = session.act(lambda plan, now: plan.record(check_in.id, result, now),
+        try:
+            template = self.library.template(record.content_id)
+            session = RunSession.resume(self.store, record, load=lambda s: FollowUpPlan.carry_over(template, s)[0],
+                                        status=plan_status, clock=self.clock)
+        except (UnknownContent, EngineError) as exc:
+            why = sentence(str(exc.args[0] if exc.args else exc))
+            self.status.show(f"Not recorded: this plan no longer fits this handbook's follow-up content. {why} "
+                             "Open it in the follow-up job aid.", bad=True)
+            self.refresh()
+            return
+        step = session.act(lambda plan, now: plan.record(entry.check_in_id, result, now),
                            f"Recorded for case {entry.case_number}: {entry.check_in}, {result.replace('-', ' ')}.")
         self._settle(step)
 
