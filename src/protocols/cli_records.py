@@ -237,7 +237,7 @@ def register_followup_changes(app: typer.Typer) -> None:
     """``followups record`` and ``followups close``: the follow-up job aid's changes, from a terminal."""
     import datetime as dt
 
-    from protocols.records.followups import FollowUpError, change_plan, open_plan
+    from protocols.records.followups import FollowUpError, apply_change, change_plan, open_plan
 
     def _now() -> dt.datetime:
         return dt.datetime.now(dt.UTC).astimezone()
@@ -279,13 +279,13 @@ def register_followup_changes(app: typer.Typer) -> None:
         store = _store(database, user)
         library = default_library()
         try:
-            _record, plan = open_plan(store, library, run_id)
+            record, plan = open_plan(store, library, run_id)
         except FollowUpError as exc:
             raise _fail(exc) from None
         listed = "".join(f"\n  {n}. {text}" for n, text in enumerate(plan.template.closure_criteria, 1))
         try:
             confirmed = _criteria_numbers(criteria, len(plan.template.closure_criteria))
-            change_plan(store, library, run_id, lambda p, now: p.close(now, confirmed, reason or None), _now())
+            apply_change(store, record, plan, lambda p, now: p.close(now, confirmed, reason or None), _now())
         except FollowUpError as exc:
             raise _fail(f"{exc}\nThe closure criteria are:{listed}") from None
         typer.echo(f"Closed plan {run_id} (by {store.actor}).")

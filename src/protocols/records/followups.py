@@ -47,8 +47,14 @@ def open_plan(store: Store, library: Library, run_id: str) -> tuple[RunRecord, F
 
 def change_plan(store: Store, library: Library, run_id: str,
                 change: Callable[[FollowUpPlan, dt.datetime], object], now: dt.datetime) -> FollowUpPlan:
-    """Apply one engine change to a saved plan and save it at the revision it was read at."""
+    """Apply one engine change to the saved plan ``run_id`` and save it."""
     record, plan = open_plan(store, library, run_id)
+    return apply_change(store, record, plan, change, now)
+
+
+def apply_change(store: Store, record: RunRecord, plan: FollowUpPlan,
+                 change: Callable[[FollowUpPlan, dt.datetime], object], now: dt.datetime) -> FollowUpPlan:
+    """Apply one engine change to a plan read by :func:`open_plan`; save it at the revision it was read at."""
     try:
         change(plan, now)
     except EngineError as exc:
@@ -57,7 +63,7 @@ def change_plan(store: Store, library: Library, run_id: str,
         store.save(record.id, record.revision, plan_status(plan), plan.state.model_dump_json(),
                    content_version=plan.state.content_version)
     except RevisionConflict:
-        raise FollowUpError(f"plan {run_id} was changed by someone else just now; nothing was saved; "
+        raise FollowUpError(f"plan {record.id} was changed by someone else just now; nothing was saved; "
                             "run the command again") from None
     except StoreError as exc:
         raise FollowUpError(str(exc)) from None

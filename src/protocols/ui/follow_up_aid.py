@@ -19,6 +19,7 @@ from protocols.engine.followup import METHOD_LABELS, RESULT_LABELS
 from protocols.library import Library, default_library
 from protocols.models import FollowUpTemplate
 from protocols.records import Store, StoreError
+from protocols.records.followups import plan_status
 from protocols.ui.aid_parts import (
     CaseController,
     Clock,
@@ -43,10 +44,6 @@ AID = "follow-up"
 DEFAULT_TEMPLATE = "standard-follow-up"
 STATUS_WORDS = {"done": "Done", "due-today": "Due today", "overdue": "Overdue", "upcoming": "Upcoming",
                 "closed": "Not needed"}
-
-
-def plan_status(plan: FollowUpPlan) -> str:
-    return "completed" if plan.closed else "in-progress"
 
 
 class FollowUpController(CaseController[FollowUpPlan]):

@@ -17,6 +17,7 @@ import traitlets
 from protocols.engine import EngineError, FollowUpPlan
 from protocols.library import Library, UnknownContent, default_library
 from protocols.records import Store, StoreError
+from protocols.records.followups import plan_status
 from protocols.records.monitoring import DueCheckIn, Monitoring, due_check_ins, figures_as_rows, weekly_figures
 from protocols.ui.aid_parts import (
     Clock,
@@ -32,7 +33,6 @@ from protocols.ui.aid_parts import (
     styles,
     when,
 )
-from protocols.ui.follow_up_aid import plan_status
 from protocols.ui.frame import StatusLine, aid_box, header
 
 STATUS_WORDS = {"overdue": "Overdue", "due-today": "Due today", "upcoming": "This week"}
