@@ -17,6 +17,7 @@ from typing import Any
 
 from protocols.engine import ChecklistRun
 from protocols.models import Protocol, ValueType
+from protocols.records.actor import AID_DEFAULT
 from protocols.records.store import RunRecord
 
 EXPORT_SCHEMA = "crisis-handbook/run-export/1"
@@ -41,7 +42,7 @@ NO_SIGN_IN = "job aid (no user sign-in configured)"
 
 def recorded_by(actors: list[str]) -> str:
     """Who recorded a run, as the export shows it (the audit log's actors, first one first)."""
-    named = [NO_SIGN_IN if actor == "job-aid" else actor for actor in actors]
+    named = [NO_SIGN_IN if actor == AID_DEFAULT else actor for actor in actors]
     return ", ".join(named) if named else NO_SIGN_IN
 
 

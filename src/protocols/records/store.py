@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from protocols.records import migrations
-from protocols.records.actor import ActorError, aid_user
+from protocols.records.actor import AID_DEFAULT, ActorError, aid_user
 from protocols.records.migrations import SchemaError
 
 DEFAULT_DB_ENV = "HANDBOOK_DATABASE_URL"
@@ -118,7 +118,7 @@ class Store:
     ``actor`` is who the audit log records for this store's changes (see ``records.actor``).
     """
 
-    def __init__(self, engine: Engine, actor: str = "job-aid") -> None:
+    def __init__(self, engine: Engine, actor: str = AID_DEFAULT) -> None:
         self.engine = engine
         self.actor = actor
 
