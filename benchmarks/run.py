@@ -420,6 +420,25 @@ def bench_build(trials: int) -> dict[str, Any]:
     return out
 
 
+SLOW_NETWORK = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 0.75e6 / 8}
+"""Chrome DevTools Protocol ``Network.emulateNetworkConditions`` for "1.6 Mbps / 150 ms" (bytes per second)."""
+
+
+def wire_bytes(context: Any, page: Any, conditions: dict[str, Any] | None = None) -> list[int]:
+    """The bytes Chrome received for each of ``page``'s requests (the Chrome DevTools Protocol's
+    ``Network.loadingFinished`` ``encodedDataLength``), with the cache off and, given ``conditions``,
+    the network throttled. The list fills while the page loads. Shared by :func:`bench_pages` and
+    :func:`bench_site`, so both report "transferred" the same way."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    if conditions is not None:
+        cdp.send("Network.emulateNetworkConditions", conditions)
+    transferred: list[int] = []
+    cdp.on("Network.loadingFinished", lambda event: transferred.append(int(event["encodedDataLength"])))
+    return transferred
+
+
 def bench_pages(pw: Any, trials: int) -> dict[str, Any]:
     """Bytes, requests, first contentful paint and load for two pages, on loopback and throttled."""
     pages = {"typical chapter": "book/techniques/active-listening.html",
@@ -436,17 +455,8 @@ def bench_pages(pw: Any, trials: int) -> dict[str, Any]:
                     for _ in range(trials):
                         context = browser.new_context()
                         page = context.new_page()
-                        cdp = context.new_cdp_session(page)
-                        cdp.send("Network.enable")
-                        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                        if network != "loopback":
-                            cdp.send("Network.emulateNetworkConditions", {
-                                "offline": False, "latency": 150,
-                                "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 0.75e6 / 8})
-                        transferred: list[int] = []
+                        transferred = wire_bytes(context, page, None if network == "loopback" else SLOW_NETWORK)
                         decoded: list[int] = []
-                        cdp.on("Network.loadingFinished",
-                               lambda e, t=transferred: t.append(int(e["encodedDataLength"])))
                         page.goto(f"{base}/{path}", wait_until="load", timeout=180_000)
                         timing = page.evaluate("""() => {
                             const nav = performance.getEntriesByType('navigation')[0];
@@ -507,11 +517,7 @@ def bench_site(pw: Any) -> dict[str, Any]:
             context = browser.new_context()
             for path in paths:
                 page = context.new_page()
-                cdp = context.new_cdp_session(page)
-                cdp.send("Network.enable")
-                cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-                transferred: list[int] = []
-                cdp.on("Network.loadingFinished", lambda e, t=transferred: t.append(int(e["encodedDataLength"])))
+                transferred = wire_bytes(context, page)
                 page.goto(f"{base}/{path}", wait_until="load", timeout=120_000)
                 page.wait_for_timeout(300)  # the deferred widget runtime's own requests
                 decoded = page.evaluate("""() => {
