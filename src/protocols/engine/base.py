@@ -9,7 +9,6 @@ reads any kind of run).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -78,6 +77,7 @@ def check_content(state: RunState, content_id: str, version: str, what: str) -> 
             f"{state.content_version}, or upgrade the run to the new version",
             saved_version=state.content_version,
             current_version=version,
+            state=state,
         )
 
 
@@ -92,17 +92,9 @@ def restore_older(restore: Callable[[object], R], saved: object) -> tuple[R, str
     try:
         return restore(saved), None
     except ContentMismatch as exc:
-        if exc.current_version is None or exc.saved_version is None:
+        if exc.current_version is None or exc.saved_version is None or exc.state is None:
             raise
-        made_under, current = exc.saved_version, exc.current_version
-    if isinstance(saved, RunState):
-        data: Any = saved.model_dump(mode="json")
-    else:
-        try:
-            data = json.loads(saved) if isinstance(saved, str | bytes) else dict(saved)  # type: ignore[call-overload]
-        except (ValueError, TypeError):
-            raise StateError("the saved run could not be read") from None
-    return restore({**data, "content_version": current}), made_under
+        return restore(exc.state.model_copy(update={"content_version": exc.current_version})), exc.saved_version
 
 
 def dump(state: RunState) -> dict[str, Any]:

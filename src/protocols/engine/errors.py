@@ -8,6 +8,10 @@ to fix it, in plain words. Messages never repeat free text a user typed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from protocols.engine.base import RunState
 
 
 class EngineError(ValueError):
@@ -29,14 +33,16 @@ class RunClosed(StateError):
 class ContentMismatch(EngineError):
     """A saved run does not belong to this content, or to this version of it.
 
-    For a version mismatch, ``saved_version`` and ``current_version`` name both versions.
+    For a version mismatch, ``saved_version`` and ``current_version`` name both versions
+    and ``state`` is the saved state as read.
     """
 
     def __init__(self, message: str, saved_version: str | None = None,
-                 current_version: str | None = None) -> None:
+                 current_version: str | None = None, state: RunState | None = None) -> None:
         super().__init__(message)
         self.saved_version = saved_version
         self.current_version = current_version
+        self.state = state
 
 
 class CompletionRefused(EngineError):
