@@ -20,6 +20,7 @@ import typer
 from pydantic import BaseModel
 
 from protocols import cli_records, cli_trainer
+from protocols.cli_common import chosen_agency, fail
 from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, content_from_env, load_library
 from protocols.models import CONTENT_KINDS, SourceList
@@ -52,12 +53,6 @@ ContentOption = Annotated[
 
 class UsageProblem(Exception):
     """Bad input to a command: printed as one message, exit code 2."""
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``message`` to stderr and return an Exit to raise."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -150,17 +145,6 @@ AgencyBuildOption = Annotated[
 ]
 
 
-def _resolve_agency(agency: Path | None) -> Path | None:
-    """The agency named on the command line or by $HANDBOOK_AGENCY (None: the book's default)."""
-    from protocols.library import agency_from_env
-
-    chosen = agency if agency is not None else agency_from_env()
-    if chosen is not None and not chosen.is_file():
-        raise fail(f"the agency profile {chosen} does not exist; pass the path of an agency.yaml "
-                   "file", code=2)
-    return chosen
-
-
 @app.command()
 def build(
     path: Annotated[Path, typer.Argument(help="The book folder (holds _config.yml and _toc.yml).")] = Path("."),
@@ -190,7 +174,7 @@ def build(
     if not (path / "_config.yml").is_file() or not (path / "_toc.yml").is_file():
         raise fail(f"{path} is not the book folder (no _config.yml and _toc.yml); run from the project "
                    "folder or pass the path", code=2)
-    chosen = _resolve_agency(agency)
+    chosen = chosen_agency(agency)
     used = chosen if chosen is not None else default_agency(path)
     try:
         load_library(content, used)
@@ -286,7 +270,7 @@ def serve(
         raise fail(f"the records database cannot be used: {exc}; set HANDBOOK_DATABASE_URL to "
                    "sqlite:///path/to/records.sqlite3 or postgresql+psycopg://user@host/db") from None
     root = widgets_dir.resolve().parent
-    chosen = _resolve_agency(agency)
+    chosen = chosen_agency(agency)
     used = chosen if chosen is not None else default_agency(root)
     profile = used.resolve() if used is not None and used.is_file() else None
     try:

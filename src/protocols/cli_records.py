@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from protocols.library import UnknownContent, agency_from_env, default_library
+from protocols.cli_common import chosen_agency, fail
+from protocols.library import UnknownContent, default_library
 from protocols.records import Store, StoreError
 from protocols.records.actor import ActorError, cli_user
 from protocols.records.export import ExportError, checklist_payload, to_html, to_json, verify_export
@@ -33,38 +34,31 @@ def _shown(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def _fail(message: object, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
 def _store(database: str | None, user: str | None = None) -> Store:
     """The store, recording ``--user`` (or its default) as the actor of every change."""
     try:
         actor = cli_user(user)
     except ActorError as exc:
-        raise _fail(exc, 2) from None
+        raise fail(exc, 2) from None
     try:
         return Store.open(database, actor=actor)
     except StoreError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 def _retention(days: int | None, agency: Path | None) -> tuple[int, str]:
     """The retention period to purge by, and where it came from (said to the user)."""
-    profile_file = agency if agency is not None else agency_from_env()
     if days is not None:
         return days, "--days"
+    profile_file = chosen_agency(agency)
     if profile_file is None:
-        raise _fail("give --days N, or --agency FILE to use that agency profile's retention_days "
+        raise fail("give --days N, or --agency FILE to use that agency profile's retention_days "
                     "(or set $HANDBOOK_AGENCY)", 2)
     from protocols.agency import read_profile
 
-    if not profile_file.is_file():
-        raise _fail(f"the agency profile {profile_file} does not exist; pass the path of an agency.yaml", 2)
     profile, problems = read_profile(profile_file)
     if profile is None:
-        raise _fail("the agency profile cannot be used:\n" + "\n".join(map(str, problems)), 2)
+        raise fail("the agency profile cannot be used:\n" + "\n".join(map(str, problems)), 2)
     return profile.retention_days, f"retention_days in {profile_file}"
 
 
@@ -118,7 +112,7 @@ def register(app: typer.Typer) -> None:
         try:
             actors = store.actors(run_id)
         except StoreError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         payload = checklist_payload(record, protocol, include_notes, actors, exported_by=store.actor)
         text = to_html(payload) if out.suffix.lower() == ".html" else to_json(payload)
         tmp = out.with_name(out.name + ".part")
@@ -165,7 +159,7 @@ def register(app: typer.Typer) -> None:
         try:
             ids = store.purge(period)
         except StoreError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         typer.echo(f"Purged {len(ids)} completed run(s) older than {period} days ({source}).")
 
 
@@ -255,13 +249,13 @@ def register_followup_changes(app: typer.Typer) -> None:
     ) -> None:
         """Record the outcome of one check-in of a follow-up plan."""
         if result not in RESULTS:
-            raise _fail(f"RESULT must be one of {', '.join(RESULTS)}, not {result!r}", 2)
+            raise fail(f"RESULT must be one of {', '.join(RESULTS)}, not {result!r}", 2)
         store = _store(database, user)
         try:
             change_plan(store, default_library(), run_id,
                         lambda plan, now: plan.record(check_in, result, now, note or None), _now())
         except (FollowUpError, StoreError) as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         typer.echo(f"Recorded {check_in}: {result} (plan {run_id}, by {store.actor}).")
 
     @app.command("close")
@@ -281,13 +275,13 @@ def register_followup_changes(app: typer.Typer) -> None:
         try:
             record, plan = open_plan(store, library, run_id)
         except FollowUpError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         listed = "".join(f"\n  {n}. {text}" for n, text in enumerate(plan.template.closure_criteria, 1))
         try:
             confirmed = _criteria_numbers(criteria, len(plan.template.closure_criteria))
             apply_change(store, record, plan, lambda p, now: p.close(now, confirmed, reason or None), _now())
         except FollowUpError as exc:
-            raise _fail(f"{exc}\nThe closure criteria are:{listed}") from None
+            raise fail(f"{exc}\nThe closure criteria are:{listed}") from None
         typer.echo(f"Closed plan {run_id} (by {store.actor}).")
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from protocols.cli_common import chosen_agency
 from protocols.errors import ContentError
 from protocols.library import Library, load_library
 from protocols.maintenance import KIND_LABELS, agency_diff, review_status
@@ -141,7 +142,6 @@ def register(app: typer.Typer) -> None:
         import threading
 
         from protocols.bookbuild import default_agency, output_dir
-        from protocols.library import agency_from_env
         from protocols.preview import StaticServer, make_loop
 
         if not (path / "_config.yml").is_file() or not (path / "_toc.yml").is_file():
@@ -152,10 +152,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: the content folder {content} does not exist; pass the folder that holds "
                        "protocols/, rights/ and the rest", err=True)
             raise typer.Exit(2)
-        chosen = agency if agency is not None else agency_from_env()
-        if chosen is not None and not chosen.is_file():
-            typer.echo(f"error: the agency profile {chosen} does not exist", err=True)
-            raise typer.Exit(2)
+        chosen = chosen_agency(agency)
         used = chosen if chosen is not None else default_agency(path)
         out = output if output is not None else output_dir(path, chosen)
         loop = make_loop(path, out, content=content, agency=chosen, used_agency=used, echo=typer.echo)
