@@ -46,9 +46,9 @@ class KnowledgeQuestion:
     """The id of the critical item the question is about."""
 
 
-def _rng(protocol_id: str) -> random.Random:
-    seed = int(hashlib.sha256(protocol_id.encode("utf-8")).hexdigest()[:16], 16)
-    return random.Random(seed)
+def seeded(key: str) -> random.Random:
+    """A random generator that gives the same choices for the same key on every build."""
+    return random.Random(int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:16], 16))
 
 
 def shuffled_options(rng: random.Random, right: str, wrong: list[str]) -> tuple[tuple[str, ...], int]:
@@ -134,7 +134,7 @@ def knowledge_questions(protocol: Protocol, count: int = DEFAULT_QUESTIONS,
     The kinds of question take turns, and no item is asked about twice while another
     critical item is left. With ``pause_point`` (an id), only that pause point's items.
     """
-    rng = _rng(protocol.id if pause_point is None else f"{protocol.id}:{pause_point}")
+    rng = seeded(protocol.id if pause_point is None else f"{protocol.id}:{pause_point}")
     critical = [(pp, item) for pp in protocol.pause_points for item in pp.items
                 if item.critical and pause_point in (None, pp.id)]
     by_kind: list[list[KnowledgeQuestion]] = []

@@ -15,7 +15,6 @@ so every build of the same content asks the same questions.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from protocols.render.knowledge import (
     DEFAULT_QUESTIONS,
     KnowledgeQuestion,
     questions_html,
+    seeded,
     shuffled_options,
     take_turns,
 )
@@ -44,11 +44,6 @@ from protocols.render.labels import CATEGORY_LABELS, DELIVERY_LABELS, DOMAIN_LAB
 
 MAX_PATH = 5
 """A confidentiality question lists at most this many answers (longer paths are not asked)."""
-
-
-def seeded(key: str) -> random.Random:
-    """A random generator that gives the same choices for the same key on every build."""
-    return random.Random(int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:16], 16))
 
 
 def _options(rng: random.Random, right: str, wrong: Sequence[str]) -> tuple[tuple[str, ...], int] | None:
