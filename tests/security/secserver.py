@@ -7,6 +7,7 @@ records file and a small book folder made by :func:`make_book`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -23,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from served import stop_cleanly
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDBOOK = Path(sys.executable).with_name("handbook")
@@ -171,7 +174,9 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, secon
 @contextmanager
 def running_server(tmp: Path, book: Path | None = None, *, args: list[str] | None = None,
                    env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`handbook serve --no-preheat` on a free loopback port; stopped at the end."""
+    """`handbook serve --no-preheat` on a free loopback port; stopped at the end with
+    :func:`served.stop_cleanly` (a test fails unless the server exits 0 on SIGTERM and leaves no
+    process behind)."""
     port = free_port()
     database = tmp / "r.sqlite3"
     environ = {**os.environ, "HANDBOOK_DATABASE_URL": f"sqlite:///{database}", "PYTHONUNBUFFERED": "1"}
@@ -187,14 +192,21 @@ def running_server(tmp: Path, book: Path | None = None, *, args: list[str] | Non
                                    start_new_session=True)
     try:
         _wait_for_port(port, process, log_path)
+    except BaseException:
+        _abandon(process)
+        raise
+    try:
         yield Server(f"http://127.0.0.1:{port}", port, process, log_path, database, tmp)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_cleanly(process, log_path)
+
+
+def _abandon(process: subprocess.Popen[bytes]) -> None:
+    """A server that never opened its port: killed with its process group, and no verdict on how it
+    stopped, so the start error (its exit code and log) is the one the test reports."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 class KernelChannel:
