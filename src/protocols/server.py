@@ -442,7 +442,14 @@ def page_user(handler: web.RequestHandler, policy: GuardPolicy) -> str | None:
     """Who is signed in for this request, as the job-aid kernel it starts is told (:data:`USER_ENV`)."""
     if policy.trusted_header:
         return trusted_user(handler.request.headers.get(policy.trusted_header))
-    return TOKEN_USER if policy.token else None
+    return _token_user(policy.token, policy.trusted_header)
+
+
+def _token_user(token: bool, trusted_header: str | None) -> str | None:
+    """:data:`TOKEN_USER` with token authentication, else None (no authentication, or a sign-on
+    proxy, which names each request's own user). The one rule for both :func:`page_user` and
+    :func:`kernel_user_environment`."""
+    return TOKEN_USER if token and not trusted_header else None
 
 
 class _KernelsForThisPage:
@@ -499,7 +506,7 @@ class _JobAidKernels:
 def kernel_user_environment(options: ServeOptions) -> dict[str, str | None]:
     """:data:`USER_ENV` for kernels started before any request (a preheated pool): the token
     user with ``--token``, else unset. (With ``--trusted-header`` there is no pool.)"""
-    return {USER_ENV: TOKEN_USER if options.token and not options.trusted_header else None}
+    return {USER_ENV: _token_user(bool(options.token), options.trusted_header)}
 
 
 class _ConfinedFiles:
