@@ -79,6 +79,12 @@ def table(results: dict[str, Any]) -> str:
         lines.append("")
     lines += _timings("### 3. Answer round trip: tick → saved → page confirms (s, median / p95)",
                       ("Store", "round trip"), results.get("round_trip"))
+    write = results.get("store_write")
+    if write:
+        lines += ["### 3b. Store write per answer: engine check and one transaction, no browser (ms, median / p95)",
+                  "", "| Store | write | answers timed |", "| --- | --- | --- |",
+                  *(f"| {name} | {_ms(row)} | {row.get('answers', '?')} |" for name, row in write.items()),
+                  ""]
     build = results.get("build")
     if build:
         lines += ["### 4. Book build (s, median / p95)", "",

@@ -382,6 +382,43 @@ def bench_round_trip(pw: Any, trials: int, pg_url: str | None) -> dict[str, Any]
     return out
 
 
+def bench_store_write(trials: int, pg_url: str | None) -> dict[str, Any]:
+    """One answer to a checklist item: checked by the engine and saved in one transaction (ms).
+
+    No browser and no kernel: the part of the round trip (section 3) the store adds. SQLite
+    runs as the handbook opens it (WAL, synchronous=FULL) in a file on disk; PostgreSQL
+    flushes every commit (fsync on, unlike the test suite's throwaway cluster).
+    """
+    from protocols.library import default_library
+    from protocols.records import Store
+    from protocols.ui.checklist_session import ChecklistSession
+
+    protocol = default_library().protocol("scene-response")
+    item = next(i for i in protocol.items() if len(i.value.choices) >= 2)
+    values = [c.id for c in item.value.choices[:2]]
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-store-", dir=ROOT) as folder:
+        stores = {"sqlite": f"sqlite:///{folder}/records.sqlite3"}
+        if pg_url:
+            stores["postgresql"] = pg_url
+        for name, url in stores.items():
+            store = Store.open(url)
+            session, _note = ChecklistSession.start_or_resume(protocol, store, "scene-response",
+                                                              f"BENCH-{name}")
+            times = []
+            for n in range(trials + 5):  # the first five warm the connection pool and caches
+                started = time.perf_counter()
+                reply = session.handle({"type": "answer", "item": item.id, "answer": {"value": values[n % 2]}})
+                elapsed = (time.perf_counter() - started) * 1000
+                if reply["type"] != "saved":
+                    raise RuntimeError(f"{name}: answer {n} was not saved: {reply.get('message')}")
+                if n >= 5:
+                    times.append(elapsed)
+            out[name] = {**stats(times), "answers": trials, "revision": session.revision}
+            store.engine.dispose()
+    return out
+
+
 def _timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
     started = time.monotonic()
     subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -552,7 +589,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer trials, for a smoke run")
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["first_usable", "cold", "memory", "round_trip", "build", "pages", "site"])
+                        choices=["first_usable", "cold", "memory", "round_trip", "store_write", "build", "pages",
+                                 "site"])
     args = parser.parse_args()
     trials = 3 if args.quick else 10
     from playwright.sync_api import sync_playwright
@@ -565,6 +603,8 @@ def main() -> int:
         "cold": lambda pw: bench_cold(pw, 3 if args.quick else 5),
         "memory": lambda pw: bench_memory(pw, 3 if args.quick else 10),
         "round_trip": lambda pw: _with_pg(lambda url: bench_round_trip(pw, trials * 2, url)),
+        "store_write": lambda _pw: _with_pg(lambda url: bench_store_write(50 if args.quick else 500, url),
+                                            durable=True),
         "build": lambda pw: bench_build(1 if args.quick else 3),
         "pages": lambda pw: bench_pages(pw, 2 if args.quick else 5),
         "site": bench_site,
@@ -591,13 +631,13 @@ def main() -> int:
     return 0
 
 
-def _with_pg(job: Callable[[str | None], Any]) -> Any:
+def _with_pg(job: Callable[[str | None], Any], durable: bool = False) -> Any:
     try:
         from pgserver import postgres_server
     except ImportError:
         return job(None)
     try:
-        with postgres_server() as url:
+        with postgres_server(durable) as url:
             return job(url)
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         print(f"PostgreSQL not available ({exc}); SQLite only", flush=True)

@@ -36,8 +36,12 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yield a SQLAlchemy URL of a fresh, empty PostgreSQL cluster on 127.0.0.1."""
+def postgres_server(durable: bool = False) -> Iterator[str]:
+    """Yield a SQLAlchemy URL of a fresh, empty PostgreSQL cluster on 127.0.0.1.
+
+    Tests run it with ``fsync=off`` (a throwaway cluster); ``durable`` keeps PostgreSQL's
+    default, flushing every commit to disk, for benchmarks that time a write.
+    """
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
     if not initdb or not pg_ctl:
         raise RuntimeError("PostgreSQL is not installed; run `bash scripts/dev.sh setup`")
@@ -48,7 +52,7 @@ def postgres_server() -> Iterator[str]:
     port = _free_port()
     subprocess.run(_as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "handbook", "--no-sync"]),
                    check=True, capture_output=True)
-    opts = f"-h 127.0.0.1 -p {port} -k {base} -c fsync=off"
+    opts = f"-h 127.0.0.1 -p {port} -k {base}" + ("" if durable else " -c fsync=off")
     subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-o", opts, "-w", "-l", str(base / "log"),
                                  "start"]), check=True, capture_output=True)
     try:
