@@ -25,7 +25,7 @@ from typing import Literal
 import textstat
 
 from protocols.errors import Problem
-from protocols.library import Library
+from protocols.library import Library, is_project_folder, project_folder
 from protocols.yamlsource import YamlDocument, read_yaml
 
 Reader = Literal["victim", "officer"]
@@ -83,12 +83,11 @@ def measure(kind: str, where: str, reader: Reader, text: str) -> Score:
 
 def find_book() -> Path | None:
     """The project folder holding the book (``_config.yml`` and ``book/``): the working folder,
-    one of its parents, or the checkout this package runs from; None when there is none."""
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents, Path(__file__).resolve().parents[2]):
-        if (folder / "_config.yml").is_file() and (folder / "book").is_dir():
-            return folder
-    return None
+    one of its parents (``library.project_folder``), or else the checkout this package runs
+    from, so the chapters are graded from any working folder; None when there is none."""
+    checkout = Path(__file__).resolve().parents[2]
+    return project_folder(with_book=True) or (
+        checkout if is_project_folder(checkout, with_book=True) else None)
 
 
 def book_scripts(root: Path) -> Iterator[tuple[str, str, Reader, str]]:

@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
 
+from protocols.library import project_folder
+
 MANIFEST_NAME = "MANIFEST.json"
 WIDGETS_DIR = "widgets"
 CACHE_DIR = ".cache"
@@ -183,12 +185,12 @@ class Manifest:
 
 
 def project_root() -> Path:
-    """The folder holding ``_config.yml``: the working folder or one of its parents."""
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "_config.yml").is_file():
-            return folder
-    return here
+    """The folder holding ``_config.yml`` (``library.project_folder``), else the working folder.
+
+    Unlike the other users of that search this never fails: outside a project, ``vendor/``
+    is made in the working folder.
+    """
+    return project_folder() or Path.cwd().resolve()
 
 
 def anywidget_version() -> str:

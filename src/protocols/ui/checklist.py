@@ -17,7 +17,7 @@ import anywidget
 import traitlets
 import yaml
 
-from protocols.library import Library, default_library
+from protocols.library import Library, default_library, project_folder
 from protocols.models import Item, Protocol
 
 STATIC = Path(__file__).parent / "static"
@@ -51,7 +51,7 @@ def book_job_aid_url(job_aid: str, page_folder: Path | None = None) -> str:
     the book's other job-aid links are drawn; an absolute path or URL is used as it is.
     """
     folder = (page_folder or Path.cwd()).resolve()
-    root = next((f for f in (folder, *folder.parents) if (f / "_config.yml").is_file()), None)
+    root = project_folder(folder)
     base = job_aid_base(root / "_config.yml") if root else DEFAULT_JOB_AID_BASE
     target = f"{job_aid}.ipynb"
     if "://" in base or base.startswith("/"):
