@@ -44,21 +44,32 @@ def handbook_serve(folder: Path, *args: str) -> Iterator[Served]:
     with log.open("wb") as out:
         process = subprocess.Popen([str(HANDBOOK), "serve", "--port", str(port), *args], cwd=ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 90
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"handbook serve stopped early:\n{log.read_text(errors='replace')[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"handbook serve did not open port {port}:\n{log.read_text()[-3000:]}")
-                time.sleep(0.3)
+        wait_for_port(port, process, log)
         yield Served(f"http://127.0.0.1:{port}", database_url, log, process)
     finally:
         stop_cleanly(process, log)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
+    """Return once the server accepts connections on ``port``; fail the test if it exits first
+    (with its exit code) or has not opened the port within ``seconds`` -- either way with the
+    tail of its log (stdout and stderr), where the reason is."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"handbook serve exited {process.returncode} before it opened port {port}:\n{_tail(log)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"handbook serve did not open port {port} within {seconds:g} s:\n{_tail(log)}")
+            time.sleep(0.1)
 
 
 def _group_alive(pid: int) -> bool:
@@ -93,4 +104,4 @@ def stop_cleanly(process: subprocess.Popen[bytes], log: Path) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
     if problem:
-        pytest.fail(f"{problem}:\n{log.read_text(errors='replace')[-3000:]}")
+        pytest.fail(f"{problem}:\n{_tail(log)}")

@@ -14,9 +14,7 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,22 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from served import stop_cleanly
+from served import HANDBOOK, ROOT, free_port, stop_cleanly, wait_for_port
 
-ROOT = Path(__file__).resolve().parents[2]
-HANDBOOK = Path(sys.executable).with_name("handbook")
 SECRET_MARKER = "TOP-SECRET-OUTSIDE-THE-BOOK"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 AID = "/voila/render/scene-response.ipynb"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def make_book(base: Path) -> Path:
@@ -157,20 +146,6 @@ def _all_headers(head: dict[str, str], name: str) -> list[str]:
     return value.split("\n") if value else []
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"handbook serve exited with {process.returncode}:\n"
-                               + log.read_text(errors="replace")[-3000:])
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("handbook serve did not open its port in time:\n" + log.read_text(errors="replace")[-3000:])
-
-
 @contextmanager
 def running_server(tmp: Path, book: Path | None = None, *, args: list[str] | None = None,
                    env: dict[str, str] | None = None) -> Iterator[Server]:
@@ -191,7 +166,7 @@ def running_server(tmp: Path, book: Path | None = None, *, args: list[str] | Non
         process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     try:
-        _wait_for_port(port, process, log_path)
+        wait_for_port(port, process, log_path)
     except BaseException:
         _abandon(process)
         raise
