@@ -44,11 +44,34 @@ def handbook_serve(folder: Path, *args: str) -> Iterator[Served]:
     with log.open("wb") as out:
         process = subprocess.Popen([str(HANDBOOK), "serve", "--port", str(port), *args], cwd=ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    with supervised(process, port, log):
+        yield Served(f"http://127.0.0.1:{port}", database_url, log, process)
+
+
+@contextlib.contextmanager
+def supervised(process: subprocess.Popen[bytes], port: int, log: Path) -> Iterator[None]:
+    """Wait for a just-started server to open ``port``, run the block, then :func:`stop_cleanly` it.
+
+    A server that never opened its port is :func:`abandon`-ed instead of stopped, so the start
+    error from :func:`wait_for_port` is the only one the test reports.
+    """
     try:
         wait_for_port(port, process, log)
-        yield Served(f"http://127.0.0.1:{port}", database_url, log, process)
+    except BaseException:
+        abandon(process)
+        raise
+    try:
+        yield
     finally:
         stop_cleanly(process, log)
+
+
+def abandon(process: subprocess.Popen[bytes]) -> None:
+    """A server that never opened its port: killed with its process group, and no verdict on how it
+    stopped, so the start error (its exit code and log) is the one the test reports."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
 
 
 def _tail(log: Path) -> str:
@@ -63,13 +86,19 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, second
     while True:
         if process.poll() is not None:
             pytest.fail(f"handbook serve exited {process.returncode} before it opened port {port}:\n{_tail(log)}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                pytest.fail(f"handbook serve did not open port {port} within {seconds:g} s:\n{_tail(log)}")
-            time.sleep(0.1)
+        if _accepts(port):
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"handbook serve did not open port {port} within {seconds:g} s:\n{_tail(log)}")
+        time.sleep(0.1)
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def _group_alive(pid: int) -> bool:

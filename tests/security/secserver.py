@@ -7,13 +7,11 @@ records file and a small book folder made by :func:`make_book`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import http.client
 import json
 import os
 import re
-import signal
 import subprocess
 import time
 import uuid
@@ -23,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from served import HANDBOOK, ROOT, free_port, stop_cleanly, wait_for_port
+from served import HANDBOOK, ROOT, free_port, supervised
 
 SECRET_MARKER = "TOP-SECRET-OUTSIDE-THE-BOOK"
 CHROMIUM = "/usr/bin/chromium"
@@ -149,9 +147,9 @@ def _all_headers(head: dict[str, str], name: str) -> list[str]:
 @contextmanager
 def running_server(tmp: Path, book: Path | None = None, *, args: list[str] | None = None,
                    env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`handbook serve --no-preheat` on a free loopback port; stopped at the end with
-    :func:`served.stop_cleanly` (a test fails unless the server exits 0 on SIGTERM and leaves no
-    process behind)."""
+    """`handbook serve --no-preheat` on a free loopback port, run by :func:`served.supervised`:
+    stopped at the end with :func:`served.stop_cleanly` (a test fails unless the server exits 0 on
+    SIGTERM and leaves no process behind); one that never opens its port fails with its start error."""
     port = free_port()
     database = tmp / "r.sqlite3"
     environ = {**os.environ, "HANDBOOK_DATABASE_URL": f"sqlite:///{database}", "PYTHONUNBUFFERED": "1"}
@@ -165,23 +163,8 @@ def running_server(tmp: Path, book: Path | None = None, *, args: list[str] | Non
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    try:
-        wait_for_port(port, process, log_path)
-    except BaseException:
-        _abandon(process)
-        raise
-    try:
+    with supervised(process, port, log_path):
         yield Server(f"http://127.0.0.1:{port}", port, process, log_path, database, tmp)
-    finally:
-        stop_cleanly(process, log_path)
-
-
-def _abandon(process: subprocess.Popen[bytes]) -> None:
-    """A server that never opened its port: killed with its process group, and no verdict on how it
-    stopped, so the start error (its exit code and log) is the one the test reports."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
 
 
 class KernelChannel:
