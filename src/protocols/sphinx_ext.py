@@ -75,6 +75,7 @@ from protocols.render.html import agency_logo_name
 from protocols.render.knowledge import DEFAULT_QUESTIONS, knowledge_check_html
 from protocols.render.knowledge_content import CHECK_SOURCES, KINDS, build_check
 from protocols.render.labels import JOB_AIDS, JobAid
+from protocols.ui.checklist import DEFAULT_JOB_AID_BASE, job_aid_url
 
 logger = logging.getLogger(__name__)
 
@@ -490,12 +491,8 @@ def _place(app: Sphinx, key: str, from_doc: str) -> tuple[str, str] | None:
 
 
 def _job_aid_url(app: Sphinx, docname: str, aid: JobAid, query: str) -> str:
-    base = str(app.config.handbook_job_aid_base or "voila/render/")
-    target = f"{aid.name}.ipynb{query}"
-    if "://" in base or base.startswith("/"):
-        return base.rstrip("/") + "/" + target
-    page = app.builder.get_target_uri(docname)
-    return relative_uri(page, base.strip("/") + "/" + target)
+    return job_aid_url(str(app.config.handbook_job_aid_base or ""), f"{aid.name}.ipynb{query}",
+                       lambda site_path: relative_uri(app.builder.get_target_uri(docname), site_path))
 
 
 # --------------------------------------------------------------------------- directives
@@ -947,7 +944,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("handbook_default_agency", "", "env", [str])
     app.add_config_value("handbook_vendor", True, "env", [bool])
     app.add_config_value("handbook_vendor_dir", "vendor", "env", [str])
-    app.add_config_value("handbook_job_aid_base", "voila/render/", "html", [str])
+    app.add_config_value("handbook_job_aid_base", DEFAULT_JOB_AID_BASE, "html", [str])
     if "comments_config" not in app.config.values:
         # Jupyter Book always passes `comments_config` (from `html.comments`), but the book
         # does not load sphinx_comments (it would fetch Hypothesis/utterances from the
@@ -975,10 +972,11 @@ def _code_version() -> int:
     """A number that changes whenever the rendering code changes.
 
     Sphinx re-reads every page when an extension's ``env_version`` changes, so an edit to
-    ``protocols.render`` or to this module shows up on the next build without ``--all``.
+    ``protocols.render``, to this module or to the job-aid links (``ui/checklist.py``) shows
+    up on the next build without ``--all``.
     """
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for path in sorted([Path(__file__), *(here / "render").glob("*.py")]):
+    for path in sorted([Path(__file__), here / "ui" / "checklist.py", *(here / "render").glob("*.py")]):
         digest.update(path.read_bytes())
     return int(digest.hexdigest()[:8], 16)
