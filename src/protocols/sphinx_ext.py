@@ -530,21 +530,28 @@ class _ContentDirective(SphinxDirective):
         if obj is None:
             self._unknown(obj_id, sorted(table))
             return [self._placeholder(f"Missing {self.noun}: {obj_id}")]
-        for file in (*self.dependencies(library, obj), *state.agency_files):
-            self.env.note_dependency(str(file))
+        self._depend_on(self.dependencies(library, obj))
         instead = self.instead(library, obj)
         if instead is not None:
             return [nodes.raw("", instead, format="html")]
         if self.target_kind:
             places = _targets(self.env).setdefault(f"{self.target_kind}:{obj_id}", {})
             places.setdefault(self.env.docname, []).append(f"{self.target_kind}-{obj_id}")
-        markup = self.render(library, obj)
+        return [self._content_node(self.render(library, obj))]
+
+    def _depend_on(self, files: list[Path]) -> None:
+        """Re-read this page when one of ``files`` or of the agency's files changes."""
+        for file in (*files, *_state(self.env.app).agency_files):
+            self.env.note_dependency(str(file))
+
+    def _content_node(self, markup: str) -> nodes.Node:
+        """The rendered content as the page's raw HTML (its links resolved once all is read)."""
         if XREF in markup:
             _xref_docs(self.env).add(self.env.docname)
         node = nodes.raw("", markup, format="html")
         node["classes"].append("hc-content")
         self.set_source_info(node)
-        return [node]
+        return node
 
     def _unknown(self, obj_id: str, known: list[str]) -> None:
         shown = ", ".join(known) if known else "none: the content folder has no " + self.table
@@ -784,6 +791,11 @@ class KnowledgeCheckDirective(_ContentDirective):
     ``reviews:all`` asks about every checklist's owner, review interval and last change).
     ``:ask:`` keeps some kinds of question; ``:referrals:`` keeps the needs that lead there;
     ``:pause-point:`` keeps one pause point of a protocol.
+
+    A protocol goes through the base class's ``run``. Other sources keep their own lookup:
+    the table depends on the source, ``reviews:all`` names no single object, and their
+    warnings and placeholders are worded for a knowledge check; they share the base's
+    dependency notes and output node.
     """
 
     table, noun = "protocols", "protocol"
@@ -828,12 +840,8 @@ class KnowledgeCheckDirective(_ContentDirective):
         files = ([library.files[("protocols", p)] for p in sorted(library.protocols)
                   if ("protocols", p) in library.files] if source == "reviews"
                  else _files_for(library, table_name, obj_id))
-        for file in (*files, *_state(self.env.app).agency_files):
-            self.env.note_dependency(str(file))
-        node = nodes.raw("", check.html(), format="html")
-        node["classes"].append("hc-content")
-        self.set_source_info(node)
-        return [node]
+        self._depend_on(files)
+        return [self._content_node(check.html())]
 
     def _alias(self, library: Library, source: str, obj_id: str) -> str | None:
         if source != "rights" or obj_id != "agency":
