@@ -193,6 +193,16 @@ def project_root() -> Path:
     return project_folder() or Path.cwd().resolve()
 
 
+def vendor_folder(vendor_dir: Path | None = None) -> Path:
+    """``vendor_dir``, else ``vendor/`` in ``project_root()``; resolved."""
+    return (vendor_dir or project_root() / "vendor").resolve()
+
+
+def cache_folder(vendor_dir: Path | None = None) -> Path:
+    """Where the verified tarballs are kept: ``.cache/`` in ``vendor_folder(vendor_dir)``."""
+    return vendor_folder(vendor_dir) / CACHE_DIR
+
+
 def anywidget_version() -> str:
     try:
         return metadata.version("anywidget")
@@ -400,7 +410,7 @@ def ensure_vendored(vendor_dir: Path | None = None, *, force: bool = False,
     Cheap when already up to date. Raises ``VendorError`` with a plain message otherwise.
     """
     say: Log = log if log is not None else (lambda message: None)
-    vendor = (vendor_dir or project_root() / "vendor").resolve()
+    vendor = vendor_folder(vendor_dir)
     widgets = vendor / WIDGETS_DIR
     if not force and is_up_to_date(vendor):
         return widgets
@@ -431,7 +441,7 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _install(vendor: Path, widgets: Path, say: Log) -> None:
-    cache = vendor / CACHE_DIR
+    cache = cache_folder(vendor)
     staging = vendor / f".{WIDGETS_DIR}.tmp-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
@@ -471,7 +481,7 @@ def _install(vendor: Path, widgets: Path, say: Log) -> None:
 
 def fetch_test_tools(vendor_dir: Path | None = None, log: Log | None = None) -> Path:
     """Put the verified tarballs of ``TEST_PACKAGES`` in the cache (no-op when cached); the cache."""
-    cache = (vendor_dir or project_root() / "vendor").resolve() / CACHE_DIR
+    cache = cache_folder(vendor_dir)
     for package in TEST_PACKAGES:
         fetch_tarball(package, cache, log if log is not None else (lambda message: None))
     return cache
