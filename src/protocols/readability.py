@@ -15,7 +15,6 @@ victim, and a chapter's scripts are one passage. Errors name the chapter file an
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import textstat
 
 from protocols.errors import Problem
 from protocols.library import Library, is_project_folder, project_folder
-from protocols.yamlsource import YamlDocument, read_yaml
+from protocols.yamlsource import YamlDocument, read_yaml, shown_path
 
 Reader = Literal["victim", "officer"]
 BOOK_KIND = "book"
@@ -211,10 +210,7 @@ def _key(path: str) -> tuple[str | int, ...]:
 def _book_place(root: Path | None, where: str) -> tuple[Path | None, int | None]:
     """``book/…/page.md:LINE`` as (file shown from the working folder, line)."""
     name, _, line = where.rpartition(":")
-    file = (root / name) if root is not None else Path(name)
-    with contextlib.suppress(ValueError):
-        file = file.resolve().relative_to(Path.cwd().resolve())
-    return file, int(line)
+    return shown_path((root / name) if root is not None else Path(name)), int(line)
 
 
 def problems(library: Library, book: Path | None = None) -> list[Problem]:
@@ -230,11 +226,7 @@ def problems(library: Library, book: Path | None = None) -> list[Problem]:
         if (kind, obj_id) not in docs:
             docs[(kind, obj_id)] = read_yaml(file)[0]
         doc = docs[(kind, obj_id)]
-        try:
-            shown = file.resolve().relative_to(Path.cwd().resolve())
-        except ValueError:
-            shown = file
-        return shown, doc.line_for(_key(path)) if doc else None
+        return shown_path(file), doc.line_for(_key(path)) if doc else None
 
     for score in scores(library, root):
         if score.passes:
