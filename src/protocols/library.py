@@ -107,11 +107,6 @@ def _lookup(table: dict[str, T], key: str, noun: str) -> T:
         raise UnknownContent(f"there is no {noun} `{key}`; known: {known}") from None
 
 
-def _digest_bytes(file: Path) -> bytes:
-    """A file's bytes for the content digest; none if it cannot be read (the loader says why)."""
-    return _read_bytes(file) or b""
-
-
 def _read_bytes(file: Path) -> bytes | None:
     try:
         return file.read_bytes()
@@ -274,10 +269,11 @@ def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
-    hasher.update(_digest_bytes(profile_file))
+    # the overlay's files are hashed as read (YamlDocument.sha256), never read a second time
+    hasher.update(overlay.profile_doc.sha256.encode())
     for (kind, obj_id), file in overlay.added_files.items():
-        hasher.update(_digest_bytes(file))
         doc = overlay.added_docs[(kind, obj_id)]
+        hasher.update(doc.sha256.encode())
         if obj_id in tables[kind]:
             if kind == "instruments":
                 message = f"the shipped instrument `{obj_id}` is locked and cannot be replaced"
@@ -292,7 +288,7 @@ def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
         docs[(kind, obj_id)] = doc
     name = overlay.profile.short_name
     for protocol_id, source in overlay.changes.items():
-        hasher.update(_digest_bytes(source.file))
+        hasher.update(source.doc.sha256.encode())
         line = source.line(("protocol",))
         if protocol_id in tables["instruments"]:
             problems.append(Problem(source.file, line, "protocol", f"`{protocol_id}` is a screening instrument; "

@@ -7,6 +7,7 @@ the node tree, checks it, and records where every value sits.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ class YamlDocument:
 
     data: Any
     lines: dict[Key, int] = field(default_factory=dict)
+    sha256: str = ""
+    """The SHA-256 of the bytes the document was parsed from (hex)."""
 
     def line_for(self, path: Key) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""
@@ -138,7 +141,7 @@ def parse_yaml(raw: bytes, shown: Path) -> tuple[YamlDocument | None, list[Probl
                               "start the file with `id: ...` and the other fields, one per line")]
     for key_path, written in as_written.items():
         _put(data, key_path, written)
-    return YamlDocument(data, lines), []
+    return YamlDocument(data, lines, hashlib.sha256(raw).hexdigest()), []
 
 
 _PLAIN_ERRORS = {

@@ -164,3 +164,16 @@ def test_review_due_within_n_days_lists_only_what_falls_due_in_that_window() -> 
         in wide.output
     assert len(wide.output.splitlines()) == len(later)
     assert "OVERDUE" not in wide.output
+
+
+def test_an_edit_to_any_agency_file_changes_the_content_digest(river: Path) -> None:
+    """The digest keys the library snapshot the job aids load: a stale one would serve old content."""
+    profile = river / "agency.yaml"
+    files = [profile, *sorted(p for p in river.rglob("*.yaml") if p != profile)]
+    assert len(files) >= 3, "the River City sample should hold a profile, a change and an added protocol"
+    seen = {load_library(agency=profile).digest}
+    for file in files:
+        file.write_text(file.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        digest = load_library(agency=profile).digest
+        assert digest not in seen, f"editing {file.relative_to(river)} left the digest as it was"
+        seen.add(digest)
