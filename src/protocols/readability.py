@@ -24,7 +24,8 @@ from typing import Literal
 import textstat
 
 from protocols.errors import Problem
-from protocols.library import Library, is_project_folder, project_folder
+from protocols.library import Library
+from protocols.project import is_project_folder, project_folder
 from protocols.yamlsource import YamlDocument, read_yaml, shown_path
 
 Reader = Literal["victim", "officer"]
@@ -82,7 +83,7 @@ def measure(kind: str, where: str, reader: Reader, text: str) -> Score:
 
 def find_book() -> Path | None:
     """The project folder holding the book (``_config.yml`` and ``book/``): the working folder,
-    one of its parents (``library.project_folder``), or else the checkout this package runs
+    one of its parents (``project.project_folder``), or else the checkout this package runs
     from, so the chapters are graded from any working folder; None when there is none."""
     checkout = Path(__file__).resolve().parents[2]
     return project_folder(with_book=True) or (

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
 
-from protocols.library import project_folder
+from protocols.project import project_folder
 
 MANIFEST_NAME = "MANIFEST.json"
 WIDGETS_DIR = "widgets"
@@ -185,7 +185,7 @@ class Manifest:
 
 
 def project_root() -> Path:
-    """The folder holding ``_config.yml`` (``library.project_folder``), else the working folder.
+    """The folder holding ``_config.yml`` (``project.project_folder``), else the working folder.
 
     Unlike the other users of that search this never fails: outside a project, ``vendor/``
     is made in the working folder.

@@ -18,8 +18,9 @@ import anywidget
 import traitlets
 import yaml
 
-from protocols.library import Library, default_library, project_folder
+from protocols.library import Library, default_library
 from protocols.models import Item, Protocol
+from protocols.project import project_folder
 
 STATIC = Path(__file__).parent / "static"
 
