@@ -18,7 +18,7 @@ def project_folder(start: Path | None = None, *, with_book: bool = False) -> Pat
 
     One search for the tools that act on "this project": the vendored widget files
     (``vendor.project_root``), the job-aid link of a checklist run in a book page
-    (``ui.checklist``: the ``_config.yml`` that sets ``handbook_job_aid_base``), and the
+    (``render.job_aid_links``: the ``_config.yml`` that sets ``handbook_job_aid_base``), and the
     chapters the reading-level check grades (``readability.find_book``, ``with_book``).
     ``book_root`` answers a different question (see there).
     """

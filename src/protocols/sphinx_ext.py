@@ -72,10 +72,10 @@ from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, Library, load_library
 from protocols.models import ReferralCategory
 from protocols.render.html import agency_logo_name
+from protocols.render.job_aid_links import DEFAULT_JOB_AID_BASE, job_aid_url
 from protocols.render.knowledge import DEFAULT_QUESTIONS, knowledge_check_html
 from protocols.render.knowledge_content import CHECK_SOURCES, KINDS, build_check
 from protocols.render.labels import JOB_AIDS, JobAid
-from protocols.ui.checklist import DEFAULT_JOB_AID_BASE, job_aid_url
 
 logger = logging.getLogger(__name__)
 
@@ -980,11 +980,11 @@ def _code_version() -> int:
     """A number that changes whenever the rendering code changes.
 
     Sphinx re-reads every page when an extension's ``env_version`` changes, so an edit to
-    ``protocols.render``, to this module or to the job-aid links (``ui/checklist.py``) shows
-    up on the next build without ``--all``.
+    ``protocols.render`` (the job-aid links included) or to this module shows up on the next
+    build without ``--all``.
     """
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for path in sorted([Path(__file__), here / "ui" / "checklist.py", *(here / "render").glob("*.py")]):
+    for path in sorted([Path(__file__), *(here / "render").glob("*.py")]):
         digest.update(path.read_bytes())
     return int(digest.hexdigest()[:8], 16)

@@ -8,91 +8,24 @@ records store) checks and saves it and the widget confirms only then.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
-import yaml
 
 from protocols.library import Library, default_library
 from protocols.models import Item, Protocol
-from protocols.project import project_folder
+from protocols.render.job_aid_links import book_job_aid_url
 
 STATIC = Path(__file__).parent / "static"
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 """Takes a message from the front end, returns the reply (``type`` saved/cleared/rejected…)."""
 
-DEFAULT_JOB_AID_BASE = "voila/render/"
-"""The book's ``handbook_job_aid_base`` when ``_config.yml`` does not set it (also the default
-of that Sphinx setting in ``sphinx_ext``)."""
-
 AUDIENCE_LABELS = {"officer": "for officers", "supervisor": "for supervisors",
                    "victim": "read to the victim"}
-
-
-def job_aid_base(config: Path) -> str:
-    """``sphinx.config.handbook_job_aid_base`` of the book's ``_config.yml`` (or the default).
-
-    The file is read each time (a few kB) but parsed once per text, so every checklist a
-    kernel builds shares one parse and an edit to the file is still seen.
-    """
-    try:
-        text = config.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _unreadable(config, exc) from None
-    return _job_aid_base(config, text)
-
-
-@lru_cache(maxsize=8)
-def _job_aid_base(config: Path, text: str) -> str:
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise _unreadable(config, exc) from None
-    value = ((data.get("sphinx") or {}).get("config") or {}).get("handbook_job_aid_base")
-    return str(value or DEFAULT_JOB_AID_BASE)
-
-
-def _unreadable(config: Path, exc: Exception) -> ValueError:
-    return ValueError(f"{config}: cannot read handbook_job_aid_base ({exc}); fix the file "
-                      "so the book builds")
-
-
-def job_aid_url(base: str, target: str, from_page: Callable[[str], str]) -> str:
-    """The link to the job-aid notebook ``target`` (``NAME.ipynb``, maybe with a query) under
-    ``base`` (the book's ``handbook_job_aid_base``; empty: ``DEFAULT_JOB_AID_BASE``).
-
-    An absolute path or URL base is used as it is. A base relative to the site root gives
-    the site path ``BASE/TARGET``, which ``from_page`` makes relative to the linking page.
-    The book's pages (``sphinx_ext``) and the checklists in its notebooks link this one way.
-    """
-    base = base or DEFAULT_JOB_AID_BASE
-    if "://" in base or base.startswith("/"):
-        return base.rstrip("/") + "/" + target
-    return from_page(base.strip("/") + "/" + target)
-
-
-def book_job_aid_url(job_aid: str, page_folder: Path | None = None) -> str:
-    """The link from a book page to the job aid ``job_aid``, by the book's setting.
-
-    A notebook page runs in its own folder (default: the working folder, e.g. ``book/arrive``);
-    a base relative to the site root becomes ``../../voila/render/NAME.ipynb`` there, the way
-    the book's other job-aid links are drawn; an absolute path or URL is used as it is.
-    """
-    folder = (page_folder or Path.cwd()).resolve()
-    root = project_folder(folder)
-    base = job_aid_base(root / "_config.yml") if root else DEFAULT_JOB_AID_BASE
-
-    def from_page(site_path: str) -> str:
-        up = Path(os.path.relpath(root or folder, folder)).as_posix()
-        return ("" if up == "." else up + "/") + site_path
-
-    return job_aid_url(base, f"{job_aid}.ipynb", from_page)
 
 
 def item_spec(item: Item, hidden: bool = False) -> dict[str, Any]:
