@@ -75,7 +75,6 @@ def check_content(state: RunState, content_id: str, version: str, what: str) -> 
             f"this saved run was made with version {state.content_version} of {what} "
             f"`{content_id}`, but the loaded content is version {version}; open it with version "
             f"{state.content_version}, or upgrade the run to the new version",
-            saved_version=state.content_version,
             current_version=version,
             state=state,
         )
@@ -92,7 +91,7 @@ def restore_older(restore: Callable[[object], R], saved: object) -> tuple[R, str
     try:
         return restore(saved), None
     except ContentMismatch as exc:
-        if exc.current_version is None or exc.saved_version is None or exc.state is None:
+        if exc.current_version is None or exc.state is None:
             raise
         return restore(exc.state.model_copy(update={"content_version": exc.current_version})), exc.saved_version
 

@@ -33,16 +33,20 @@ class RunClosed(StateError):
 class ContentMismatch(EngineError):
     """A saved run does not belong to this content, or to this version of it.
 
-    For a version mismatch, ``saved_version`` and ``current_version`` name both versions
-    and ``state`` is the saved state as read.
+    For a version mismatch, ``state`` is the saved state as read and ``current_version`` the
+    version of the loaded content.
     """
 
-    def __init__(self, message: str, saved_version: str | None = None,
-                 current_version: str | None = None, state: RunState | None = None) -> None:
+    def __init__(self, message: str, current_version: str | None = None,
+                 state: RunState | None = None) -> None:
         super().__init__(message)
-        self.saved_version = saved_version
         self.current_version = current_version
         self.state = state
+
+    @property
+    def saved_version(self) -> str | None:
+        """The version the saved run was made under (for a version mismatch)."""
+        return self.state.content_version if self.state is not None else None
 
 
 class CompletionRefused(EngineError):

@@ -167,8 +167,8 @@ class Tracker:
             session = RunSession.resume(self.store, record, load=lambda s: FollowUpPlan.carry_over(template, s)[0],
                                         status=plan_status, clock=self.clock)
         except (UnknownContent, EngineError) as exc:
-            why = sentence(str(exc.args[0] if exc.args else exc))
-            self.status.show(f"Not recorded: this plan no longer fits this handbook's follow-up content. {why} "
+            self.status.show(f"Not recorded: this plan no longer fits this handbook's follow-up content. "
+                             f"{sentence(str(exc))} "
                              "Open it in the follow-up job aid.", bad=True)
             self.refresh()
             return
