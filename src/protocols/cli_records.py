@@ -76,8 +76,7 @@ def register(app: typer.Typer) -> None:
         try:
             records = store.find(aid, case) if case else store.recent(aid, limit=50, open_only=False)
         except StoreError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(exc) from None
         if not records:
             typer.echo(f"No saved runs for {aid}{' and case ' + case if case else ''}.")
         for r in records:
@@ -97,18 +96,15 @@ def register(app: typer.Typer) -> None:
         The export names who recorded the run (from the audit log) and who exported it.
         """
         if out.suffix.lower() not in (".json", ".html"):
-            typer.echo("error: --out must end in .json or .html", err=True)
-            raise typer.Exit(2)
+            raise fail("--out must end in .json or .html", 2)
         store = _store(database, user)
         record = store.get(run_id)
         if record is None:
-            typer.echo(f"error: there is no run {run_id}; list runs with `handbook runs`", err=True)
-            raise typer.Exit(1)
+            raise fail(f"there is no run {run_id}; list runs with `handbook runs`")
         try:
             protocol = default_library().protocol(record.content_id)
         except UnknownContent as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(exc) from None
         try:
             actors = store.actors(run_id)
         except StoreError as exc:
@@ -123,8 +119,7 @@ def register(app: typer.Typer) -> None:
             with contextlib.suppress(OSError):  # e.g. the folder is a file: there is nothing to remove
                 tmp.unlink(missing_ok=True)
             store.record_event("export", run_id, "failed")
-            typer.echo(f"error: cannot write {out}: {exc.strerror}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(f"cannot write {out}: {exc.strerror}") from None
         store.record_event("export", run_id, "ok")
         typer.echo(f"Exported run {run_id} to {out}")
 
@@ -134,8 +129,7 @@ def register(app: typer.Typer) -> None:
         try:
             digest = verify_export(file)
         except ExportError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(exc) from None
         typer.echo(f"OK: {file} is unchanged (sha256 {digest[:16]}…)")
 
     @app.command("purge")
@@ -191,8 +185,7 @@ def register_tracking(app: typer.Typer) -> None:
         try:
             rows = due_check_ins(store, default_library(), dt.datetime.now(dt.UTC).astimezone(), within)
         except StoreError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(exc) from None
         if not rows:
             typer.echo(f"No check-ins are overdue or due within {within} days.")
         for r in rows:
@@ -209,8 +202,7 @@ def register_tracking(app: typer.Typer) -> None:
         try:
             result = weekly_figures(store, default_library(), dt.datetime.now(dt.UTC).astimezone(), weeks)
         except StoreError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(exc) from None
         rows = figures_as_rows(result)
         headers = list(rows[0])
         widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in headers]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from protocols.cli_common import chosen_agency
+from protocols.cli_common import chosen_agency, fail
 from protocols.errors import ContentError
 from protocols.library import Library, load_library
 from protocols.maintenance import KIND_LABELS, agency_diff, review_status
@@ -35,8 +35,7 @@ def _load(content: Path | None, agency: Path | None) -> Library:
     except ContentError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
-        typer.echo(f"error: {len(exc.problems)} problem(s) in the content or the agency overlay", err=True)
-        raise typer.Exit(1) from None
+        raise fail(f"{len(exc.problems)} problem(s) in the content or the agency overlay") from None
 
 
 def _short(text: str, width: int) -> str:
@@ -101,8 +100,7 @@ def register(app: typer.Typer) -> None:
         from protocols.authoring import KINDS, AuthoringError, write_new
 
         if kind not in KINDS:
-            typer.echo(f"error: cannot start a `{kind}`; use one of: {', '.join(KINDS)}", err=True)
-            raise typer.Exit(2)
+            raise fail(f"cannot start a `{kind}`; use one of: {', '.join(KINDS)}", 2)
         taken: set[str] = set()
         # Broken content elsewhere does not stop a new file; `handbook validate` reports it.
         with contextlib.suppress(ContentError):
@@ -110,11 +108,9 @@ def register(app: typer.Typer) -> None:
         try:
             target = write_new(kind, name, content=content, agency=agency, taken=taken)
         except AuthoringError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(exc) from None
         except OSError as exc:
-            typer.echo(f"error: cannot write the file: {exc.strerror} ({exc.filename})", err=True)
-            raise typer.Exit(1) from None
+            raise fail(f"cannot write the file: {exc.strerror} ({exc.filename})") from None
         typer.echo(f"Wrote {target}")
         check = ("handbook validate" + (f" --content {content}" if content else "")
                  + (f" --agency {agency}" if agency else ""))
@@ -145,13 +141,11 @@ def register(app: typer.Typer) -> None:
         from protocols.preview import StaticServer, make_loop
 
         if not (path / "_config.yml").is_file() or not (path / "_toc.yml").is_file():
-            typer.echo(f"error: {path} is not the book folder (no _config.yml and _toc.yml); run from "
-                       "the project folder or pass the path", err=True)
-            raise typer.Exit(2)
+            raise fail(f"{path} is not the book folder (no _config.yml and _toc.yml); run from "
+                       "the project folder or pass the path", 2)
         if content is not None and not content.is_dir():  # nothing to build or watch: say so, do not wait
-            typer.echo(f"error: the content folder {content} does not exist; pass the folder that holds "
-                       "protocols/, rights/ and the rest", err=True)
-            raise typer.Exit(2)
+            raise fail(f"the content folder {content} does not exist; pass the folder that holds "
+                       "protocols/, rights/ and the rest", 2)
         chosen = chosen_agency(agency)
         used = chosen if chosen is not None else default_agency(path)
         out = output if output is not None else output_dir(path, chosen)
@@ -160,9 +154,8 @@ def register(app: typer.Typer) -> None:
         try:
             server.start()
         except OSError as exc:
-            typer.echo(f"error: cannot listen on 127.0.0.1:{port} ({exc.strerror}); pass another "
-                       "--port", err=True)
-            raise typer.Exit(1) from None
+            raise fail(f"cannot listen on 127.0.0.1:{port} ({exc.strerror}); pass another "
+                       "--port") from None
         stop = threading.Event()
         try:
             typer.echo(f"Building {out} …")
@@ -187,8 +180,7 @@ def register(app: typer.Typer) -> None:
         try:
             day = dt.date.fromisoformat(today) if today else dt.date.today()
         except ValueError:
-            typer.echo(f"error: --today must be a date like 2026-11-25, not {today!r}", err=True)
-            raise typer.Exit(2) from None
+            raise fail(f"--today must be a date like 2026-11-25, not {today!r}", 2) from None
         statuses = review_status(_load(None, agency), day)
         shown = [s for s in statuses if s.days_left <= within]
         overdue = [s for s in shown if s.overdue]
@@ -225,28 +217,23 @@ def register(app: typer.Typer) -> None:
         except EngineError as exc:
             message = str(exc).replace("the case number", "the session label").replace(
                 "incident or case number", "session label")
-            typer.echo(f"error: {message}", err=True)
-            raise typer.Exit(2) from None
+            raise fail(f"{message}", 2) from None
         library = _load(None, agency)
         if scenario is not None and scenario not in library.scenarios:
-            typer.echo(f"error: there is no scenario `{scenario}`; use one of: "
-                       + ", ".join(sorted(library.scenarios)), err=True)
-            raise typer.Exit(2)
+            raise fail(f"there is no scenario `{scenario}`; use one of: "
+                       + ", ".join(sorted(library.scenarios)), 2)
         try:
             records = [r for r in Store.open().all_runs(SCENARIO_AID) if r.case_number == wanted]
         except StoreError as exc:
-            typer.echo(f"error: the records database cannot be read: {exc}", err=True)
-            raise typer.Exit(1) from None
+            raise fail(f"the records database cannot be read: {exc}") from None
         if not records:
-            typer.echo(f"error: no scenario play-throughs are saved under the session label `{wanted}`; "
-                       "check the label (it is case-sensitive)", err=True)
-            raise typer.Exit(2)
+            raise fail(f"no scenario play-throughs are saved under the session label `{wanted}`; "
+                       "check the label (it is case-sensitive)", 2)
         if scenario is not None:
             if not any(r.content_id == scenario for r in records):
-                typer.echo(f"error: no play-through of scenario `{scenario}` is saved under the session "
+                raise fail(f"no play-through of scenario `{scenario}` is saved under the session "
                            f"label `{wanted}`; played there: "
-                           + ", ".join(sorted({r.content_id for r in records})), err=True)
-                raise typer.Exit(2)
+                           + ", ".join(sorted({r.content_id for r in records})), 2)
             batches = [(scenario, records)]
         else:
             played: dict[str, list[RunRecord]] = {}
@@ -259,8 +246,7 @@ def register(app: typer.Typer) -> None:
             batches = [(c, rs) for c, rs in sorted(played.items(), key=lambda kv: (-len(kv[1]), kv[0]))
                        if c in library.scenarios]
             if not batches:
-                typer.echo("error: none of the scenarios played under this label is in the content", err=True)
-                raise typer.Exit(2)
+                raise fail("none of the scenarios played under this label is in the content", 2)
         summaries = [summarise(library.scenario(c), [r.state for r in rs], library.protocols)
                      for c, rs in batches]
         if as_json:
