@@ -46,7 +46,7 @@ def axe_core(target: Path) -> Path:
     from protocols import vendor
 
     try:
-        vendor.extract(vendor.AXE_CORE, vendor.fetch_tarball(vendor.AXE_CORE, ROOT / "vendor" / vendor.CACHE_DIR),
+        vendor.extract(vendor.AXE_CORE, vendor.fetch_tarball(vendor.AXE_CORE, vendor.cache_folder(ROOT / "vendor")),
                        target)
     except vendor.VendorError as exc:
         unavailable(f"axe-core is not available ({exc})", FIX_AXE)

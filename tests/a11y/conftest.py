@@ -29,8 +29,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync"]
 
 
-
-
 def book_helper(name: str) -> Any:
     """A module of tests/book loaded as a plain module (its fixtures are not registered here).
 
