@@ -9,7 +9,7 @@ from test_monitoring import NOW, seed
 from protocols.library import default_library
 from protocols.records import Store
 from protocols.records.monitoring import weekly_figures
-from protocols.ui.tracker_aid import Tracker, chart_svg, tracker_aid
+from protocols.ui.tracker_aid import NO_SCREENS, Tracker, chart_svg, tracker_aid
 
 
 def test_tracker_records_an_outcome_and_the_list_updates(store: Store) -> None:
@@ -41,3 +41,11 @@ def test_weekly_chart_names_its_series_in_words_and_shows_each_count(store: Stor
     assert f'fill="#1b1f24">{this_week.screens}</text>' in chart  # the count stands above its bar
     empty = [w for w in monitoring.weeks if w.screens == 0]
     assert empty and chart.count("</text>") == len(monitoring.weeks) * 2 - len(empty)
+
+
+def test_an_empty_weekly_chart_says_no_screens_were_recorded(store: Store) -> None:
+    """A unit with no screens yet sees why the chart has no bars, not a blank box."""
+    chart = chart_svg(weekly_figures(store, default_library(), NOW, weeks=4))
+    assert NO_SCREENS in chart
+    seed(store)
+    assert NO_SCREENS not in chart_svg(weekly_figures(store, default_library(), NOW, weeks=4))

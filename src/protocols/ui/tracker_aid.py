@@ -36,6 +36,7 @@ from protocols.ui.aid_parts import (
 from protocols.ui.frame import StatusLine, aid_box, header
 
 STATUS_WORDS = {"overdue": "Overdue", "due-today": "Due today", "upcoming": "This week"}
+NO_SCREENS = "No screens recorded in these weeks"
 OUTCOMES = (("reached", "Reached"), ("not-reached", "Not reached"), ("declined", "Declined"))
 
 
@@ -66,6 +67,9 @@ def chart_svg(monitoring: Monitoring) -> str:
                          f'text-anchor="middle" fill="#1b1f24">{w.screens}</text>')
         parts.append(f'<text x="{x + bar_w / 2}" y="{base + 16}" font-size="11" text-anchor="middle" '
                      f'fill="#1b1f24">{html.escape(w.week[-3:])}</text>')
+    if not any(w.screens for w in weeks):  # an empty chart says why it is empty
+        parts.append(f'<text x="{width / 2}" y="{above + height / 2}" font-size="13" text-anchor="middle" '
+                     f'fill="#1b1f24">{NO_SCREENS}</text>')
     parts.append("</svg>")
     parts.append('<figcaption class="hb-chart-key" aria-hidden="true">'
                  '<span><span class="hb-swatch" style="background:#8a96a3"></span>Screens</span>'
