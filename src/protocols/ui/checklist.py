@@ -18,6 +18,7 @@ import traitlets
 from protocols.library import Library, default_library
 from protocols.models import Item, Protocol
 from protocols.render.job_aid_links import book_job_aid_url
+from protocols.render.summary import content_summary
 
 STATIC = Path(__file__).parent / "static"
 
@@ -81,6 +82,7 @@ class ChecklistWidget(anywidget.AnyWidget):
     def __init__(self, handler: Handler | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._handler = handler
+        self.summary = ""
         self.on_msg(self._on_front_end_message)
 
     @classmethod
@@ -99,7 +101,7 @@ class ChecklistWidget(anywidget.AnyWidget):
         """
         lib = library or default_library()
         protocol = lib.protocol(protocol_id)
-        return cls(
+        widget = cls(
             handler=handler,
             spec=checklist_spec(protocol),
             answers=answers or {},
@@ -107,6 +109,12 @@ class ChecklistWidget(anywidget.AnyWidget):
             storage_key=protocol.id,
             job_aid_url=book_job_aid_url(job_aid) if job_aid else "",
         )
+        widget.summary = content_summary(f"Checklist: {protocol.title}", [protocol])
+        return widget
+
+    def __repr__(self) -> str:
+        """What the checklist shows, in one stable text (a notebook's checked output)."""
+        return self.summary or super().__repr__()
 
     def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if self._handler is None or not isinstance(content, dict):

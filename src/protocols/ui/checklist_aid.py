@@ -35,4 +35,5 @@ def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
 
     form = CaseForm(start, status)
     body.children = [form.widget]
-    return aid_box([header(protocol.title, protocol.chapter), styles(), status.widget, body])
+    return aid_box([header(protocol.title, protocol.chapter), styles(), status.widget, body],
+                   protocol.title, [protocol])

@@ -174,4 +174,5 @@ def confidentiality_aid(guide_id: str = DEFAULT_GUIDE, library: Library | None =
         f"<p>{esc(guide.opening_script)}</p></div>"
         f"<details><summary>When to use this guide</summary><p>{esc(guide.introduction)}</p></details>")
     return aid_box([header("Confidentiality decisions", "book/rights/confidentiality",
-                           "Read the confidentiality chapter"), styles(), opening, status.widget, body])
+                           "Read the confidentiality chapter"), styles(), opening, status.widget, body],
+                   "Confidentiality decisions", [guide])

@@ -292,4 +292,4 @@ def follow_up_aid(template_id: str = DEFAULT_TEMPLATE, library: Library | None =
     form = CaseForm(start, status)
     body.children = [form.widget]
     return aid_box([header("Follow-up plan", "book/follow-up/plans", "Read the follow-up chapter"), styles(),
-                    status.widget, body])
+                    status.widget, body], "Follow-up plan", [lib.followup[key] for key in sorted(lib.followup)])

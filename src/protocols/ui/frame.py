@@ -6,15 +6,17 @@ Only drawing and forwarding lives here; case-number rules come from the engine.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ipywidgets as widgets
 
 from protocols.engine.answers import check_case_number
 from protocols.engine.errors import EngineError
+from protocols.models import Reviewed
 from protocols.records import StoreError
 from protocols.render.html import agency_logo_html, agency_logo_name
+from protocols.render.summary import content_summary
 
 HANDBOOK_NAME = "Crisis Intervention Field Handbook"
 FRAME_CSS = """
@@ -158,10 +160,34 @@ class CaseForm:
             self._status.show(f"The records store cannot be used: {exc}", bad=True)
 
 
-def aid_box(children: list[widgets.Widget]) -> widgets.VBox:
-    """The outer box of a job aid, with the idle lock that hides it on an unattended screen."""
+class AidBox(widgets.VBox):  # type: ignore[misc]
+    """A job aid's outer box; its text form says what content the aid shows.
+
+    That text is what a notebook stores as the cell's plain-text output, so nbval notices when
+    the content an aid shows changes (see ``protocols.render.summary``).
+    """
+
+    def __init__(self, children: list[widgets.Widget], summary: str) -> None:
+        super().__init__(children, layout=widgets.Layout(width="100%"))
+        self.summary = summary
+
+    def __repr__(self) -> str:
+        return self.summary
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.summary  # whole: ipywidgets cuts the text at 110 characters
+        return bundle
+
+
+def aid_box(children: list[widgets.Widget], title: str = "", shows: Iterable[Reviewed] = ()) -> AidBox:
+    """The outer box of a job aid, with the idle lock that hides it on an unattended screen.
+
+    ``title`` and ``shows`` (the content documents the aid presents) make its text summary.
+    """
     from protocols.ui.idle_lock import IdleLock
 
-    box = widgets.VBox([*children, IdleLock.from_environment()], layout=widgets.Layout(width="100%"))
+    summary = content_summary(f"Job aid: {title}" if title else "Job aid", shows)
+    box = AidBox([*children, IdleLock.from_environment()], summary)
     box.add_class("hb-aid")
     return box

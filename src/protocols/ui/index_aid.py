@@ -60,4 +60,6 @@ def index_html(aids: Iterable[JobAid], available: set[str]) -> str:
 
 def job_aid_index(folder: Path | None = None) -> widgets.VBox:
     """The landing page of the job aids."""
-    return aid_box([styles(), html_box(index_html(JOB_AIDS.values(), available_aids(folder)))])
+    available = available_aids(folder)
+    listed = ", ".join(aid.name for aid in JOB_AIDS.values() if aid.name in available)
+    return aid_box([styles(), html_box(index_html(JOB_AIDS.values(), available))], f"list of job aids ({listed})")

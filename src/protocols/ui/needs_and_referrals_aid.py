@@ -314,4 +314,4 @@ def needs_and_referrals_aid(catalogue_id: str = DEFAULT_CATALOGUE, directory_id:
     form = CaseForm(start, status)
     body.children = [form.widget]
     return aid_box([header("Needs and referrals", "book/assess/needs", "Read the needs chapter"), styles(),
-                    directory_banner(directory), status.widget, body])
+                    directory_banner(directory), status.widget, body], "Needs and referrals", [catalogue])

@@ -618,6 +618,7 @@ def scenario_player_aid(scenario_id: str | None = None, library: Library | None 
 
     query.observe(from_page, names="params")
     box = aid_box([header("Scenario player", "book/training/index", "Read the training chapter"), styles(),
-                   widgets.HTML(ROLL_CALL_CSS), status.widget, view.widget, query, view.top])
+                   widgets.HTML(ROLL_CALL_CSS), status.widget, view.widget, query, view.top],
+                  "Scenario player", [lib.scenarios[key] for key in sorted(lib.scenarios)])
     view.frame = box
     return box

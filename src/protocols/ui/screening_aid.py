@@ -363,4 +363,4 @@ def screening_aid(instrument_id: str | None = None, library: Library | None = No
     form = CaseForm(start, status)
     body.children = [form.widget]
     return aid_box([header("Danger screening", follow_on.chapter, "Read the screening chapter"), styles(),
-                    sample_banner(instrument), status.widget, body])
+                    sample_banner(instrument), status.widget, body], "Danger screening", [instrument, follow_on])

@@ -194,7 +194,8 @@ def tracker_aid(library: Library | None = None, store: Store | None = None,
         records = open_store(store)
     except StoreError as exc:
         status.show(f"The records store cannot be used: {exc}", bad=True)
-        return aid_box([styles(), header("Track follow-up care", "book/follow-up/monitoring"), status.widget])
+        return aid_box([styles(), header("Track follow-up care", "book/follow-up/monitoring"), status.widget],
+                       "Track follow-up care")
     tracker = Tracker(lib, records, clock)
     tracker.refresh()
     on_open = OnOpen()
@@ -213,4 +214,4 @@ def tracker_aid(library: Library | None = None, store: Store | None = None,
         html_box("<h2>This unit, week by week</h2>"),
         tracker.figures,
         on_open,
-    ])
+    ], "Track follow-up care", [lib.followup[key] for key in sorted(lib.followup)])
