@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # One entry point for people and CI:
-#   bash scripts/dev.sh serve   set up, build the handbook, serve it with the job aids
-#   bash scripts/dev.sh test    set up, then run the linters and the whole test suite
-#   bash scripts/dev.sh setup   set up only
-# Setup is idempotent: it installs what is missing and skips what is there.
+#   bash scripts/dev.sh serve             set up, build the handbook, serve it with the job aids
+#   bash scripts/dev.sh test [PATH ...]   set up, then the linters and the whole test suite
+#                                         (given paths: the linters, then only those tests)
+#   bash scripts/dev.sh setup             set up only
+#   bash scripts/dev.sh lock [--upgrade-package NAME]
+#                                         refresh requirements/lock.txt from pyproject.toml
+#   bash scripts/dev.sh refresh-outputs   store what each notebook shows, for nbval to compare
+# Setup is idempotent: it installs what is missing and skips what is there. Python packages come
+# from requirements/lock.txt (exact versions, checked by hash), so every machine runs the same.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
+LOCK="$ROOT/requirements/lock.txt"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -38,10 +44,10 @@ setup() {
     python3 -m venv "$VENV"
   fi
   local stamp="$VENV/.installed"
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    log "installing the handbook and its test tools"
-    "$PY" -m pip install -q --upgrade pip
-    "$PY" -m pip install -q -e ".[test]"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$LOCK" -nt "$stamp" ]; then
+    log "installing the locked packages (requirements/lock.txt), then the handbook itself"
+    "$PY" -m pip install -q --require-hashes -r "$LOCK"
+    "$PY" -m pip install -q --no-deps --no-build-isolation -e .
     touch "$stamp"
   fi
   log "fetching the offline front-end assets (skipped when already current)"
@@ -66,19 +72,36 @@ case "${1:-}" in
     # A missing test tool (axe-core, Chromium, jupyter-book) fails the tests, never skips them.
     export HANDBOOK_REQUIRE_TEST_TOOLS=1
     log "lint: ruff"
-    "$VENV/bin/ruff" check src tests
+    "$VENV/bin/ruff" check src tests benchmarks
     log "types: mypy"
     "$VENV/bin/mypy"
     log "content: handbook validate"
     "$VENV/bin/handbook" validate
-    log "tests: pytest (package, book, job aids, browser) and nbval over every notebook"
+    # Given paths, only those run (a trainer's quick check: tests/content); else the whole suite.
+    targets=("$@")
+    [ ${#targets[@]} -gt 0 ] || targets=(tests book widgets)
+    log "tests: pytest ${targets[*]} (nbval compares each notebook's checked output)"
     # A browser test whose Chromium renderer crashes (an infrastructure fault, seen rarely on a
     # loaded two-core machine) runs once more; any other failure fails at once.
-    "$VENV/bin/python" -m pytest -n 2 --dist loadfile --nbval-lax --reruns 1 --only-rerun "Target crashed" \
-        tests book widgets "$@"
+    "$VENV/bin/python" -m pytest -n 2 --dist loadfile --nbval-lax --nbval-sanitize-with tests/nbval-sanitize.cfg \
+        --reruns 1 --only-rerun "Target crashed" --durations 10 "${targets[@]}"
+    ;;
+  lock)
+    setup
+    shift
+    log "resolving pyproject.toml and requirements/tools.in into $LOCK"
+    "$VENV/bin/uv" pip compile pyproject.toml requirements/tools.in --extra test --universal \
+        --python-version 3.11 --generate-hashes --custom-compile-command "bash scripts/dev.sh lock" \
+        --output-file "$LOCK" "$@"
+    log "now run: bash scripts/dev.sh test   (then commit pyproject.toml and the lock together)"
+    ;;
+  refresh-outputs)
+    setup
+    shift
+    "$PY" -m protocols.notebook_outputs "$@"
     ;;
   *)
-    echo "usage: bash scripts/dev.sh serve|test|setup" >&2
+    echo "usage: bash scripts/dev.sh serve|test [PATH ...]|setup|lock|refresh-outputs" >&2
     exit 2
     ;;
 esac
