@@ -388,14 +388,44 @@ class DeliveryMethod(StrEnum):
 
 
 class Right(Strict):
+    """One right in a notice: plain words, the law they restate, and when that was last checked."""
+
     id: Slug
     title: ShortText
     text: Text
     citation: ShortText
+    """The pinpoint: section and subdivision, e.g. ``18 U.S.C. § 3771(a)(1)``."""
+    verified_on: dt.date = Field(description=(
+        "The date this right's wording was last checked against the current text of the law "
+        "in `citation`. `handbook review-due` lists it once the notice's `review_every_days` "
+        "have passed."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _verified_on_is_written(cls, data: object) -> object:
+        if isinstance(data, dict) and "verified_on" not in data:
+            raise PydanticCustomError(
+                "content_rule", "this right has no `verified_on` date",
+                {"fix": "add `verified_on: YYYY-MM-DD` to this right: the date you last checked its "
+                        "wording against the current text of the law in its `citation`"})
+        return data
+
+    @model_validator(mode="after")
+    def _verified_on_not_ahead(self) -> Right:
+        if self.verified_on > dt.date.today() + dt.timedelta(days=1):
+            raise rule_broken("Right", ("verified_on",),
+                              f"`verified_on` ({self.verified_on.isoformat()}) is a date in the future",
+                              "write the date the wording was actually checked against the law",
+                              self.verified_on.isoformat())
+        return self
 
 
 class RightsNotice(Reviewed):
-    """A jurisdiction's victims'-rights notice in one language."""
+    """A jurisdiction's victims'-rights notice in one language.
+
+    Each right carries its own pinpoint ``citation`` and ``verified_on`` date; the notice's law
+    check is as old as its oldest right's (:attr:`verified_on`).
+    """
 
     id: Slug
     family: Slug
@@ -411,6 +441,11 @@ class RightsNotice(Reviewed):
     rights: list[Right] = Field(min_length=1)
     delivery_methods: list[DeliveryMethod] = Field(min_length=1)
     needs: list[Need] = Field(min_length=1)
+
+    @property
+    def verified_on(self) -> dt.date:
+        """When the notice's wording was last checked against the law: its oldest right's date."""
+        return min(right.verified_on for right in self.rights)
 
 
 # --------------------------------------------------------------------------- confidentiality
