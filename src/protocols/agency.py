@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
+from protocols.engine.answers import DEFAULT_CASE_NUMBER_FORMAT, CaseNumberFormat
 from protocols.errors import ContentError, Problem
 from protocols.models import (
     CONTENT_KINDS,
@@ -60,6 +61,9 @@ class AgencyProfile(Strict):
     resource_directory: Slug
     retention_days: int = Field(default=365, ge=30, le=3650)
     holidays: list[dt.date] = Field(default_factory=list)
+    case_number: CaseNumberFormat = DEFAULT_CASE_NUMBER_FORMAT
+    """How the agency writes its case numbers (a pattern and an example); the job aids refuse
+    any other form. Without it, a case number needs at least one digit."""
     overlay: str | None = None
     """A folder next to the profile with the agency's added and changed content."""
 

@@ -15,10 +15,10 @@ import math
 import re
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import StringConstraints, model_validator
 
 from protocols.engine.errors import AnswerError
-from protocols.models import ValueSpec, ValueType
+from protocols.models import Strict, ValueSpec, ValueType, rule_broken
 
 MAX_TEXT_LENGTH = 2000
 """Hard cap on any free text, whatever an item's ``max_length`` says."""
@@ -30,9 +30,11 @@ MAX_NUMBER = 1e12
 """Numbers larger than this (either sign) are refused as typing mistakes."""
 MAX_ID_LENGTH = 64
 
+MAX_CASE_NUMBER_LENGTH = 40
 CASE_NUMBER_RE = r"^[A-Za-z0-9/_-]{1,40}$"
 CaseNumber = Annotated[str, StringConstraints(pattern=CASE_NUMBER_RE)]
 """An incident or case number: 1-40 letters, digits, ``-``, ``/`` or ``_``. Never a name."""
+MAX_PATTERN_LENGTH = 200
 
 StoredValue = str | int | float | tuple[str, ...]
 """What a run keeps for an answered item: yes-no/time/text/single choice as text,
@@ -81,23 +83,98 @@ def check_id(value: object, what: str) -> str:
 
 
 def check_case_number(value: object) -> str:
-    """A case or incident number: 1-40 letters, digits, ``-``, ``/`` or ``_``."""
+    """A case or incident number: 1-40 letters, digits, ``-``, ``/`` or ``_``.
+
+    The characters and the length only; :func:`check_entered_case_number` also applies the
+    agency's format to a number an officer types. Messages name "the case number", which a
+    caller checking another kind of label may replace with its own words.
+    """
     if not isinstance(value, str):
-        raise AnswerError(f"the case number must be text, not {_type_name(value)}")
+        raise AnswerError(f"Give the case number as text, not {_type_name(value)}.")
     stripped = value.strip()
     if not stripped:
-        raise AnswerError("enter the incident or case number (no names: the number only)")
-    if len(stripped) > 40:
+        raise AnswerError("Enter the incident or case number. Do not enter a name.")
+    if len(stripped) > MAX_CASE_NUMBER_LENGTH:
         raise AnswerError(
-            f"the case number is {len(stripped)} characters long; use at most 40 "
-            "(the incident or case number only)"
+            f"Shorten the case number to {MAX_CASE_NUMBER_LENGTH} characters or fewer; it has "
+            f"{len(stripped)}."
         )
     if not _CASE_NUMBER.match(stripped):
         raise AnswerError(
-            "the case number may only hold letters, digits, `-`, `/` and `_` (no spaces, no "
-            "names): enter the incident or case number only"
+            "Use only letters, digits, -, / and _ in the case number, with no spaces. Do not "
+            "enter a name."
         )
     return stripped
+
+
+class CaseNumberFormat(Strict):
+    """How an agency writes its case numbers: a regular expression and an example of it.
+
+    A number must match the whole ``pattern`` (``^`` and ``$`` are allowed but not needed), on
+    top of the rules every case number keeps: 1-40 letters, digits, ``-``, ``/`` or ``_``.
+    """
+
+    pattern: str
+    """A regular expression (Python syntax), e.g. ``^\\d{2}-\\d{5,6}$``."""
+    example: str
+    """A case number in this format, shown to officers, e.g. ``26-012345``."""
+
+    @model_validator(mode="after")
+    def _pattern_works(self) -> CaseNumberFormat:
+        if len(self.pattern) > MAX_PATTERN_LENGTH:
+            raise rule_broken("CaseNumberFormat", ("pattern",),
+                              f"the pattern is {len(self.pattern)} characters long; the limit is "
+                              f"{MAX_PATTERN_LENGTH}", "write a shorter pattern", self.pattern)
+        try:
+            compiled = re.compile(self.pattern)
+        except re.error as exc:
+            where = f" at position {exc.pos + 1}" if exc.pos is not None else ""
+            raise rule_broken("CaseNumberFormat", ("pattern",),
+                              f"the pattern is not a valid regular expression: {exc.msg}{where}",
+                              "write a Python regular expression; in YAML put it in single "
+                              "quotes, e.g. '^\\d{2}-\\d{5,6}$'", self.pattern) from None
+        try:
+            example = check_case_number(self.example)
+        except AnswerError:
+            raise rule_broken("CaseNumberFormat", ("example",),
+                              "the example is not a usable case number",
+                              f"use 1-{MAX_CASE_NUMBER_LENGTH} letters, digits, `-`, `/` or `_`, "
+                              "e.g. 26-012345", self.example) from None
+        if compiled.fullmatch(example) is None:
+            raise rule_broken("CaseNumberFormat", ("example",),
+                              f"the example `{example}` does not match the pattern",
+                              "change the example or the pattern so that they agree", self.example)
+        return self
+
+    def matches(self, number: str) -> bool:
+        return re.fullmatch(self.pattern, number) is not None
+
+
+DEFAULT_CASE_NUMBER_FORMAT = CaseNumberFormat(pattern=r".*[0-9].*", example="2026-004512")
+"""Without an agency format: any case number with at least one digit (a name has none)."""
+
+
+def check_entered_case_number(value: object,
+                              case_format: CaseNumberFormat | None = None) -> str:
+    """A case number an officer typed: :func:`check_case_number`, then the agency's format.
+
+    ``case_format`` is the agency profile's ``case_number``; without one, the number needs at
+    least one digit (:data:`DEFAULT_CASE_NUMBER_FORMAT`). Each message shows the example.
+    """
+    fmt = case_format or DEFAULT_CASE_NUMBER_FORMAT
+    as_written = (f"Enter the case number as your agency writes it, for example {fmt.example}. "
+                  "Do not enter a name.")
+    try:
+        number = check_case_number(value)
+    except AnswerError as exc:
+        blank = isinstance(value, str) and not value.strip()
+        if blank:
+            raise AnswerError(as_written) from None
+        too_long = isinstance(value, str) and len(value.strip()) > MAX_CASE_NUMBER_LENGTH
+        raise AnswerError(f"{exc} {as_written}" if too_long else as_written) from None
+    if not fmt.matches(number):
+        raise AnswerError(as_written)
+    return number
 
 
 def _check_characters(value: str, what: str) -> None:
