@@ -28,6 +28,8 @@ from protocols.models import (
     SourceList,
 )
 from protocols.project import book_root
+from protocols.safety_rules import rule_files, safety_problems
+from protocols.unique_ids import document_locator, library_problems, repeated_id_problems
 from protocols.validation import problems_from
 from protocols.yamlsource import Key, YamlDocument, dotted, parse_yaml, read_yaml, shown_path
 
@@ -139,14 +141,8 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
         hasher.update(raw or b"")
         loaded, sources_doc = _load_one(sources_file, SourceList, "sources", problems, root, raw)
         if isinstance(loaded, SourceList) and sources_doc is not None:
-            for index, source in enumerate(loaded.sources):
-                if source.id in sources:
-                    problems.append(Problem(_shown(sources_file, root),
-                                            sources_doc.line_for(("sources", index, "id")),
-                                            f"sources[{index}].id",
-                                            f"the source id `{source.id}` is used twice",
-                                            "give each source its own id"))
-                sources[source.id] = source
+            problems.extend(repeated_id_problems(loaded, "", document_locator(_shown(sources_file, root), sources_doc)))
+            sources.update((source.id, source) for source in loaded.sources)
     else:
         problems.append(Problem(_shown(sources_file, root), None, "", "sources.yaml is missing",
                                 "create it with a `sources:` list of citations"))
@@ -192,8 +188,9 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
 
     profile: AgencyProfile | None = None
     changed: dict[str, ChangeOrigins] = {}
+    agency_rules: list[Path] = []
     if agency is not None:
-        profile = _apply_agency(Path(agency), tables, files, docs, changed, problems, hasher)
+        profile = _apply_agency(Path(agency), tables, files, docs, changed, problems, hasher, agency_rules)
     library = Library(
         content_dir=root,
         sources=sources,
@@ -216,6 +213,8 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
         return _shown(file, root), doc.line_for(path), path
 
     problems.extend(cross_file_problems(library, where, frozenset(broken), book_root(root)))
+    problems.extend(library_problems(library, where))
+    problems.extend(safety_problems(library, where, rule_files(root, agency_rules)))
     if problems:
         raise ContentError(problems)
     return library
@@ -224,13 +223,14 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
 def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
                   files: dict[tuple[str, str], Path], docs: dict[tuple[str, str], YamlDocument],
                   changed: dict[str, ChangeOrigins], problems: list[Problem],
-                  hasher: Any) -> AgencyProfile | None:
-    """Merge an agency's overlay into the tables; add any problems found."""
+                  hasher: Any, safety_rule_files: list[Path]) -> AgencyProfile | None:
+    """Merge an agency's overlay into the tables; add any problems found, and its safety-rules files."""
     try:
         overlay = read_overlay(profile_file)
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
+    safety_rule_files.extend(overlay.safety_rules)
     # the overlay's files are hashed as read (YamlDocument.sha256), never read a second time
     hasher.update(overlay.profile_doc.sha256.encode())
     for (kind, obj_id), file in overlay.added_files.items():
