@@ -8,6 +8,8 @@ the rights notices and the directory it uses, and an overlay folder that may:
 * change shipped protocols through ``changes/<protocol-id>.yaml``: add items, replace the
   script of an item, hide optional items. One file per protocol, named after it; a second
   file for the same protocol is refused rather than merged in some order.
+* add safety rules (``safety-rules/*.yaml``, the format of ``content/safety-rules.yaml``):
+  they add to the shipped rules and cannot replace or switch off any of them.
 
 Screening instruments are locked: an overlay may add a licensed instrument as a new file,
 but may not change or replace one. Every change is validated again under the checklist
@@ -37,6 +39,10 @@ from protocols.models import (
 )
 from protocols.validation import problems_from
 from protocols.yamlsource import Key, YamlDocument, dotted, read_yaml, shown_path
+
+SAFETY_RULES_FOLDER = "safety-rules"
+OVERLAY_FOLDERS = ("changes", SAFETY_RULES_FOLDER, *CONTENT_KINDS)
+"""The folders an overlay may hold."""
 
 
 class AgencyContact(Strict):
@@ -115,6 +121,8 @@ class Overlay:
     added_files: dict[tuple[str, str], Path] = field(default_factory=dict)
     added_docs: dict[tuple[str, str], YamlDocument] = field(default_factory=dict)
     changes: dict[str, ChangeFile] = field(default_factory=dict)
+    safety_rules: list[Path] = field(default_factory=list)
+    """The agency's safety-rules files (read with the shipped rules by ``protocols.safety_rules``)."""
 
 
 def read_profile(file: Path) -> tuple[AgencyProfile | None, list[Problem]]:
@@ -179,18 +187,19 @@ def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
 
 def _read_folder(folder: Path, overlay: Overlay, problems: list[Problem]) -> None:
     for entry in sorted(folder.iterdir()):
-        if entry.is_dir() and entry.name not in (*CONTENT_KINDS, "changes"):
+        if entry.is_dir() and entry.name not in OVERLAY_FOLDERS:
             problems.append(Problem(shown_path(entry), None, "", f"unknown overlay folder `{entry.name}`",
-                                    f"use one of: changes, {', '.join(CONTENT_KINDS)}"))
+                                    f"use one of: {', '.join(OVERLAY_FOLDERS)}"))
         elif entry.is_file() and entry.suffix in (".yaml", ".yml"):
             problems.append(Problem(shown_path(entry), None, "",
                                     "a content file directly in the overlay folder is not read",
-                                    f"move it into the folder of its kind: changes, {', '.join(CONTENT_KINDS)}"))
+                                    f"move it into the folder of its kind: {', '.join(OVERLAY_FOLDERS)}"))
     for kind, model in CONTENT_KINDS.items():
         for file in _yaml_files(folder / kind, problems):
             _read_added(kind, model, file, overlay, problems)
     for file in _yaml_files(folder / "changes", problems):
         _read_change(file, overlay, problems)
+    overlay.safety_rules = _yaml_files(folder / SAFETY_RULES_FOLDER, problems)
 
 
 M = TypeVar("M", bound=BaseModel)
