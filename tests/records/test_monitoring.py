@@ -37,6 +37,7 @@ def seed(store: Store) -> None:
     not_in = ScreeningRun.start(instrument, "W-3", NOW - dt.timedelta(days=1))
     not_in.answer(4, "yes", NOW - dt.timedelta(days=1))
     for case, run in (("W-1", by_rule), ("W-2", belief), ("W-3", not_in)):
+        run.finish(NOW - dt.timedelta(days=1))  # a screen is a screening with a result
         _save(store, "screening", run, case)
     checklist = ChecklistRun.start(lib.protocol("screen-in-response"), "W-1", NOW - dt.timedelta(days=1))
     checklist.answer("victim-spoke-to-advocate", "spoke", NOW - dt.timedelta(days=1))

@@ -2,6 +2,11 @@
 
 The weekly figures are counts only: no case numbers, no names, no notes, so they can be
 shared with command staff and partners as they are.
+
+A week runs Monday to Sunday (an ISO week, in the time zone of the "now" the figures are
+made for). A check-in is due in the week its due date falls in (:func:`counts_as_due`); the
+tracker's list of what is due this week and the table's "check-ins due" use that one rule.
+A screen is a screening with a result: one started and never finished is not counted.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 from protocols.engine import ChecklistRun, FollowUpPlan
 from protocols.engine.base import restore_older
 from protocols.engine.errors import EngineError
+from protocols.engine.followup import Closure, ScheduledCheckIn
 from protocols.engine.rights import RightsDelivery
 from protocols.engine.screening import ScreeningRun
 from protocols.library import Library, UnknownContent
@@ -48,9 +54,36 @@ def _plan(record: RunRecord, library: Library) -> FollowUpPlan | None:
         return None
 
 
-def due_check_ins(store: Store, library: Library, now: dt.datetime, within_days: int = 7) -> list[DueCheckIn]:
-    """Open plans' check-ins that are overdue, due today, or due within ``within_days``."""
-    horizon = now + dt.timedelta(days=within_days)
+def week_of(moment: dt.datetime, zone: dt.tzinfo | None) -> str:
+    """The ISO week a moment falls in, read in the time zone ``zone``: ``2026-W47``."""
+    year, week, _ = moment.astimezone(zone).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def end_of_week(now: dt.datetime) -> dt.datetime:
+    """Midnight at the start of the Monday after ``now`` (the end of ``now``'s week), in its zone."""
+    local = now.astimezone(now.tzinfo)
+    monday = local.date() - dt.timedelta(days=local.weekday())
+    return dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(0, 0), tzinfo=local.tzinfo)
+
+
+def counts_as_due(check_in: ScheduledCheckIn, closure: Closure | None) -> bool:
+    """Whether a check-in counts as due (in the week its due date falls in).
+
+    It does, unless its plan was closed before its due time and it was never done: closing a
+    plan early makes the check-ins still to come unneeded.
+    """
+    return check_in.done or closure is None or closure.at >= check_in.due_at
+
+
+def due_check_ins(store: Store, library: Library, now: dt.datetime,
+                  within_days: int | None = None) -> list[DueCheckIn]:
+    """Open plans' check-ins not done yet that are overdue, due today, or due later this week.
+
+    "This week" ends on Sunday night (:func:`end_of_week`); give ``within_days`` to look that
+    many days ahead instead.
+    """
+    horizon = end_of_week(now) if within_days is None else now + dt.timedelta(days=within_days)
     rows: list[DueCheckIn] = []
     for record in store.all_runs(FOLLOW_UP_AID):
         plan = _plan(record, library)
@@ -58,7 +91,7 @@ def due_check_ins(store: Store, library: Library, now: dt.datetime, within_days:
             continue
         for status in plan.statuses(now):
             if status.status in ("overdue", "due-today") or (
-                status.status == "upcoming" and status.due_at <= horizon
+                status.status == "upcoming" and status.due_at < horizon
             ):
                 rows.append(DueCheckIn(record.id, record.case_number, plan.template.title, status.label,
                                        status.id, status.due_at, status.status))
@@ -77,6 +110,7 @@ class WeekFigures:
     screen_in_checklists: int = 0
     rights_notices: int = 0
     check_ins_due: int = 0
+    check_ins_done: int = 0
     check_ins_on_time: int = 0
 
     @property
@@ -93,24 +127,20 @@ class Monitoring:
     """Records made under an older content version, counted from what they recorded."""
 
 
-def _week(moment: dt.datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int = 8) -> Monitoring:
     """Counts by ISO week for the last ``weeks`` weeks (oldest first)."""
     result = Monitoring()
     table: dict[str, WeekFigures] = {}
+    zone = now.tzinfo
     for back in range(weeks - 1, -1, -1):
-        label = _week(now - dt.timedelta(weeks=back))
+        label = week_of(now - dt.timedelta(weeks=back), zone)
         table[label] = WeekFigures(label)
 
     def bucket(moment: dt.datetime) -> WeekFigures | None:
-        return table.get(_week(moment))
+        return table.get(week_of(moment, zone))
 
-    # Each run counts in the week it happened (its own start or delivery time), not the week
-    # its record was written: a record saved late, or imported, still lands in the right week.
+    # Each run counts in the week it happened (its own finish, start or delivery time), not the
+    # week its record was written: a record saved late, or imported, still lands in the right week.
     for record in store.all_runs(SCREENING_AID):
         try:
             instrument = library.instrument(record.content_id)
@@ -120,7 +150,8 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
         except (UnknownContent, EngineError):
             result.unreadable += 1
             continue
-        row = bucket(screening.state.started_at)
+        finished_at = screening.state.finished_at
+        row = bucket(finished_at) if finished_at is not None else None  # no result: not a screen
         if row is None:
             continue
         row.screens += 1
@@ -160,18 +191,39 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
         result.older_versions += plan.template.version != record.content_version
         for check_in in plan.state.check_ins:
             row = bucket(check_in.due_at)
-            if row is None or check_in.due_at > now:
+            if row is None or not counts_as_due(check_in, plan.state.closure):
                 continue
             row.check_ins_due += 1
             first_contact = min((a.at for a in check_in.attempts if a.result.value != "not-reached"), default=None)
-            if first_contact is not None and first_contact.date() <= check_in.due_at.date():
+            row.check_ins_done += first_contact is not None
+            due_day = check_in.due_at.astimezone(zone).date()
+            if first_contact is not None and first_contact.astimezone(zone).date() <= due_day:
                 row.check_ins_on_time += 1
     result.weeks = list(table.values())
     return result
 
 
+FIGURE_DEFINITIONS: dict[str, str] = {
+    "week": "The year and week number. A week runs from Monday to Sunday.",
+    "screens": "Danger screenings finished that week, so each has a result. A screening that was "
+               "started but never finished is not counted.",
+    "screened in (rule)": "Screens where the answers met a screen-in rule.",
+    "screened in (officer belief)": "Screens where no rule was met but the officer screened in on "
+                                    "their belief, with a reason.",
+    "spoke to hotline": "Screen-in checklists started that week where the victim spoke with the "
+                        "hotline advocate.",
+    "rights notices given": "Rights notices given to victims that week.",
+    "check-ins due": "Follow-up check-ins whose due date falls in that week, done or not. This week's "
+                     "row also counts check-ins due later this week. A check-in is not counted if its "
+                     "plan was closed before its date and it was never done.",
+    "on time": "Of the check-ins due, how many reached the victim, or the victim declined, on or "
+               "before the due date.",
+}
+"""What each column of :func:`figures_as_rows` counts, in plain words (the tracker's legend)."""
+
+
 def figures_as_rows(monitoring: Monitoring) -> list[dict[str, Any]]:
-    """The weekly figures as plain rows, for tables and charts."""
+    """The weekly figures as plain rows, for tables and charts (columns: :data:`FIGURE_DEFINITIONS`)."""
     rows = []
     for w in monitoring.weeks:
         rate = w.on_time_rate

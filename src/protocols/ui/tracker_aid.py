@@ -6,6 +6,7 @@ happens in the follow-up job aid, which the tracker links to.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +19,16 @@ from protocols.engine import EngineError, FollowUpPlan
 from protocols.library import Library, UnknownContent, default_library
 from protocols.records import Store, StoreError
 from protocols.records.followups import plan_status
-from protocols.records.monitoring import DueCheckIn, Monitoring, due_check_ins, figures_as_rows, weekly_figures
+from protocols.records.monitoring import (
+    FIGURE_DEFINITIONS,
+    DueCheckIn,
+    Monitoring,
+    due_check_ins,
+    end_of_week,
+    figures_as_rows,
+    week_of,
+    weekly_figures,
+)
 from protocols.ui.aid_parts import (
     Clock,
     RunSession,
@@ -35,8 +45,8 @@ from protocols.ui.aid_parts import (
 )
 from protocols.ui.frame import StatusLine, aid_box, header
 
-STATUS_WORDS = {"overdue": "Overdue", "due-today": "Due today", "upcoming": "This week"}
-NO_SCREENS = "No screens recorded in these weeks"
+STATUS_WORDS = {"overdue": "Overdue", "due-today": "Due today", "upcoming": "Later this week"}
+NO_SCREENS = "No finished screens recorded in these weeks"
 OUTCOMES = (("reached", "Reached"), ("not-reached", "Not reached"), ("declined", "Declined"))
 
 
@@ -86,7 +96,30 @@ def figures_table(monitoring: Monitoring) -> str:
     # can reach (tabindex) and a screen reader names.
     return (f'<div class="hb-scroll" role="region" tabindex="0" aria-labelledby="hb-figures-caption">'
             f'<table class="hb-table"><caption id="hb-figures-caption">Counts by week, no personal data'
-            f'</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
+            f'</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+            + figures_legend())
+
+
+def figures_legend() -> str:
+    """What each column of the weekly table counts, in plain words, under the table."""
+    rows = "".join(f"<dt>{html.escape(column.capitalize())}</dt><dd>{html.escape(text)}</dd>"
+                   for column, text in FIGURE_DEFINITIONS.items())
+    return f'<h3>What each column counts</h3><dl class="hb-legend">{rows}</dl>'
+
+
+def this_week_line(due: list[DueCheckIn], monitoring: Monitoring, now: dt.datetime) -> str:
+    """This week's check-ins in one sentence, with the same count as this week's row of the table."""
+    week = monitoring.weeks[-1]
+    sunday = end_of_week(now) - dt.timedelta(days=1)
+    monday = sunday - dt.timedelta(days=6)
+    this_week = [d for d in due if week_of(d.due_at, now.tzinfo) == week.week]
+    earlier = len(due) - len(this_week)
+    due_words = "1 check-in is" if week.check_ins_due == 1 else f"{week.check_ins_due} check-ins are"
+    text = (f"This week, {monday:%a %d %b} to {sunday:%a %d %b}, {due_words} due (the row for "
+            f"{week.week} in the table below): {week.check_ins_done} done and {len(this_week)} still to do.")
+    if earlier:
+        text += f" Also overdue from earlier weeks: {earlier}."
+    return f'<p class="hb-progress" role="status">{html.escape(text)}</p>'
 
 
 TABLE_CSS = """<style>
@@ -101,6 +134,9 @@ TABLE_CSS = """<style>
 .hb-aid .hb-swatch { display: inline-block; width: 0.9rem; height: 0.9rem; margin-right: 0.35rem;
   vertical-align: -0.1rem; border: 1px solid #1b1f24; }
 .hb-aid .hb-scroll:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
+.hb-aid dl.hb-legend { margin: 0.3rem 0; font-size: 0.95rem; }
+.hb-aid dl.hb-legend dt { font-weight: 600; margin-top: 0.3rem; }
+.hb-aid dl.hb-legend dd { margin: 0 0 0 1rem; }
 </style>"""
 
 
@@ -130,17 +166,19 @@ class Tracker:
         self.store = store
         self.clock = clock
         self.status = StatusLine()
+        self.week_line = html_box()
         self.due_box = widgets.VBox()
         self.figures = html_box()
 
     def refresh(self) -> None:
         now = self.clock()
         try:
-            due = due_check_ins(self.store, self.library, now, within_days=7)
+            due = due_check_ins(self.store, self.library, now)
             monitoring = weekly_figures(self.store, self.library, now, weeks=8)
         except StoreError as exc:
-            self.status.show(f"The records cannot be read: {exc}", bad=True)
+            self.status.show(sentence(str(exc)), bad=True)
             return
+        self.week_line.value = this_week_line(due, monitoring, now)
         cards: list[widgets.Widget] = []
         if not due:
             cards.append(html_box("<p>No check-ins are overdue or due this week.</p>", "hb-note"))
@@ -208,8 +246,10 @@ def tracker_aid(library: Library | None = None, store: Store | None = None,
         styles(),
         header("Track follow-up care", "book/follow-up/monitoring", "Read the monitoring chapter"),
         tracker.status.widget,
-        html_box("<h2>Check-ins due</h2><p>Overdue first. To close a plan, open it in the "
-                 '<a href="/voila/render/follow-up.ipynb">follow-up job aid</a>.</p>'),
+        html_box("<h2>Check-ins due</h2><p>Overdue first, then due today, then later this week (to Sunday). "
+                 'To close a plan, open it in the <a href="/voila/render/follow-up.ipynb">follow-up job aid</a>.'
+                 "</p>"),
+        tracker.week_line,
         tracker.due_box,
         html_box("<h2>This unit, week by week</h2>"),
         tracker.figures,
