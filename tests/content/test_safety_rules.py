@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -352,3 +353,45 @@ def test_the_shipped_content_says_nothing_unsafe(agency: Path | None) -> None:
     except ContentError as exc:
         unsafe = [str(p) for p in exc.problems if "unsafe wording" in p.message or "is used" in p.message]
         assert unsafe == [], "\n".join(unsafe)
+
+
+# --------------------------------------------------------------------------- the trainers' chapter
+
+CHAPTER = Path(__file__).resolve().parents[2] / "book" / "maintaining" / "editing.md"
+
+
+def _block_after(marker: str, kind: str) -> str:
+    """The first fenced ``kind`` block after ``marker`` in the chapter on editing."""
+    text = CHAPTER.read_text(encoding="utf-8")
+    match = re.search(rf"```{kind}\n(.*?)```", text[text.index(marker):], re.S)
+    assert match is not None, marker
+    return match.group(1)
+
+
+def test_the_chapters_message_is_the_message_validate_prints(content_copy: Path) -> None:
+    shown = _block_after("## Safety rules", "text").rstrip("\n").splitlines()
+    file = content_copy / "protocols" / "follow-up-check-in.yaml"
+    file.write_text(replace("script: How has our help been for you? What could we do better?",
+                            "script: How has our help been for you? Call me any time.")(
+        file.read_text(encoding="utf-8")), encoding="utf-8")
+    done = runner.invoke(app, ["validate", "--content", str(content_copy)])
+    printed = [line.replace(str(content_copy), "src/protocols/content") for line in done.output.splitlines()]
+    assert done.exit_code == 1
+    same_line = re.compile(r"(?<=\.yaml:)\d+(?=: )")  # the example stays true when lines above it move
+    assert [same_line.sub("N", line) for line in printed] == [same_line.sub("N", line) for line in shown]
+
+
+def test_the_chapters_example_rule_is_sound_and_its_mistake_is_reported(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    example = _block_after("### The rules file", "yaml")
+    rules_file = tmp_path / "pet-names.yaml"
+    rules_file.write_text(example, encoding="utf-8")
+    rules, problems = read_rules([rules_file])
+    assert problems == [] and [rule.id for rule in rules] == ["pet-names"]
+    assert findings(rules, "Honey, sit down.") and not findings(rules, "The honey jar fell.")
+
+    _copy(tmp_path)
+    _edit(tmp_path, AGENCY_RULES, lambda _: example.replace("'\\b(?:honey", "'\\b((?:honey"))
+    _code, output = _validate(tmp_path, monkeypatch, agency=True)
+    shown = _block_after("### Rules for one agency", "text").rstrip("\n").splitlines()
+    assert [line.replace("agency/", "agencies/river-city/") for line in output.splitlines()] == shown
