@@ -16,9 +16,11 @@ import ipywidgets as widgets
 
 from protocols.engine import CheckInResult, CheckInStatus, EngineError, FollowUpOverview, FollowUpPlan
 from protocols.engine.followup import METHOD_LABELS, RESULT_LABELS
+from protocols.engine.screening import ScreeningRun
 from protocols.library import Library, default_library
 from protocols.models import FollowUpTemplate
 from protocols.records import Store, StoreError
+from protocols.records.case_runs import case_screen_in, latest_finished
 from protocols.records.followups import plan_status
 from protocols.ui.aid_parts import (
     CaseController,
@@ -42,6 +44,13 @@ from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
 
 AID = "follow-up"
 DEFAULT_TEMPLATE = "standard-follow-up"
+SCREEN_IN_TEMPLATE = "screen-in-follow-up"
+"""The high-danger plan: the one offered first for a case that screened in."""
+def day(moment: dt.datetime) -> str:
+    """A date as an officer reads it, in this machine's time zone: ``Fri 03 May 2024``."""
+    return when(moment).rsplit(" ", 1)[0]
+
+
 STATUS_WORDS = {"done": "Done", "due-today": "Due today", "overdue": "Overdue", "upcoming": "Upcoming",
                 "closed": "Not needed"}
 
@@ -58,6 +67,8 @@ class FollowUpController(CaseController[FollowUpPlan]):
         self.library = library
         self.earlier: list[str] = []
         """Closed plans for this case, as short lines."""
+        self.screen_in: ScreeningRun | None = None
+        """The case's newest finished screening that screened in, if any (read at the start)."""
 
     def _loader(self, template: FollowUpTemplate) -> Callable[[object], FollowUpPlan]:
         return lambda saved: FollowUpPlan.restore(template, saved)
@@ -74,7 +85,8 @@ class FollowUpController(CaseController[FollowUpPlan]):
         return self.session is not None
 
     def start(self, case_number: str) -> str:
-        """Resume the open plan for this case; else say a plan can be made. Raises ``StoreError``."""
+        """Resume the open plan for this case; else show the last closed one, read-only, and say a
+        plan can be made. Raises ``StoreError``."""
         self.case_number = case_number
         templates = self.library.followup
         for record in open_records(self.store, AID, case_number, templates):
@@ -82,7 +94,31 @@ class FollowUpController(CaseController[FollowUpPlan]):
                 return self.resumed("Resumed the open follow-up plan.")
         self.earlier = [f"A plan made {when(r.created_at)} was closed." for r in self.store.find(AID, case_number)
                         if r.status == "completed"]
+        self.screen_in = case_screen_in(self.store, self.library, case_number)
+        last = latest_finished(self.store, AID, case_number, templates)
+        if last is not None and self._resume(last, self._loader(templates[last.content_id])):
+            closure = self.plan.state.closure
+            closed = f" on {day(closure.at)}" if closure is not None else ""
+            return (f"No open plan for this case. The last plan was closed{closed}; it is shown below and "
+                    "cannot be changed. Make a new plan if follow-up is needed again.")
         return "No open plan for this case yet. Make one below."
+
+    @property
+    def closed(self) -> bool:
+        """The plan shown is closed: it is shown read-only, with a way to make a new one."""
+        return self.session is not None and self.plan.closed
+
+    def first_choice(self, fallback: str = DEFAULT_TEMPLATE) -> tuple[str, str]:
+        """The plan to offer first for this case, and why (empty when nothing about the case chose it).
+
+        A case that screened in gets the high-danger plan; the officer can pick another.
+        """
+        if self.screen_in is not None and SCREEN_IN_TEMPLATE in self.library.followup:
+            finished = self.screen_in.state.finished_at
+            on = f" on {day(finished)}" if finished is not None else ""
+            return SCREEN_IN_TEMPLATE, (f"This case screened in{on}, so the high-danger plan is chosen. "
+                                        "You can pick another.")
+        return fallback, ""
 
     def create(self, template_id: str, start: dt.datetime, *, method: str | None = None,
                window: str | None = None, may_leave_message: bool | None = None) -> Step[None]:
@@ -208,15 +244,19 @@ class CreateForm:
     """Choose the plan and the victim's safe contact details, then make the plan."""
 
     def __init__(self, controller: FollowUpController, status: StatusLine,
-                 on_created: Callable[[], None], template_id: str = DEFAULT_TEMPLATE) -> None:
+                 on_created: Callable[[], None], template_id: str | None = None) -> None:
         self.c = controller
         self.status = status
         self.on_created = on_created
         templates = controller.library.followup
         now = controller.clock()
+        why = ""
+        if template_id is None:
+            template_id, why = controller.first_choice()
         self.template = stacked(widgets.Dropdown(
             description="Which plan", options=[(t.title, t.id) for t in templates.values()],
             value=template_id if template_id in templates else next(iter(templates))))
+        self.chosen_because = html_box(f'<p class="hb-note" role="note">{esc(why)}</p>' if why else "")
         self.about = html_box()
         self.template.observe(lambda _c: self._describe(), names="value")
         self.day = stacked(widgets.DatePicker(description="Start date", value=now.date()))
@@ -232,7 +272,7 @@ class CreateForm:
         self.questions = html_box()
         self.widget = column([
             html_box("<h2>Make a follow-up plan</h2>"),
-            self.template, self.about, row([self.day, self.time]), self.questions,
+            self.chosen_because, self.template, self.about, row([self.day, self.time]), self.questions,
             self.method, row([self.start_window, self.end_window]), self.message,
             row([button("Make the follow-up plan", self.create, style="primary")]),
         ], "hb-card")
@@ -266,11 +306,16 @@ class CreateForm:
         self.status.show(step.message, bad=not step.saved)
 
 
-def follow_up_aid(template_id: str = DEFAULT_TEMPLATE, library: Library | None = None,
+def follow_up_aid(template_id: str | None = None, library: Library | None = None,
                   store: Store | None = None, clock: Clock = local_now) -> widgets.VBox:
-    """The whole follow-up job aid."""
+    """The whole follow-up job aid.
+
+    ``template_id`` is the plan offered first; without it, the high-danger plan for a case
+    that screened in, else the standard plan.
+    """
     lib = library or default_library()
-    lib.template(template_id)
+    if template_id is not None:
+        lib.template(template_id)
     status = StatusLine()
     body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
@@ -281,12 +326,23 @@ def follow_up_aid(template_id: str = DEFAULT_TEMPLATE, library: Library | None =
         def show_plan() -> None:
             body.children = [PlanView(controller, status).widget]
 
-        if controller.has_plan:
-            show_plan()
-        else:
+        def show_form() -> None:
             earlier = [html_box(f'<p class="hb-note">{esc(" ".join(controller.earlier))}</p>')] \
                 if controller.earlier else []
             body.children = [*earlier, CreateForm(controller, status, show_plan, template_id).widget]
+
+        def new_plan() -> None:
+            show_form()
+            status.show(f"Case {case_number}: Make the new follow-up plan below.")
+
+        if controller.closed:
+            body.children = [PlanView(controller, status).widget,
+                             row([button("Make a new follow-up plan", new_plan, style="primary",
+                                         tooltip=f"Make a new follow-up plan for case {case_number}")])]
+        elif controller.has_plan:
+            show_plan()
+        else:
+            show_form()
         status.show(f"Case {case_number}: {note}")
 
     form = CaseForm(start, status)
