@@ -105,15 +105,18 @@ def test_the_worked_example_prints_what_the_chapter_says(content_copy: Path) -> 
 
     # Step 6: a new version without a log entry is refused with the message shown.
     version = _block_after(text, "### Step 6")
-    bumped = original.replace(old_script, fixed).replace('version: "1.0"\nrevised: 2026-11-01',
-                                                         "\n".join(version), 1)
+    current = re.search(r'^version: "([0-9.]+)"\nrevised: [0-9-]+$', original, re.M)
+    assert current is not None, "the shipped file has no version and revised lines"
+    bumped = original.replace(old_script, fixed).replace(current.group(0), "\n".join(version), 1)
     file.write_text(bumped, encoding="utf-8")
     done = runner.invoke(app, ["validate", "--content", str(content_copy)])
     shown = _block_after(text, "forget the log")
     assert [line.replace(str(content_copy), "src/protocols/content") for line in done.output.splitlines()][:2] \
         == shown
-    log = "\n".join(_block_after(text, "Then add a new entry"))
-    file.write_text(re.sub(r"changelog:\n  - version: \"1.0\"\n    date: 2026-11-01\n    change: .*\n    why: .*\n",
-                           log + "\n", bumped, count=1), encoding="utf-8")
+    log = _block_after(text, "Then add a new entry")
+    assert log[-1] == f'  - version: "{current.group(1)}"', "step 6 must end at the entry already there"
+    newest = f'changelog:\n  - version: "{current.group(1)}"\n'
+    assert newest in bumped
+    file.write_text(bumped.replace(newest, "\n".join(log) + "\n", 1), encoding="utf-8")
     done = runner.invoke(app, ["validate", "--content", str(content_copy)])
     assert done.exit_code == 0, done.output
