@@ -9,6 +9,7 @@ that change the run return the new state, so a caller can save it at once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Literal
 
@@ -52,6 +53,9 @@ class ItemAnswer(Frozen):
     reason: str | None = None
     answered_at: AwareDatetime
     content_version: str
+    source: str | None = None
+    """Set when the run filled the value in from another record (``"screening"``) rather than
+    the officer; an answer the officer gives, even the same value, has none."""
 
     @model_validator(mode="after")
     def _kind_fits(self) -> ItemAnswer:
@@ -79,7 +83,7 @@ class Hold(Frozen):
 class RunEvent(Frozen):
     """A step in the run's life, for after-action review."""
 
-    event: Literal["started", "held", "resumed", "completed", "reopened", "upgraded"]
+    event: Literal["started", "held", "resumed", "completed", "reopened", "upgraded", "prefilled"]
     at: AwareDatetime
     item_id: str | None = None
     note: str | None = None
@@ -152,6 +156,8 @@ class DoneItem(Frozen):
     content_version: str
     changes: int
     """How many earlier values this item had."""
+    source: str | None = None
+    """Where the value was taken from when the run filled it in (see :attr:`ItemAnswer.source`)."""
 
 
 class SkippedItem(Frozen):
@@ -377,10 +383,11 @@ class ChecklistRun:
 
     def _set(self, new: ItemAnswer, now: dt.datetime) -> ChecklistState:
         current = self.answer_for(new.item_id)
-        if current is not None and (current.kind, current.value, current.reason) == (
+        if current is not None and (current.kind, current.value, current.reason, current.source) == (
             new.kind,
             new.value,
             new.reason,
+            new.source,
         ):
             return self.state
         answers = (*(a for a in self.state.answers if a.item_id != new.item_id), new)
@@ -406,6 +413,36 @@ class ChecklistRun:
             ),
             now,
         )
+
+    def prefill(
+        self, values: Mapping[str, object], now: dt.datetime, source: str
+    ) -> tuple[str, ...]:
+        """Fill in items from another record (``source``, e.g. ``"screening"``); the ids filled in.
+
+        Only items that were never answered are filled in: an answer the officer gave, changed
+        or cleared stays as it is. Ids this protocol lacks and values an item refuses are
+        passed over. Each value can be changed like any answer; the record keeps its source.
+        """
+        now = require_aware(now)
+        self._require_open("filling it in")
+        touched = {a.item_id for a in self.state.answers} | {p.answer.item_id for p in self.state.history}
+        filled: list[str] = []
+        for item_id, value in values.items():
+            item = self._items.get(item_id)
+            if item is None or item_id in touched:
+                continue
+            try:
+                stored = check_value(item.value, value)
+            except AnswerError:
+                continue
+            self._set(ItemAnswer(item_id=item.id, kind=AnswerKind.VALUE, value=stored, answered_at=now,
+                                 content_version=self.protocol.version, source=source), now)
+            filled.append(item.id)
+        if filled:
+            events = tuple(RunEvent(event="prefilled", at=now, item_id=i, note=f"from the {source}")
+                           for i in filled)
+            self.state = self.state.model_copy(update={"events": (*self.state.events, *events)})
+        return tuple(filled)
 
     def mark_not_applicable(
         self, item_id: object, reason: object, now: dt.datetime
@@ -587,6 +624,7 @@ class ChecklistRun:
                             answered_at=answer.answered_at,
                             content_version=answer.content_version,
                             changes=changes.get(item.id, 0),
+                            source=answer.source,
                         )
                     )
                 elif answer is not None:

@@ -23,6 +23,13 @@ from protocols.models import ScreeningAnswer, ScreeningInstrument, ScreeningQues
 
 Outcome = Literal["screened-in-protocol", "screened-in-officer-belief", "not-screened-in"]
 
+SCREEN_IN_BASIS_ITEM = "screen-in-basis"
+"""The screen-in checklist's item "Why did this case screen in?" (a choice)."""
+BELIEF_REASON_ITEM = "belief-reason"
+"""The screen-in checklist's item for the officer's reason for a belief screen-in (text)."""
+BELIEF_CHOICE = "officer-belief"
+"""The basis item's choice for a screen-in on officer belief."""
+
 HEADLINES: dict[Outcome, str] = {
     "screened-in-protocol": "Screened in by the protocol",
     "screened-in-officer-belief": "Screened in on officer belief",
@@ -347,3 +354,24 @@ class ScreeningRun:
             word = "question was" if not_answered == 1 else "questions were"
             parts.append(f"{not_answered} {word} not answered.")
         return " ".join(parts)
+
+
+def rule_choice(questions: tuple[int, ...]) -> str:
+    """The basis item's choice id for a rule over these questions: ``rule-questions-1-3``."""
+    return f"rule-questions-{min(questions)}-{max(questions)}"
+
+
+def screen_in_answers(run: ScreeningRun) -> dict[str, str]:
+    """What a finished screen-in tells the screen-in checklist, by item id; empty otherwise.
+
+    The basis is the first rule that fired (its choice is named by :func:`rule_choice`), else
+    :data:`BELIEF_CHOICE`; the officer's reason for a belief screen-in goes with it.
+    """
+    result = run.evaluate()
+    if not run.finished or not result.screened_in:
+        return {}
+    basis = rule_choice(result.fired[0].questions) if result.fired else BELIEF_CHOICE
+    answers = {SCREEN_IN_BASIS_ITEM: basis}
+    if result.officer_belief_reason:
+        answers[BELIEF_REASON_ITEM] = result.officer_belief_reason
+    return answers

@@ -1,37 +1,158 @@
-"""A checklist job aid: case number → the live checklist, saved after every answer."""
+"""A checklist job aid: case number → the live checklist, saved after every answer.
+
+A case whose checklist was completed reopens on that record, read-only (each answer with its
+time, and when it was finished), with a button to start a new checklist. A screen-in
+checklist opened for a case that screened in has "Why did this case screen in?" (and the
+officer's reason for a belief screen-in) filled in from the screening; the officer can change it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import ipywidgets as widgets
 
+from protocols.engine import ChecklistRun
+from protocols.engine.errors import EngineError
+from protocols.engine.screening import ScreeningRun, screen_in_answers
 from protocols.library import Library, default_library
-from protocols.records import Store
-from protocols.ui.aid_parts import styles
+from protocols.models import Protocol
+from protocols.records import RunRecord, Store, StoreError, why_not_saved
+from protocols.records.case_runs import case_screen_in, latest_finished
+from protocols.ui.aid_parts import Clock, button, esc, html_box, local_now, open_store, row, sentence, styles, when
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_session import ChecklistSession, answers_for_front_end
 from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
 
+FROM_SCREENING = "screening"
+"""The source of answers filled in from the case's screening (``ItemAnswer.source``)."""
+
+
+def follows_a_screening(protocol: Protocol, library: Library) -> bool:
+    """True for a checklist some screening instrument opens after a screen-in."""
+    return any(i.follow_on_protocol == protocol.id for i in library.instruments.values())
+
+
+def fill_in_from_screening(session: ChecklistSession, library: Library, clock: Clock = local_now,
+                           screening: ScreeningRun | None = None) -> str:
+    """Fill in the screen-in items from the case's screen-in and save them; a problem to show, or "".
+
+    ``screening`` is the screen-in to use; without it, the case's newest one in the store.
+    Items the officer has answered (or cleared) are left as they are.
+    """
+    run = session.run
+    if not follows_a_screening(run.protocol, library) or run.status != "in-progress":
+        return ""
+    if screening is None:
+        screening = case_screen_in(session.store, library, run.state.case_number)
+    if screening is None:
+        return ""
+    before = run.state
+    try:
+        filled = run.prefill(screen_in_answers(screening), clock(), FROM_SCREENING)
+    except EngineError:
+        return ""
+    if not filled:
+        return ""
+    try:
+        session.revision = session.store.save(session.run_id, session.revision, run.status,
+                                              run.state.model_dump_json(),
+                                              content_version=run.state.content_version)
+    except StoreError as exc:
+        run.state = before
+        return f"The answers from the screening were not filled in: {why_not_saved(exc)}."
+    return ""
+
+
+def filled_in_note(run: ChecklistRun) -> str:
+    """HTML saying which answers were filled in from the screening (still so), or ""."""
+    lines = [f"<li>“{esc(item.prompt)}”: <strong>{esc(run.answer_text(item.id) or '')}</strong></li>"
+             for item in run.protocol.items()
+             if (answer := run.answer_for(item.id)) is not None and answer.source == FROM_SCREENING]
+    if not lines:
+        return ""
+    return ('<div class="hb-note" role="note"><p><strong>Filled in from the screening.</strong> Check each '
+            f'answer and change it if it is wrong.</p><ul class="hb-list">{"".join(lines)}</ul></div>')
+
+
+def finished_checklist_html(run: ChecklistRun) -> str:
+    """A completed checklist as a record: when it was finished, then each answer with its time."""
+    summary = run.summary()
+    finished = summary.completed_at
+    parts = ['<div class="hb-result hb-out" role="status">',
+             f'<p class="hb-headline">Finished on {esc(when(finished)) if finished else "an unknown date"}</p>',
+             f"<p>{esc(summary.progress_text)}. This record cannot be changed.</p></div>"]
+    for pp in summary.pause_points:
+        lines = []
+        for done in pp.done:
+            source = " · filled in from the screening" if done.source == FROM_SCREENING else ""
+            lines.append(f"<li><strong>{esc(done.prompt)}</strong> {esc(done.display)} · "
+                         f"{esc(when(done.answered_at))}{source}</li>")
+        for skipped in pp.skipped:
+            if skipped.why == "not-applicable":
+                said = f"Not applicable: {skipped.reason}"
+            else:
+                said = "Not answered" + (" (optional)" if skipped.why == "optional" else "")
+            at = f" · {esc(when(skipped.at))}" if skipped.at is not None else ""
+            lines.append(f"<li><strong>{esc(skipped.prompt)}</strong> {esc(said)}{at}</li>")
+        parts.append(f'<h3>{esc(pp.title)}</h3><ul class="hb-facts">{"".join(lines)}</ul>')
+    return "".join(parts)
+
+
+def finished_run(record: RunRecord, protocol: Protocol) -> ChecklistRun | None:
+    """A completed run read under ``protocol`` (an older version's run as it still fits), or None."""
+    changed = record.updated_at if record.updated_at.tzinfo else record.updated_at.replace(tzinfo=dt.UTC)
+    try:
+        return ChecklistRun.upgrade(protocol, record.state, changed)
+    except EngineError:
+        return None
+
+
+def live_checklist(session: ChecklistSession, library: Library, storage_key: str) -> ChecklistWidget:
+    """The live checklist widget for a session: each answer goes through it and is saved."""
+    protocol = session.run.protocol
+    checklist = ChecklistWidget.for_protocol(protocol.id, library=library, handler=session.handle,
+                                             answers=answers_for_front_end(session.run))
+    checklist.storage_key = f"{storage_key}-{session.run_id}"
+    checklist.show_title = False
+    checklist.status = session.run.status
+    return checklist
+
 
 def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
-                  store: Store | None = None) -> widgets.VBox:
+                  store: Store | None = None, clock: Clock = local_now) -> widgets.VBox:
     """The whole job aid for one checklist protocol."""
     lib = library or default_library()
     protocol = lib.protocol(protocol_id)
     status = StatusLine()
     body = widgets.VBox()
 
+    def open_live(case_number: str, records: Store) -> None:
+        session, note = ChecklistSession.start_or_resume(protocol, records, aid, case_number, clock)
+        problem = fill_in_from_screening(session, lib, clock)
+        status.show(f"Case {case_number}: {sentence(problem) if problem else note}", bad=bool(problem))
+        body.children = [html_box(filled_in_note(session.run)), live_checklist(session, lib, aid)]
+
+    def show_finished(case_number: str, records: Store, run: ChecklistRun) -> None:
+        def start_new() -> None:
+            try:
+                open_live(case_number, records)
+            except StoreError as exc:
+                status.show(f"Not started: {why_not_saved(exc)}. Try again.", bad=True)
+
+        body.children = [html_box(finished_checklist_html(run)),
+                         row([button("Start a new checklist for this case", start_new, style="primary",
+                                     tooltip=f"Start a new “{protocol.title}” checklist for case {case_number}")])]
+        status.show(f"Case {case_number}: This checklist was finished. It is shown below and cannot be changed.")
+
     def start(case_number: str) -> None:
-        records = store or Store.open()
-        session, note = ChecklistSession.start_or_resume(protocol, records, aid, case_number)
-        checklist = ChecklistWidget.for_protocol(
-            protocol.id, library=lib, handler=session.handle,
-            answers=answers_for_front_end(session.run),
-        )
-        checklist.storage_key = f"{aid}-{session.run_id}"
-        checklist.show_title = False
-        checklist.status = session.run.status
-        status.show(f"Case {case_number}: {note}")
-        body.children = [checklist]
+        records = open_store(store)
+        record = latest_finished(records, aid, case_number, [protocol.id])
+        run = finished_run(record, protocol) if record is not None else None
+        if run is not None:
+            show_finished(case_number, records, run)
+        else:
+            open_live(case_number, records)
 
     form = CaseForm(start, status)
     body.children = [form.widget]

@@ -12,10 +12,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from protocols.engine import ScreeningResult, ScreeningRun
+from protocols.engine import ChecklistRun, ScreeningResult, ScreeningRun
 from protocols.library import Library, default_library
 from protocols.models import ScreeningAnswer, ScreeningInstrument
 from protocols.records import Store, StoreError
+from protocols.records.case_runs import latest_finished
 from protocols.ui.aid_parts import (
     CaseController,
     Clock,
@@ -29,12 +30,19 @@ from protocols.ui.aid_parts import (
     local_now,
     open_store,
     row,
+    sentence,
     stacked,
     styles,
     when,
 )
-from protocols.ui.checklist import ChecklistWidget
-from protocols.ui.checklist_session import ChecklistSession, answers_for_front_end
+from protocols.ui.checklist_aid import (
+    fill_in_from_screening,
+    filled_in_note,
+    finished_checklist_html,
+    finished_run,
+    live_checklist,
+)
+from protocols.ui.checklist_session import ChecklistSession
 from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
 
 AID = "screening"
@@ -56,6 +64,8 @@ class ScreeningController(CaseController[ScreeningRun]):
         super().__init__(store, clock)
         self.instrument = instrument
         self.library = library
+        self.fill_problem = ""
+        """Why the screen-in checklist could not be filled in from this screening ("" if it was)."""
 
     def _load(self, saved: object) -> ScreeningRun:
         return ScreeningRun.restore(self.instrument, saved)
@@ -117,18 +127,40 @@ class ScreeningController(CaseController[ScreeningRun]):
     def result(self) -> ScreeningResult:
         return self.run.evaluate()
 
-    def follow_on(self) -> tuple[ChecklistSession, str] | None:
-        """The follow-on checklist for this case after a screen-in; ``None`` if not screened in.
-
-        Raises ``StoreError`` if the store cannot be used.
-        """
+    def _follow_on_protocol(self) -> str | None:
         if not self.run.finished:
             return None
         result = self.result()
-        if not result.screened_in or result.follow_on_protocol is None:
+        return result.follow_on_protocol if result.screened_in else None
+
+    def follow_on(self) -> tuple[ChecklistSession, str] | None:
+        """The follow-on checklist for this case after a screen-in; ``None`` if not screened in.
+
+        Its screen-in items are filled in from this screening (see :attr:`fill_problem`).
+        Raises ``StoreError`` if the store cannot be used.
+        """
+        protocol_id = self._follow_on_protocol()
+        if protocol_id is None:
             return None
-        protocol = self.library.protocol(result.follow_on_protocol)
-        return ChecklistSession.start_or_resume(protocol, self.store, FOLLOW_ON_AID, self.case_number)
+        protocol = self.library.protocol(protocol_id)
+        opened = ChecklistSession.start_or_resume(protocol, self.store, FOLLOW_ON_AID, self.case_number,
+                                                  self.clock)
+        self.fill_problem = fill_in_from_screening(opened[0], self.library, self.clock, self.run)
+        return opened
+
+    def finished_follow_on(self) -> ChecklistRun | None:
+        """The follow-on checklist this screen-in already led to, if it was completed.
+
+        ``None`` when there is none, one is still open, or the completed one was started before
+        this screening finished (a new screen-in gets a new checklist). Raises ``StoreError``.
+        """
+        protocol_id = self._follow_on_protocol()
+        finished_at = self.run.state.finished_at
+        if protocol_id is None or finished_at is None:
+            return None
+        record = latest_finished(self.store, FOLLOW_ON_AID, self.case_number, [protocol_id])
+        run = finished_run(record, self.library.protocol(protocol_id)) if record is not None else None
+        return run if run is not None and run.state.started_at >= finished_at else None
 
 
 class _QuestionRow:
@@ -237,28 +269,36 @@ class ScreeningView:
         self.follow_on_box.children = []
         self._after(self.c.new_screening())
 
-    def open_follow_on(self) -> None:
+    def open_follow_on(self, new: bool = False) -> None:
+        """Show the screen-in checklist: the completed one read-only (unless ``new``), else the live one."""
         try:
-            opened = self.c.follow_on()
+            finished = None if new else self.c.finished_follow_on()
+            opened = None if finished is not None else self.c.follow_on()
         except StoreError as exc:
-            self.status.show(f"The screen-in checklist could not be opened: {exc}", bad=True)
+            self.status.show(f"The screen-in checklist could not be opened. {sentence(str(exc))}", bad=True)
+            return
+        if finished is not None:
+            self.follow_on_box.children = [
+                html_box(f"<h2>Next: {esc(finished.protocol.title)}</h2>"
+                         f'<p class="hb-progress">Screen-in checklist for case {esc(self.c.case_number)}: '
+                         "finished. It is shown below and cannot be changed.</p>"
+                         + finished_checklist_html(finished)),
+                row([button("Start a new screen-in checklist for this case", lambda: self.open_follow_on(True),
+                            tooltip=f"Start a new screen-in checklist for case {self.c.case_number}")]),
+            ]
             return
         if opened is None:
             self.follow_on_box.children = []
             return
         session, note = opened
-        protocol = session.run.protocol
-        checklist = ChecklistWidget.for_protocol(
-            protocol.id, library=self.c.library, handler=session.handle,
-            answers=answers_for_front_end(session.run))
-        checklist.storage_key = f"{FOLLOW_ON_AID}-{session.run_id}"
-        checklist.show_title = False  # the "Next: …" heading above names it
-        checklist.status = session.run.status
+        if self.c.fill_problem:
+            self.status.show(self.c.fill_problem, bad=True)
+        # the "Next: …" heading names the checklist, so the widget does not
         self.follow_on_box.children = [
-            html_box(f"<h2>Next: {esc(protocol.title)}</h2>"
+            html_box(f"<h2>Next: {esc(session.run.protocol.title)}</h2>"
                      f'<p class="hb-progress" role="status">Screen-in checklist for case '
-                     f"{esc(self.c.case_number)}: {esc(note)}</p>"),
-            checklist,
+                     f"{esc(self.c.case_number)}: {esc(note)}</p>" + filled_in_note(session.run)),
+            live_checklist(session, self.c.library, FOLLOW_ON_AID),
         ]
 
     # ------------------------------------------------------------------ drawing
@@ -268,7 +308,8 @@ class ScreeningView:
         result = run.evaluate()
         answered = len(run.state.answers)
         total = len(self.c.instrument.questions)
-        outcome = (f"Finished · {result.headline}" if run.finished
+        finished_at = run.state.finished_at
+        outcome = (f"Finished on {when(finished_at)} · {result.headline}" if finished_at is not None
                    else f"If you finish now: {result.headline.lower()}")
         self.progress.value = (
             f'<p class="hb-progress" role="status">Case {esc(self.c.case_number)} · {answered} of {total} '
