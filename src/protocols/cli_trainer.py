@@ -176,7 +176,11 @@ def register(app: typer.Typer) -> None:
         ci: Annotated[bool, typer.Option(help="Exit 1 when anything is overdue (default: on when $CI is set).")]
         = bool(os.environ.get("CI")),
     ) -> None:
-        """List content whose review is overdue or due soon, with its owner."""
+        """List content whose review is overdue or due soon, with its owner.
+
+        A rights notice is listed for its review (from `revised`) and for its check against
+        the law (from each right's `verified_on`); both fall due after its `review_every_days`.
+        """
         try:
             day = dt.date.fromisoformat(today) if today else dt.date.today()
         except ValueError:
@@ -188,7 +192,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"Nothing is due for review within {within} days (next: {statuses[0].due}).")
         for s in shown:
             state = f"OVERDUE by {-s.days_left} days" if s.overdue else f"due in {s.days_left} days"
-            typer.echo(f"{state:22} {s.due}  {KIND_LABELS[s.kind]} {s.obj_id} (owner: {s.owner})")
+            detail = f": {s.detail}" if s.detail else ""
+            typer.echo(f"{state:22} {s.due}  {KIND_LABELS[s.kind]} {s.obj_id} (owner: {s.owner}){detail}")
         if overdue and ci:
             raise typer.Exit(1)
 

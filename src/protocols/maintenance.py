@@ -6,10 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from protocols.library import Library
+from protocols.models import RightsNotice
+
+LAW_CHECK = "rights-law-check"
+"""The review kind of a rights notice's check against the law (each right's ``verified_on``)."""
 
 KIND_LABELS = {"protocols": "protocol", "instruments": "screening instrument", "rights": "rights notice",
                "confidentiality": "confidentiality guide", "resources": "resource directory",
-               "needs": "needs catalogue", "followup": "follow-up template", "scenarios": "scenario"}
+               "needs": "needs catalogue", "followup": "follow-up template", "scenarios": "scenario",
+               LAW_CHECK: "law check of rights notice"}
 
 
 def agency_diff(base: Library, adapted: Library) -> list[str]:
@@ -60,19 +65,43 @@ class ReviewStatus:
     title: str
     owner: str
     revised: dt.date
+    """When it was last revised (for a law check: when its wording was checked against the law)."""
     due: dt.date
     days_left: int
+    detail: str = ""
+    """What exactly is due, when the id alone does not say (which rights a law check covers)."""
 
     @property
     def overdue(self) -> bool:
         return self.days_left < 0
 
 
+def law_checks(notice: RightsNotice, today: dt.date) -> list[ReviewStatus]:
+    """The notice's rights, grouped by the date their wording was checked against the law.
+
+    Each group falls due ``review_every_days`` after that date, like the notice's own review,
+    and goes to the notice's owner.
+    """
+    checked: dict[dt.date, list[str]] = {}
+    for right in notice.rights:
+        checked.setdefault(right.verified_on, []).append(right.id)
+    out = []
+    for day, ids in sorted(checked.items()):
+        rights = f"all {len(ids)} rights" if len(ids) == len(notice.rights) else "rights " + ", ".join(ids)
+        due = day + dt.timedelta(days=notice.review_every_days)
+        out.append(ReviewStatus(LAW_CHECK, notice.id, notice.title, notice.owner, day, due,
+                                (due - today).days,
+                                f"{rights} last checked against the law on {day.isoformat()}"))
+    return out
+
+
 def review_status(library: Library, today: dt.date) -> list[ReviewStatus]:
-    """Every reviewed document with its review date, soonest first."""
+    """Every reviewed document with its review date, and every rights notice's law check, soonest first."""
     out: list[ReviewStatus] = []
     for kind in ("protocols", "instruments", "rights", "confidentiality", "needs", "followup", "scenarios"):
         for obj_id, obj in getattr(library, kind).items():
             due = obj.revised + dt.timedelta(days=obj.review_every_days)
             out.append(ReviewStatus(kind, obj_id, obj.title, obj.owner, obj.revised, due, (due - today).days))
-    return sorted(out, key=lambda r: (r.due, r.kind, r.obj_id))
+    for notice in library.rights.values():
+        out.extend(law_checks(notice, today))
+    return sorted(out, key=lambda r: (r.due, r.kind, r.obj_id, r.detail))

@@ -175,14 +175,15 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
     for record in store.all_runs(RIGHTS_AID):
         try:
             notice = library.notice(record.content_id)
-            delivery, made_under = restore_older(partial(RightsDelivery.restore, notice), record.state)
+            delivery, made_under = RightsDelivery.carry_over(notice, record.state)
             result.older_versions += made_under is not None
         except (UnknownContent, EngineError):
             result.unreadable += 1
             continue
-        row = bucket(delivery.state.given_at)
-        if row is not None:
-            row.rights_notices += 1
+        for given in delivery.state.deliveries:  # a run may record several notices
+            row = bucket(given.given_at)
+            if row is not None:
+                row.rights_notices += 1
     for record in store.all_runs(FOLLOW_UP_AID):
         plan = _plan(record, library)
         if plan is None:

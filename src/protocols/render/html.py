@@ -480,6 +480,10 @@ def rights_notice_html(notice: RightsNotice, library: Library, links: Links = NO
     """
     nid = notice.id
     parts = [_heading(level, esc(notice.title), f"rights-{nid}", "hc-title")]
+    if notice.translation_review == "needs-review":
+        parts.append('<p class="hc-translation-status" role="note"><strong>Needs translator review.</strong> '
+                     "A qualified translator has not checked this translation yet. Use the English "
+                     "version as the reference, read by a qualified interpreter.</p>")
     review = TRANSLATION_LABELS.get(notice.translation_review, "")
     parts.append(
         '<dl class="hc-facts">'
@@ -501,12 +505,15 @@ def rights_notice_html(notice: RightsNotice, library: Library, links: Links = NO
         versions = ", ".join(
             f'<span lang="{esc(n.language)}">'
             f"{_a(links.rights_notice(n.id), esc(language_name(n.language)))}</span>"
+            + (' <span class="hc-note">(needs translator review)</span>'
+               if n.translation_review == "needs-review" else "")
             for n in others)
         parts.append(f'<p class="hc-languages"><span class="hc-label">Also in:</span> '
                      f"{versions}</p>")
     rights = "".join(
         f'<li id="{esc(nid)}-{esc(r.id)}"><p class="hc-right-title"><strong>{esc(r.title)}'
-        f'</strong></p>{paragraphs(r.text)}<p class="hc-citation">{esc(r.citation)}</p></li>'
+        f'</strong></p>{paragraphs(r.text)}<p class="hc-citation">{esc(r.citation)} '
+        f'<span class="hc-checked" lang="en">(checked against the law on {date(r.verified_on)})</span></p></li>'
         for r in notice.rights)
     parts.append(f'<div class="hc-notice" lang="{esc(notice.language)}">'
                  f"{paragraphs(notice.introduction, 'hc-intro')}"

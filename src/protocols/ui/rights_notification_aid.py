@@ -1,9 +1,10 @@
 """The rights-notification job aid: show the right notice in the right language, record how it was given.
 
-Choose the jurisdiction's notice and the language; the rights text shows; then record
-how and when it was given. Each record is one engine call
-(:class:`~protocols.engine.RightsDelivery`) and one saved record; earlier deliveries
-for the case are listed.
+Choose the notice (the agency's own jurisdiction comes first) and the language; the rights
+text shows; then record how and when it was given. Every notice given in one visit goes into
+one saved run (:class:`~protocols.engine.RightsDelivery`): a sexual-assault victim in
+California gets the Marsy's Rights card and the sexual-assault card, and both are recorded.
+Earlier notices for the case are listed.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import datetime as dt
 
 import ipywidgets as widgets
 
-from protocols.engine import EngineError, RightsDelivery, RightsDeliveryState, delivery_text, load_state
+from protocols.engine import EngineError, RightsDelivery, RightsDeliveryState, load_state
 from protocols.engine.languages import language_name
-from protocols.engine.rights import REVIEW_LABELS, method_options
+from protocols.engine.rights import REVIEW_LABELS, NoticeGiven, delivery_text, method_options, run_lines
 from protocols.library import Library, default_library
 from protocols.models import RightsNotice
 from protocols.records import Store, StoreError
@@ -36,6 +37,8 @@ from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
 
 AID = "rights-notification"
 CHOOSE = ""
+RECORDED_STATUS = "completed"
+"""A rights run is complete once it holds a notice; more can be added while the aid is open."""
 
 
 def offered(library: Library) -> list[RightsNotice]:
@@ -60,6 +63,27 @@ def families(library: Library) -> list[tuple[str, str]]:
     return pairs if library.agency is not None else sorted(pairs)
 
 
+def _place(jurisdiction: str) -> str:
+    """``"United States (federal criminal cases)"`` → ``"united states"``: the place, for comparing."""
+    return jurisdiction.split("(", 1)[0].strip().casefold()
+
+
+def default_family(library: Library) -> str:
+    """The family to show first: the first one offered for the agency's own jurisdiction.
+
+    A California agency starts on a California notice even when its profile lists the federal
+    notice first; with no agency, or no notice for its jurisdiction, the first family offered.
+    """
+    options = [family for _, family in families(library)]
+    agency = library.agency
+    if agency is not None:
+        for family in options:
+            if any(_place(n.jurisdiction) == _place(agency.jurisdiction)
+                   for n in library.notices_in_family(family)):
+                return family
+    return options[0]
+
+
 def languages(library: Library, family: str) -> list[RightsNotice]:
     """The offered language versions of one notice family, English first."""
     allowed = {n.id for n in offered(library)}
@@ -67,9 +91,10 @@ def languages(library: Library, family: str) -> list[RightsNotice]:
 
 
 def language_label(notice: RightsNotice) -> str:
+    """The language as the choice list shows it, with the translation's review status."""
     label = language_name(notice.language)
     if notice.translation_review == "needs-review":
-        label += " (translation under review)"
+        label += f" ({REVIEW_LABELS['needs-review'].lower()})"
     return label
 
 
@@ -86,28 +111,34 @@ def notice_html(notice: RightsNotice) -> str:
             f"<h3>{esc(notice.title)}</h3><p>{esc(notice.introduction)}</p>"
             f'<ol class="hb-list">{rights}</ol>'
             f'<p class="hb-muted" lang="en">{esc(notice.citation)} · notice {esc(notice.id)}, version '
-            f"{esc(notice.version)}, in effect from {esc(notice.effective.isoformat())}</p></div>")
+            f"{esc(notice.version)}, in effect from {esc(notice.effective.isoformat())} · wording checked "
+            f"against the law on {esc(notice.verified_on.isoformat())}</p></div>")
 
 
 class RightsController:
-    """Records each notice given for one case; no widgets."""
+    """Records each notice given for one case, all in one run; no widgets."""
 
     def __init__(self, library: Library, store: Store, clock: Clock = local_now) -> None:
         self.library = library
         self.store = store
         self.clock = clock
         self.case_number = ""
+        self.run: RightsDelivery | None = None
+        """This visit's run, once its first notice is saved."""
+        self._run_id: str | None = None
+        self._revision = 0
 
     def start(self, case_number: str) -> str:
         """Remember the case and say what is already recorded. Raises ``StoreError``."""
         self.case_number = case_number
+        self.run, self._run_id, self._revision = None, None, 0
         count = len(self.deliveries())
         if count:
             return f"{count} notice{'s' if count != 1 else ''} already recorded for this case (listed below)."
         return "No rights notice recorded for this case yet."
 
     def deliveries(self) -> list[str]:
-        """Each recorded delivery for the case, newest first, as one line. Raises ``StoreError``."""
+        """Every notice recorded for the case, newest run first, as one line each. Raises ``StoreError``."""
         lines = []
         for record in self.store.find(AID, self.case_number):
             try:
@@ -116,38 +147,50 @@ class RightsController:
                 lines.append(f"A record of notice {record.content_id} could not be read.")
                 continue
             if isinstance(state, RightsDeliveryState):
-                lines.append(delivery_text(state))
+                lines.extend(run_lines(state))
         return lines
 
-    def record(self, notice_id: str, method: str, given_at: dt.time | None = None) -> Step[RightsDelivery]:
-        """Record that the notice was given, and save it."""
+    def record(self, notice_id: str, method: str, given_at: dt.time | None = None) -> Step[NoticeGiven]:
+        """Record that the notice was given, in this visit's run, and save the run."""
         notice = self.library.rights.get(notice_id)
         if notice is None:
             return Step(False, "Choose the notice and its language first.")
+        run, before = self.run, self.run.state if self.run is not None else None
         try:
-            delivery = RightsDelivery.record(notice, self.case_number, method or None, self.clock(),
-                                             given_at=given_at)
+            if run is None:
+                run = RightsDelivery.record(notice, self.case_number, method or None, self.clock(),
+                                            given_at=given_at)
+                given = run.state.deliveries[-1]
+            else:
+                given = run.give(notice, method or None, self.clock(), given_at=given_at)
         except EngineError as exc:
             return Step(False, sentence(str(exc)))
-        state = delivery.state
+        state = run.state
         try:
-            self.store.create(AID, state.content_id, state.content_version, self.case_number, "completed",
-                              state.model_dump_json())
+            if self._run_id is None:
+                saved = self.store.create(AID, state.content_id, state.content_version, self.case_number,
+                                          RECORDED_STATUS, state.model_dump_json())
+                self._run_id, self._revision = saved.id, saved.revision
+            else:
+                self._revision = self.store.save(self._run_id, self._revision, RECORDED_STATUS,
+                                                 state.model_dump_json())
         except StoreError as exc:
-            return Step(False, f"Not saved: {exc}. Nothing was recorded; try again.")
-        return Step(True, f"Recorded and saved: {delivery.summary().text}.", delivery)
+            if before is not None:
+                run.state = before  # the notice is not in the run until it is saved
+            return Step(False, f"Not saved: {exc}. This notice was not recorded; try again.")
+        self.run = run
+        return Step(True, f"Recorded and saved: {delivery_text(given)}.", given)
 
 
 class RightsView:
-    """Notice, language, text, then how it was given."""
+    """Notice, language, text, then how it was given; another notice can follow."""
 
     def __init__(self, controller: RightsController, status: StatusLine) -> None:
         self.c = controller
         self.status = status
         lib = controller.library
-        options = families(lib)
-        self.family = stacked(widgets.Dropdown(description="Which notice (the jurisdiction)", options=options,
-                                               value=options[0][1]))
+        self.family = stacked(widgets.Dropdown(description="Which notice (the jurisdiction)", options=families(lib),
+                                               value=default_family(lib)))
         self.language = stacked(widgets.Dropdown(description="Language the victim reads", options=[]))
         self.text = html_box()
         self.method = stacked(widgets.Dropdown(description="How you gave it", options=[]))
@@ -164,7 +207,9 @@ class RightsView:
             html_box("<h2>2. Give the notice</h2><p class=\"hb-muted\">Hand it over, read it aloud or send it. "
                      "This is the text the victim gets.</p>"),
             self.text,
-            html_box("<h2>3. Record how you gave it</h2>"),
+            html_box("<h2>3. Record how you gave it</h2><p class=\"hb-muted\">Giving more than one notice, such "
+                     "as both California cards after a sexual assault? Record each one: choose the next "
+                     "notice above, then record it here. They are kept together in one record.</p>"),
             column([self.method, self.given_at, row([self.record_button]), self.recorded], "hb-card"),
         ])
         self._family_changed()
@@ -193,7 +238,12 @@ class RightsView:
     def record(self) -> None:
         step = self.c.record(str(self.language.value), str(self.method.value), self.given_at.value)
         css = "hb-answer" if step.saved else "hb-aid-status hb-bad"
-        self.recorded.value = f'<p class="{css}">{esc(step.message)}</p>'
+        message = esc(step.message)
+        if step.saved and self.c.run is not None:
+            count = len(self.c.run.state.deliveries)
+            message += (f" This visit's record holds {count} notice{'s' if count != 1 else ''}. "
+                        "To record another, choose it above.")
+        self.recorded.value = f'<p class="{css}">{message}</p>'
         if step.saved:
             self.method.value = CHOOSE
             self.given_at.value = None
