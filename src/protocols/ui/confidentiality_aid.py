@@ -8,6 +8,7 @@ words to say to the victim.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from protocols.ui.aid_parts import (
     open_store,
     row,
     styles,
+    when,
 )
 from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
 
@@ -55,19 +57,36 @@ class AdvisorController(CaseController[ConfidentialityAdvisor]):
         return self.current
 
     def start(self, case_number: str) -> str:
-        """Resume this case's latest walk through the guide, or start one. Raises ``StoreError``."""
+        """Resume this case's latest walk through the guide, or start one. Raises ``StoreError``.
+
+        A walk that reached its answer is shown read-only, with a way to start new questions.
+        """
         self.case_number = case_number
         for record in self.store.find(AID, case_number):
             if record.content_id != self.guide.id:
                 continue
             if not self._resume(record, self._load):
                 break
-            if self.advisor.finished:
-                return self.resumed("This case already has an answer; it is shown below. Use Back or Start "
-                                    "again to change it.")
+            reached = self.reached_at
+            if reached is not None and self.session is not None:
+                self.session.read_only = ("Not changed: this answer was finished and is kept as it was. "
+                                          "Start new questions for this case to answer again.")
+                return self.resumed(f"This case already has an answer, reached on {when(reached)}. It is "
+                                    "shown below and cannot be changed.")
             return self.resumed("Resumed where you stopped.")
         self._new()
         return "Started. Answer the first question."
+
+    @property
+    def reached_at(self) -> dt.datetime | None:
+        """When the walk reached its answer (the time of its last answer); ``None`` if it has not."""
+        path = self.advisor.state.path
+        return path[-1].answered_at if self.advisor.finished and path else None
+
+    @property
+    def read_only(self) -> bool:
+        """The finished walk shown is kept as it was (it was reopened, not answered just now)."""
+        return self.session is not None and self.session.read_only is not None
 
     def _new(self) -> None:
         self._create(ConfidentialityAdvisor.start(self.guide, self.clock(), case_number=self.case_number),
@@ -105,10 +124,12 @@ class AdvisorView:
         self.back = button("Back", lambda: self._after(self.c.back()), tooltip="Back one question")
         self.again = button("Start again", lambda: self._after(self.c.restart()),
                             tooltip="Start again from the first question")
+        self.new = button("Start new questions for this case", lambda: self._after(self.c.restart()),
+                          style="primary", tooltip="Start new questions for this case; this answer stays on record")
         self.path = html_box()
         self.widget = column([
             self.progress,
-            column([self.question, row([self.yes, self.no, self.back, self.again])], "hb-card"),
+            column([self.question, row([self.yes, self.no, self.back, self.again, self.new])], "hb-card"),
             self.path,
         ])
         self.draw()
@@ -121,8 +142,11 @@ class AdvisorView:
         summary = self.c.summary()
         advisor = self.c.advisor
         count = len(summary.steps)
+        reached = self.c.reached_at
         if summary.outcome is not None:
-            state = f"Answer reached after {count} question{'s' if count != 1 else ''}: {summary.outcome.title}"
+            on = f" on {when(reached)}" if reached is not None else ""
+            state = (f"Finished{on}: answer reached after {count} question{'s' if count != 1 else ''}: "
+                     f"{summary.outcome.title}")
         else:
             state = f"Question {count + 1} · {count} answered so far"
         self.progress.value = (f'<p class="hb-progress" role="status">Case {esc(self.c.case_number)} · '
@@ -143,11 +167,15 @@ class AdvisorView:
                 f'<div class="hb-say"><p><strong>Say to the victim:</strong> {esc(o.script)}</p></div>{steps}')
         for b in (self.yes, self.no):
             b.layout.display = "none" if question is None else ""
+        read_only = self.c.read_only
         self.back.disabled = count == 0
-        self.again.layout.display = "" if count else "none"
+        self.back.layout.display = "none" if read_only else ""
+        self.again.layout.display = "" if count and not read_only else "none"
+        self.new.layout.display = "" if read_only else "none"
         if summary.steps:
-            items = "".join(f"<li>{esc(s.question)} <strong>{'Yes' if s.answer == 'yes' else 'No'}</strong></li>"
-                            for s in summary.steps)
+            items = "".join(f"<li>{esc(s.question)} <strong>{'Yes' if s.answer == 'yes' else 'No'}</strong>"
+                            f" · {esc(when(p.answered_at))}</li>"
+                            for s, p in zip(summary.steps, advisor.state.path, strict=True))
             self.path.value = f'<h3>Your answers</h3><ol class="hb-list">{items}</ol>'
         else:
             self.path.value = ""

@@ -15,7 +15,8 @@ from protocols.engine import ReferralResult, ReferralRun, language_name, languag
 from protocols.engine.referrals import Recommendation
 from protocols.library import Library, default_library
 from protocols.models import NeedDomain, NeedsCatalogue, ResourceDirectory, VictimNeed
-from protocols.records import Store
+from protocols.records import Store, StoreError
+from protocols.records.case_runs import latest_finished
 from protocols.ui.aid_parts import (
     CaseController,
     Clock,
@@ -68,13 +69,27 @@ class ReferralController(CaseController[ReferralRun]):
         return self.current
 
     def start(self, case_number: str) -> str:
-        """Resume the open assessment for this case, or start one. Raises ``StoreError``."""
+        """Resume the open assessment for this case; else show the finished one (read-only), or
+        start one. Raises ``StoreError``."""
         self.case_number = case_number
         for record in open_records(self.store, AID, case_number, [self.catalogue.id]):
             if self._resume(record, self._load):
                 return self.resumed(f"Resumed where you stopped. {self.run.progress_text()}.")
+        last = latest_finished(self.store, AID, case_number, [self.catalogue.id])
+        if last is not None and self._resume(last, self._load) and self.run.state.finished_at is not None:
+            return self.resumed(f"This case's needs assessment was finished on {when(self.run.state.finished_at)}. "
+                                "It is shown below and cannot be changed.")
         self._create(ReferralRun.start(self.catalogue, self.directory, case_number, self.clock()), self._load)
         return "New needs assessment started."
+
+    def new_assessment(self) -> Step[None]:
+        """Start a fresh assessment for the same case (the finished one stays on record)."""
+        try:
+            self._create(ReferralRun.start(self.catalogue, self.directory, self.case_number, self.clock()),
+                         self._load)
+        except StoreError as exc:
+            return Step(False, f"Not started: {exc}. Try again.")
+        return Step(True, "New needs assessment started for the same case.")
 
     def toggle_need(self, need_id: str, selected: bool) -> Step[Any]:
         label = self.catalogue_need(need_id).label if self._known(need_id) else need_id
@@ -175,8 +190,11 @@ class ReferralView:
         self.services = column([])
         self.chosen = html_box()
         self.finish_button = button("Finish and save the assessment", self.finish, style="primary")
+        self.finished_box = html_box()
+        self.new_button = button("Start a new needs assessment for this case", self.new_assessment)
         self.widget = column([
             self.progress,
+            self.finished_box,
             html_box(f"<p>{esc(controller.catalogue.introduction)}</p><h2>1. What does the victim need?</h2>"
                      '<p class="hb-muted">Ask each question. Tick every need the victim has. Each tick '
                      "is saved.</p>"),
@@ -187,7 +205,7 @@ class ReferralView:
             self.services,
             html_box("<h2>3. Referrals made</h2>"),
             self.chosen,
-            row([self.finish_button]),
+            row([self.finish_button, self.new_button]),
         ])
         self.draw()
 
@@ -232,6 +250,9 @@ class ReferralView:
 
     def finish(self) -> None:
         self._after(self.c.finish())
+
+    def new_assessment(self) -> None:
+        self._after(self.c.new_assessment())
 
     # ------------------------------------------------------------------ drawing
 
@@ -283,6 +304,19 @@ class ReferralView:
         else:
             self.chosen.value = '<p class="hb-muted">No referral made yet.</p>'
         self.finish_button.layout.display = "none" if run.finished else ""
+        self.new_button.layout.display = "" if run.finished else "none"
+        self.finished_box.value = self._finished_html() if run.finished else ""
+
+    def _finished_html(self) -> str:
+        """When the assessment was finished, and each need with the time it was ticked."""
+        state = self.c.run.state
+        labels = {n.id: n.label for n in self.c.catalogue.needs}
+        needs = "".join(f"<li>{esc(labels.get(n.need_id, n.need_id))} · {esc(when(n.selected_at))}</li>"
+                        for n in state.needs)
+        finished = when(state.finished_at) if state.finished_at is not None else "an unknown date"
+        return (f'<div class="hb-result hb-out" role="status"><p class="hb-headline">Finished on {esc(finished)}'
+                "</p><p>This assessment cannot be changed. Start a new one if the victim's needs have changed."
+                f"</p><p><strong>Needs found:</strong></p><ul class=\"hb-list\">{needs}</ul></div>")
 
 
 def directory_banner(directory: ResourceDirectory) -> widgets.HTML:
