@@ -33,7 +33,7 @@ METHOD_LABELS: dict[DeliveryMethod, str] = {
     DeliveryMethod.READ_ALOUD: "Read aloud to the victim",
     DeliveryMethod.SENT_EMAIL: "Sent by email",
     DeliveryMethod.SENT_TEXT: "Sent by text message",
-    DeliveryMethod.SENT_MAIL: "Sent by post",
+    DeliveryMethod.SENT_MAIL: "Sent by mail",
 }
 """How each delivery method reads to a person."""
 
