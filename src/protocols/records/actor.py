@@ -4,6 +4,10 @@ A job-aid kernel started by ``handbook serve`` gets the signed-in user's id as
 ``$HANDBOOK_USER``; the CLI takes ``--user``, else ``$HANDBOOK_USER``, else the
 operating system's login name. An id must be printable text of at most 64 characters
 (it is stored and shown as it is); anything else is refused, never cut or cleaned.
+
+A job aid's user is read when each change is saved (:func:`aid_user`, called by the store),
+never once when its store is opened: a kernel can open its store before it is told who is
+signed in (a warm or preheated kernel), and the change must still name that user.
 """
 
 from __future__ import annotations
@@ -59,3 +63,13 @@ def cli_user(option: str | None) -> str:
         raise ActorError("cannot tell who you are (no login name); pass --user ID or set "
                          f"${USER_ENV}") from None
     return check_user(login, "the login name")
+
+
+NO_SIGN_IN = "job aid (no user sign-in configured)"
+"""How an export names :data:`AID_DEFAULT`."""
+
+
+def recorded_by(actors: list[str]) -> str:
+    """Who recorded a run, as an export shows it (the audit log's actors, first one first)."""
+    named = [NO_SIGN_IN if actor == AID_DEFAULT else actor for actor in actors]
+    return ", ".join(named) if named else NO_SIGN_IN

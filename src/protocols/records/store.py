@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from protocols.records import migrations
-from protocols.records.actor import AID_DEFAULT, ActorError, aid_user
+from protocols.records.actor import ActorError, aid_user
 from protocols.records.migrations import SchemaError
 
 DEFAULT_DB_ENV = "HANDBOOK_DATABASE_URL"
@@ -99,13 +99,24 @@ class RunRecord:
     updated_at: dt.datetime
 
 
+def data_folder() -> Path:
+    """The handbook's folder in the user's data folder: ``$XDG_DATA_HOME/crisis-handbook``, else
+    ``~/.local/share/crisis-handbook``."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "crisis-handbook"
+
+
 def default_database_url() -> str:
     """``$HANDBOOK_DATABASE_URL``, else a SQLite file in the user's data folder."""
     url = os.environ.get(DEFAULT_DB_ENV)
     if url:
         return url
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"sqlite:///{base / 'crisis-handbook' / 'records.sqlite3'}"
+    return f"sqlite:///{data_folder() / 'records.sqlite3'}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file a ``sqlite:///`` URL names; ``None`` for any other database."""
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
 def _utcnow() -> dt.datetime:
@@ -115,27 +126,43 @@ def _utcnow() -> dt.datetime:
 class Store:
     """Runs and the audit log in one database.
 
-    ``actor`` is who the audit log records for this store's changes (see ``records.actor``).
+    ``actor`` is who the audit log records for this store's changes (see ``records.actor``):
+    the one given, else the job aid's user at the time of each change.
     """
 
-    def __init__(self, engine: Engine, actor: str = AID_DEFAULT) -> None:
+    def __init__(self, engine: Engine, actor: str | None = None) -> None:
         self.engine = engine
-        self.actor = actor
+        self._actor = actor
+
+    @property
+    def actor(self) -> str:
+        """Who this store's next change is recorded as.
+
+        A store opened without an actor (a job aid's) reads ``$HANDBOOK_USER`` now, not when it
+        was opened: a kernel may open its store before it is told who is signed in.
+        """
+        if self._actor is not None:
+            return self._actor
+        try:
+            return aid_user()
+        except ActorError as exc:
+            raise StoreError(f"nothing can be recorded: {exc}") from None
 
     @classmethod
     def open(cls, url: str | None = None, actor: str | None = None) -> Store:
         """Open (and create if needed) the store at ``url``; ``StoreError`` says what failed.
 
-        ``actor`` defaults to the job aid's user (``$HANDBOOK_USER``, checked).
+        Without ``actor`` each change records the job aid's user (``$HANDBOOK_USER``) at the
+        time it is made; an unusable ``$HANDBOOK_USER`` is refused here already.
         """
-        try:
-            actor = actor if actor is not None else aid_user()
-        except ActorError as exc:
-            raise StoreError(f"nothing can be recorded: {exc}") from None
+        if actor is None:
+            try:
+                aid_user()
+            except ActorError as exc:
+                raise StoreError(f"nothing can be recorded: {exc}") from None
         url = url or default_database_url()
         try:
-            if url.startswith("sqlite:///"):
-                path = Path(url.removeprefix("sqlite:///"))
+            if (path := sqlite_path(url)) is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 check_sqlite_file(path)
             engine = create_engine(url, future=True, pool_pre_ping=True)
@@ -253,6 +280,24 @@ class Store:
     def all_runs(self, aid: str, limit: int = 10_000) -> list[RunRecord]:
         """Every run of one job aid, newest first (for the tracker and monitoring)."""
         return self._select(runs.c.aid == aid, limit=limit)
+
+    def list_runs(self, aid: str | None = None, case_number: str | None = None,
+                  limit: int = 50) -> list[RunRecord]:
+        """Runs of every job aid (or of ``aid``), of every case (or of ``case_number``), newest first."""
+        conditions: list[Any] = []
+        if aid is not None:
+            conditions.append(runs.c.aid == aid)
+        if case_number is not None:
+            conditions.append(runs.c.case_number == case_number)
+        return self._select(*conditions, limit=limit)
+
+    def saved_aids(self) -> list[str]:
+        """The job aids that have saved runs here, by name."""
+        try:
+            with self.engine.connect() as conn:
+                return sorted(conn.execute(select(runs.c.aid).distinct()).scalars().all())
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the records: {_reason(exc)}") from None
 
     def recent(self, aid: str, limit: int = 10, open_only: bool = True) -> list[RunRecord]:
         """The newest runs of one job aid, for a resume list."""
