@@ -7,16 +7,23 @@ Each command that changes or exports a record names who did it in the audit log:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from protocols.cli_common import chosen_agency, fail
-from protocols.library import UnknownContent, default_library
-from protocols.records import Store, StoreError
+from protocols.errors import ContentError
+from protocols.library import default_library
+from protocols.records import RunRecord, Store, StoreError
 from protocols.records.actor import ActorError, cli_user
-from protocols.records.export import ExportError, checklist_payload, to_html, to_json, verify_export
+from protocols.records.aids import TRAINING_AIDS, known_aids
+from protocols.records.export import case_payload, render_html, render_json, run_entry, run_payload, sign
+from protocols.records.export_format import ExportError
+from protocols.records.signing import KeyFolder, SigningError, given_keys, public_pem
+from protocols.records.verify import EXIT_CODES, NOT_AN_EXPORT_EXIT, Verdict, check_export
 
 DatabaseOption = Annotated[
     str | None,
@@ -34,16 +41,145 @@ def _shown(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+def as_sentence(text: str) -> str:
+    """``text`` as a sentence: capital first letter, full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else f"{text}."
+
+
+def _table(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """Lines of a plain text table with a heading row, columns padded to their widest cell."""
+    rows = list(rows)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
+    return ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+            for line in (headings, *rows)]
+
+
 def _store(database: str | None, user: str | None = None) -> Store:
     """The store, recording ``--user`` (or its default) as the actor of every change."""
     try:
         actor = cli_user(user)
     except ActorError as exc:
-        raise fail(exc, 2) from None
+        raise fail(as_sentence(str(exc)), 2) from None
     try:
         return Store.open(database, actor=actor)
     except StoreError as exc:
-        raise fail(exc) from None
+        raise fail(as_sentence(str(exc))) from None
+
+
+def _export_records(store: Store, run_id: str | None, case: str | None) -> list[RunRecord]:
+    """The runs to export: one by id, or every case run of a case (training left out)."""
+    if run_id is not None:
+        record = store.get(run_id)
+        if record is None:
+            raise fail(f"There is no run {_shown(run_id)!r}. List the runs with handbook runs.")
+        return [record]
+    found = [r for r in store.list_runs(case_number=case, limit=100_000) if r.aid not in TRAINING_AIDS]
+    if not found:
+        raise fail(f"There are no saved runs for case {_shown(str(case))!r}. Check the number with "
+                   "handbook runs --case NUMBER.")
+    return found
+
+
+def _write_all(texts: list[tuple[Path, str]]) -> str | None:
+    """Write every file, or none: each goes to FILE.part first. Returns why it failed, if it did."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, text in texts:
+            part = target.with_name(target.name + ".part")
+            staged.append((part, target))
+            part.write_text(text, encoding="utf-8")
+        for part, target in staged:
+            part.replace(target)
+    except OSError as exc:
+        for part, _target in staged:
+            with contextlib.suppress(OSError):  # e.g. the folder is a file: there is nothing to remove
+                part.unlink(missing_ok=True)
+        return f"Cannot write {staged[-1][1]}: {exc.strerror}. Choose a file in a folder you can write."
+    return None
+
+
+def _audit_exports(store: Store, records: list[RunRecord], outcome: str) -> None:
+    try:
+        for record in records:
+            store.record_event("export", record.id, outcome)
+    except StoreError as exc:
+        raise fail(as_sentence(str(exc))) from None
+
+
+VERIFY_EPILOG = "Exit codes: " + "; ".join(f"{code} {what}" for code, what in sorted([
+    (EXIT_CODES[Verdict.VERIFIED], "verified"),
+    (NOT_AN_EXPORT_EXIT, "not a handbook export, or unreadable"),
+    (2, "a bad option, or an unusable public key file or key folder"),
+    (EXIT_CODES[Verdict.ALTERED], "altered: the content or page was changed after export"),
+    (EXIT_CODES[Verdict.FORGED], "forged: the signature is wrong or missing, or its key is not trusted"),
+    (EXIT_CODES[Verdict.UNSIGNED], "unsigned: made before exports were signed (its digest still matches)"),
+])) + "."
+
+
+def register_signing_key(app: typer.Typer) -> None:
+    """``handbook signing-key show`` and ``rotate``: the agency's export-signing key."""
+    keys_app = typer.Typer(no_args_is_help=True, help="The agency's export-signing key: show its public key "
+                           "(for whoever checks your exports) or rotate it.")
+    app.add_typer(keys_app, name="signing-key")
+
+    @keys_app.command("show")
+    def show_(
+        out: Annotated[Path | None, typer.Option("--out", help="Also write the public key(s) to this file, to "
+                                                 "hand out.", show_default=False)] = None,
+        include_retired: Annotated[bool, typer.Option("--all", help="Show the retired public keys too (they "
+                                                      "check exports signed before a rotation).")] = False,
+    ) -> None:
+        """Print the public key that checks this agency's exports; give it to a prosecutor or court.
+
+        The key is made at first use. With it, handbook verify-export FILE --public-key KEYFILE
+        checks an export on any computer.
+        """
+        keys = KeyFolder.default()
+        try:
+            keys.signing_key()  # made at first use
+            trusted = keys.trusted()
+        except SigningError as exc:
+            raise fail(exc) from None
+        shown = sorted(trusted.values(), key=lambda k: (k.status != "current", k.key_id))
+        if not include_retired:
+            shown = [k for k in shown if k.status == "current"]
+        pem = "".join(public_pem(k.public) for k in shown)
+        typer.echo(f"Key folder: {keys.folder}")
+        for k in shown:
+            typer.echo(f"{k.status.capitalize()} key: {k.key_id}")
+        retired = sum(1 for k in trusted.values() if k.status == "retired")
+        if retired and not include_retired:
+            typer.echo(f"({retired} retired key(s) not shown; give --all to show them.)")
+        typer.echo(pem, nl=False)
+        if out is not None:
+            problem = _write_all([(out, pem)])
+            if problem:
+                raise fail(problem)
+            typer.echo(f"Wrote the public key{'s' if len(shown) > 1 else ''} to {out}.")
+
+    @keys_app.command("rotate")
+    def rotate_(database: DatabaseOption = None, user: UserOption = None) -> None:
+        """Make a new signing key and retire the old one.
+
+        The old private key is deleted; its public key stays trusted here, so exports it signed
+        still verify. Give the new public key (handbook signing-key show --out FILE) to whoever
+        checks your exports. The rotation is noted in the audit log.
+        """
+        store = _store(database, user)
+        try:
+            old, new = KeyFolder.default().rotate()
+        except SigningError as exc:
+            raise fail(exc) from None
+        try:
+            store.record_event("rotate-signing-key", None, "ok")
+        except StoreError as exc:
+            typer.echo(f"warning: the rotation is done but was not noted in the audit log: {exc}", err=True)
+        retired = f"Retired key {old}; exports it signed still verify. " if old else ""
+        typer.echo(f"{retired}New key {new}. Hand out its public key: handbook signing-key show --out FILE.")
 
 
 def _retention(days: int | None, agency: Path | None) -> tuple[int, str]:
@@ -67,70 +203,124 @@ def register(app: typer.Typer) -> None:
 
     @app.command("runs")
     def runs_(
-        aid: Annotated[str, typer.Option(help="Job aid name, e.g. scene-response.")] = "scene-response",
-        case: Annotated[str | None, typer.Option(help="Only this case or incident number.")] = None,
+        aid: Annotated[str | None, typer.Option(help="Only this job aid's runs, e.g. scene-response (default: "
+                                                     "every aid).", show_default=False)] = None,
+        case: Annotated[str | None, typer.Option(help="Only this case or incident number, in every aid.",
+                                                 show_default=False)] = None,
+        limit: Annotated[int, typer.Option(help="At most this many runs.", min=1, max=10_000)] = 50,
         database: DatabaseOption = None,
     ) -> None:
-        """List saved job-aid runs (newest first): id, case number, status, last change."""
+        """List saved job-aid runs, newest first: run id, job aid, case number, status, version, last change.
+
+        Every job aid's runs are listed unless --aid names one; --case finds one case's runs in
+        every aid. A scenario play-through's case column is its training session label.
+        """
         store = _store(database)
         try:
-            records = store.find(aid, case) if case else store.recent(aid, limit=50, open_only=False)
+            saved = store.saved_aids()
+            if aid is not None and aid not in known_aids(saved):
+                raise fail(f"There is no job aid called {_shown(aid)!r}. The job aids are: "
+                           f"{', '.join(known_aids(saved))}. Give one of them with --aid, or leave --aid out "
+                           "to list every aid.", 2)
+            records = store.list_runs(aid, case, limit)
         except StoreError as exc:
-            raise fail(exc) from None
+            raise fail(as_sentence(str(exc))) from None
         if not records:
-            typer.echo(f"No saved runs for {aid}{' and case ' + case if case else ''}.")
-        for r in records:
-            typer.echo(f"{r.id}  case {_shown(r.case_number):14}  {r.status:12}  v{r.content_version}  "
-                       f"{r.updated_at:%Y-%m-%d %H:%M}")
+            where = " and ".join(filter(None, [f"job aid {aid}" if aid else "",
+                                               f"case {_shown(case)}" if case else ""]))
+            typer.echo(f"No saved runs{' for ' + where if where else ''}.")
+            return
+        rows = [(r.id, _shown(r.aid), _shown(r.case_number), r.status, f"v{r.content_version}",
+                 f"{r.updated_at.astimezone():%Y-%m-%d %H:%M}") for r in records]
+        for line in _table(("Run id", "Job aid", "Case", "Status", "Version", "Last change"), rows):
+            typer.echo(line)
+        if len(records) == limit:
+            typer.echo(f"(The newest {limit} runs; give --limit N to see more.)")
 
     @app.command("export")
     def export_(
-        run_id: Annotated[str, typer.Argument(help="The run id (see `handbook runs`).")],
-        out: Annotated[Path, typer.Option("--out", help="File to write (.json or .html).")],
+        run_id: Annotated[str | None, typer.Argument(help="The run id (see handbook runs); or give --case.",
+                                                     show_default=False)] = None,
+        out: Annotated[list[Path] | None, typer.Option(
+            "--out", metavar="FILE", help="File to write, ending in .json or .html. Give it twice (one of "
+            "each) for both forms of the same signed record.", show_default=False)] = None,
+        case: Annotated[str | None, typer.Option(
+            "--case", metavar="NUMBER", help="Export every run of this case as one case file (training "
+            "play-throughs are left out).", show_default=False)] = None,
         include_notes: Annotated[bool, typer.Option(help="Show free-text answers instead of redacting them.")] = False,
         database: DatabaseOption = None,
         user: UserOption = None,
     ) -> None:
-        """Export one checklist run for the case file, as JSON or a printable HTML page.
+        """Export a run, or a whole case, for the case file: signed JSON and a printable HTML page.
 
-        The export names who recorded the run (from the audit log) and who exported it.
+        Every job aid's runs export. Each file carries a SHA-256 digest and an Ed25519 signature
+        made with this agency's key (made at first use; see handbook signing-key), so
+        handbook verify-export shows whether it was changed since. The export names who recorded
+        each run (from the audit log) and who exported it.
         """
-        if out.suffix.lower() not in (".json", ".html"):
-            raise fail("--out must end in .json or .html", 2)
+        if (run_id is None) == (case is None):
+            raise fail("Give either a run id or --case NUMBER (not both). List the runs with handbook runs.", 2)
+        targets = out or []
+        if not targets:
+            raise fail("Give the file to write with --out FILE.json or --out FILE.html (or both).", 2)
+        for target in targets:
+            if target.suffix.lower() not in (".json", ".html"):
+                raise fail(f"The --out file {target} must end in .json or .html.", 2)
         store = _store(database, user)
-        record = store.get(run_id)
-        if record is None:
-            raise fail(f"there is no run {run_id}; list runs with `handbook runs`")
         try:
-            protocol = default_library().protocol(record.content_id)
-        except UnknownContent as exc:
-            raise fail(exc) from None
+            library = default_library()
+        except ContentError as exc:
+            raise fail(f"The handbook's content cannot be loaded ({len(exc.problems)} problem(s)). Run handbook "
+                       "validate to see them and fix them.") from None
         try:
-            actors = store.actors(run_id)
+            records = _export_records(store, run_id, case)
+            entries = [run_entry(r, library, store.actors(r.id), include_notes) for r in records]
         except StoreError as exc:
-            raise fail(exc) from None
-        payload = checklist_payload(record, protocol, include_notes, actors, exported_by=store.actor)
-        text = to_html(payload) if out.suffix.lower() == ".html" else to_json(payload)
-        tmp = out.with_name(out.name + ".part")
+            raise fail(as_sentence(str(exc))) from None
+        now = dt.datetime.now(dt.UTC).astimezone()
+        payload = run_payload(entries[0], store.actor, now, include_notes) if run_id is not None \
+            else case_payload(str(case), entries, store.actor, now, include_notes)
         try:
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(out)
-        except OSError as exc:
-            with contextlib.suppress(OSError):  # e.g. the folder is a file: there is nothing to remove
-                tmp.unlink(missing_ok=True)
-            store.record_event("export", run_id, "failed")
-            raise fail(f"cannot write {out}: {exc.strerror}") from None
-        store.record_event("export", run_id, "ok")
-        typer.echo(f"Exported run {run_id} to {out}")
+            document = sign(payload, KeyFolder.default())
+        except SigningError as exc:
+            _audit_exports(store, records, "failed")
+            raise fail(exc) from None
+        texts = [(t, render_html(document) if t.suffix.lower() == ".html" else render_json(document)) for t in targets]
+        problem = _write_all(texts)
+        if problem:
+            _audit_exports(store, records, "failed")
+            raise fail(problem)
+        _audit_exports(store, records, "ok")
+        what = f"run {run_id}" if run_id is not None else f"case {_shown(str(case))} ({len(records)} runs)"
+        typer.echo(f"Exported {what} to {', '.join(map(str, targets))}, signed with key "
+                   f"{document['signature']['key_id']}.")
 
-    @app.command("verify-export")
-    def verify_export_(file: Annotated[Path, typer.Argument(help="A .json or .html export.")]) -> None:
-        """Check that an export has not been changed since it was made."""
+    @app.command("verify-export", epilog=VERIFY_EPILOG)
+    def verify_export_(
+        file: Annotated[Path, typer.Argument(help="A .json or .html export.")],
+        public_key: Annotated[list[Path] | None, typer.Option(
+            "--public-key", metavar="FILE", help="A public key file the agency gave you (handbook signing-key "
+            "show --out FILE); its keys are trusted too. May be given more than once.", show_default=False)] = None,
+    ) -> None:
+        """Check that an export is unchanged since it was signed, by a key the agency trusts.
+
+        The trusted keys are this machine's signing keys (the current one and every retired one)
+        and the keys in any --public-key file. The public key inside an export is not trusted on
+        its own: anyone can make a key.
+        """
         try:
-            digest = verify_export(file)
+            trusted = {**KeyFolder.default().trusted(), **given_keys(public_key or [])}
+        except SigningError as exc:
+            raise fail(exc, 2) from None
+        try:
+            finding = check_export(file, trusted)
         except ExportError as exc:
-            raise fail(exc) from None
-        typer.echo(f"OK: {file} is unchanged (sha256 {digest[:16]}…)")
+            raise fail(exc, NOT_AN_EXPORT_EXIT) from None
+        if finding.exit_code:
+            raise fail(finding.message, finding.exit_code)
+        typer.echo(finding.message)
+
+    register_signing_key(app)
 
     @app.command("purge")
     def purge_(

@@ -26,6 +26,7 @@ runner = CliRunner()
 def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     for name in ("HANDBOOK_USER", "HANDBOOK_AGENCY"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HANDBOOK_SIGNING_KEYS", str(tmp_path / "signing-keys"))
     return f"sqlite:///{tmp_path / 'records.sqlite3'}"
 
 
@@ -126,7 +127,7 @@ def test_the_signed_in_user_is_recorded_and_shown_in_exports(url: str, tmp_path:
                                "--user", "sgt-7"])
     assert done.exit_code == 0, done.output
     page = out.read_text(encoding="utf-8")
-    assert "recorded by officer-412 · exported by sgt-7" in page
+    assert "recorded by officer-412 · run" in page and " by sgt-7 · typed notes redacted" in page
     assert runner.invoke(app, ["verify-export", str(out)]).exit_code == 0
     assert store.audit_log(session.run_id)[-1]["actor"] == "sgt-7"
 

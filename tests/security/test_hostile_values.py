@@ -233,7 +233,10 @@ def test_the_cli_tables_print_planted_case_numbers_without_control_characters(pl
         result = CliRunner().invoke(app, command, color=True)
         assert result.exit_code == 0, result.output
         lines = result.output.splitlines()
+        if command[0] == "runs":  # a heading row, then one row per run with the aid in its own column
+            assert lines.pop(0).split()[:4] == ["Run", "id", "Job", "aid"], lines
         assert len(lines) == (len(HOSTILE_CASES) * 2 if command[0] == "followups" else len(HOSTILE_CASES)), lines
         assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]", result.output), repr(result.output)
-        assert all(line.count("case ") == 1 for line in lines), lines
+        marker = "case " if command[0] == "followups" else "  follow-up  "
+        assert all(line.count(marker) == 1 for line in lines), lines
         assert SCRIPT in result.output  # markup is harmless in a terminal: shown as typed

@@ -1,192 +1,172 @@
-"""Exports for the case file: schema-versioned JSON and a printable HTML page.
+"""Signed exports for the case file: one run, or every run of a case, as JSON and a printable page.
 
-Both carry a SHA-256 digest of the canonical JSON payload, so an edited export
-is detected by ``handbook verify-export``. (A digest shows alteration; it is not
-a signature: keep the original in the records store.) Free text typed by a user
-is redacted unless the export asks for notes.
+An export's payload (schema :data:`EXPORT_SCHEMA`) lists its runs, each with who recorded it
+(the audit log), its content and version, and its sections of rows (see ``run_views``). The
+document adds a SHA-256 digest of the canonical payload and an Ed25519 signature over it made
+with the agency's key (``signing``), with the key id and public key. The HTML page embeds the
+whole document, so the page itself can be verified (``verify``).
+
+Free text typed by a user is redacted unless the export asks for notes.
+
+The first format (one checklist run, digest only) lives on in ``export_v1``; its names are
+imported here for code that still makes such files.
 """
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import html
 import json
-import re
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
-from protocols.engine import ChecklistRun
-from protocols.models import Protocol, ValueType
-from protocols.records.actor import AID_DEFAULT
+from protocols.library import Library
+from protocols.records.actor import recorded_by
+from protocols.records.export_format import ExportError, canonical, digest_of, embedded_json
+from protocols.records.export_v1 import (
+    EARLIER_STYLES,
+    REDACTED,
+    STYLE,
+    STYLE_V1,
+    checklist_payload,
+    to_html,
+    to_json,
+    verify_export,
+)
+from protocols.records.run_views import aware, run_view
+from protocols.records.signing import KeyFolder
 from protocols.records.store import RunRecord
 
-EXPORT_SCHEMA = "crisis-handbook/run-export/1"
-REDACTED = "[redacted: free text; export with --include-notes to show]"
-_EMBED = re.compile(r'<script type="application/json" id="handbook-export">(.*?)</script>', re.S)
+__all__ = ["EARLIER_STYLES", "EXPORT_SCHEMA", "REDACTED", "STYLE", "STYLE_V1", "ExportError", "case_payload",
+           "checklist_payload", "page_styles", "render_html", "render_json", "run_entry", "run_payload",
+           "sign", "to_html", "to_json", "verify_export"]
+
+EXPORT_SCHEMA = "crisis-handbook/export/2"
+STYLE_FILE = "export.css"
 
 
-class ExportError(Exception):
-    """An export could not be made or read; the message says why."""
-
-
-def _canonical(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def digest_of(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(_canonical(payload)).hexdigest()
-
-
-NO_SIGN_IN = "job aid (no user sign-in configured)"
-
-
-def recorded_by(actors: list[str]) -> str:
-    """Who recorded a run, as the export shows it (the audit log's actors, first one first)."""
-    named = [NO_SIGN_IN if actor == AID_DEFAULT else actor for actor in actors]
-    return ", ".join(named) if named else NO_SIGN_IN
-
-
-def checklist_payload(record: RunRecord, protocol: Protocol, include_notes: bool = False,
-                      actors: list[str] | None = None, exported_by: str | None = None) -> dict[str, Any]:
-    """The export payload of a checklist run: values, times, versions, skipped items with reasons.
-
-    ``actors`` are who created and changed the run (``Store.actors``); ``exported_by`` who exports it.
-    """
-    run = ChecklistRun.restore(protocol, record.state) if record.content_version == protocol.version \
-        else ChecklistRun.upgrade(protocol, record.state, record.updated_at)
-    summary = run.summary()
-    text_items = {item.id for item in protocol.items() if item.value.type is ValueType.TEXT}
-    pause_points = []
-    for pp in summary.pause_points:
-        done = []
-        for item in pp.done:
-            shown = item.display
-            if item.item_id in text_items and not include_notes:
-                shown = REDACTED
-            done.append({"item": item.item_id, "prompt": item.prompt, "critical": item.critical,
-                         "value": shown, "answered_at": item.answered_at.isoformat(),
-                         "content_version": item.content_version, "earlier_values": item.changes})
-        skipped = [{"item": s.item_id, "prompt": s.prompt, "critical": s.critical, "why": s.why,
-                    "reason": s.reason, "at": s.at.isoformat() if s.at else None} for s in pp.skipped]
-        pause_points.append({"id": pp.id, "title": pp.title, "done": done, "skipped": skipped})
+def run_entry(record: RunRecord, library: Library, actors: list[str], include_notes: bool) -> dict[str, Any]:
+    """One run as an export lists it: the record's facts, who recorded it, and its sections."""
+    view, state = run_view(record, library, include_notes)
+    started = (state.started_at if state is not None else aware(record.created_at)).isoformat()
     return {
-        "schema": EXPORT_SCHEMA,
         "run_id": record.id,
         "aid": record.aid,
         "case_number": record.case_number,
-        "protocol": {"id": protocol.id, "title": protocol.title, "version": record.content_version,
-                     "current_version": protocol.version, "revised": protocol.revised.isoformat()},
-        "status": summary.status,
-        "started_at": summary.started_at.isoformat(),
-        "completed_at": summary.completed_at.isoformat() if summary.completed_at else None,
-        "progress": summary.progress_text,
-        "recorded_by": recorded_by(actors or []),
-        **({"exported_by": exported_by} if exported_by is not None else {}),
-        "notes_included": include_notes,
-        "pause_points": pause_points,
+        "title": view.title,
+        "content": view.content,
+        "status": record.status,
+        "summary": view.summary,
+        "started_at": started,
+        "completed_at": view.completed_at.isoformat() if view.completed_at else None,
+        "last_saved_at": aware(record.updated_at).isoformat(),
+        "recorded_by": recorded_by(actors),
+        "note": view.note,
+        "sections": view.sections,
     }
 
 
-def to_json(payload: dict[str, Any]) -> str:
-    document = {"payload": payload, "integrity": {"algorithm": "sha256", "digest": digest_of(payload)}}
+def _payload(scope: str, title: str, case_number: str, runs: list[dict[str, Any]], exported_by: str,
+             exported_at: dt.datetime, include_notes: bool) -> dict[str, Any]:
+    return {"schema": EXPORT_SCHEMA, "scope": scope, "title": title, "case_number": case_number,
+            "exported_at": exported_at.isoformat(), "exported_by": exported_by,
+            "notes_included": include_notes, "runs": runs}
+
+
+def run_payload(entry: dict[str, Any], exported_by: str, exported_at: dt.datetime,
+                include_notes: bool) -> dict[str, Any]:
+    """The payload of a one-run export."""
+    return _payload("run", entry["title"], entry["case_number"], [entry], exported_by, exported_at, include_notes)
+
+
+def case_payload(case_number: str, entries: list[dict[str, Any]], exported_by: str, exported_at: dt.datetime,
+                 include_notes: bool) -> dict[str, Any]:
+    """The payload of a case file: every run of one case, oldest first."""
+    ordered = sorted(entries, key=lambda e: (e["started_at"], e["run_id"]))
+    return _payload("case", f"Case file for case {case_number}", case_number, ordered, exported_by,
+                    exported_at, include_notes)
+
+
+def sign(payload: dict[str, Any], keys: KeyFolder) -> dict[str, Any]:
+    """The export document: the payload, its digest, and the agency key's signature over it."""
+    if payload.get("schema") != EXPORT_SCHEMA:
+        raise ExportError(f"Only {EXPORT_SCHEMA} payloads are signed.")
+    return {"payload": payload, "integrity": {"algorithm": "sha256", "digest": digest_of(payload)},
+            "signature": keys.sign(canonical(payload))}
+
+
+def render_json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-STYLE_V1 = (
-    "body{font-family:system-ui,'DejaVu Sans',Arial,sans-serif;font-size:12pt;color:#111;"
-    "background:#fff;max-width:50rem;margin:1rem auto;padding:0 1rem}"
-    "table{border-collapse:collapse;width:100%;margin-bottom:1rem}"
-    "th,td{border:1px solid #555;padding:0.3rem;text-align:left;vertical-align:top}"
-    ".skipped td{background:#f3f3f3}.meta{font-size:11pt}h1{font-size:18pt}h2{font-size:14pt}"
-    "@media print{body{margin:0}}"
-)
-STYLE = (
-    "body{font-family:system-ui,'DejaVu Sans',Arial,sans-serif;font-size:12pt;line-height:1.35;color:#111;"
-    "background:#fff;max-width:50rem;margin:1rem auto;padding:0 1rem}"
-    "table{border-collapse:collapse;width:100%;margin-bottom:1rem}"
-    "th,td{border:1px solid #555;padding:0.3rem;text-align:left;vertical-align:top}"
-    ".skipped td{background:#f3f3f3}.meta{font-size:12pt}h1{font-size:18pt}h2{font-size:14pt}"
-    "code{font-family:'DejaVu Sans Mono',monospace;font-size:1em;overflow-wrap:anywhere}"
-    "tr{break-inside:avoid}h2{break-after:avoid}"
-    "@media print{body{margin:0}td:nth-child(3){white-space:nowrap}}"
-)
-"""The page's styles: every text at 12 pt or more (print legibility), dark on light."""
-EARLIER_STYLES = (STYLE_V1,)
-"""Styles of earlier releases, so their exports still verify (the page is compared in full)."""
+def page_styles() -> list[str]:
+    """The page styles a signed page may carry: the current one first, then earlier copies."""
+    folder = resources.files("protocols.ui") / "static"
+    current = (folder / STYLE_FILE).read_text(encoding="utf-8")
+    earlier = sorted(f.name for f in folder.iterdir() if f.name.startswith("export-") and f.name.endswith(".css"))
+    return [current, *((folder / name).read_text(encoding="utf-8") for name in earlier)]
 
 
-def to_html(payload: dict[str, Any], style: str = STYLE) -> str:
-    """A printable page; the JSON payload is embedded so the page itself can be verified."""
+def _when(value: object) -> str:
+    """An ISO time as the page shows it: to the second, with its offset from UTC."""
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return when.strftime("%Y-%m-%d %H:%M:%S %z") if when.tzinfo else when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _run_html(run: dict[str, Any]) -> str:
     e = html.escape
-    digest = digest_of(payload)
-    rows = []
-    for pp in payload["pause_points"]:
-        rows.append(f"<h2>{e(pp['title'])}</h2><table><thead><tr><th scope='col'>Item</th>"
-                    "<th scope='col'>Value</th><th scope='col'>Time</th></tr></thead><tbody>")
-        for item in pp["done"]:
-            crit = " <strong>(critical)</strong>" if item["critical"] else ""
-            rows.append(f"<tr><td>{e(item['prompt'])}{crit}</td><td>{e(str(item['value']))}</td>"
-                        f"<td>{e(item['answered_at'])}</td></tr>")
-        for item in pp["skipped"]:
-            crit = " <strong>(critical)</strong>" if item["critical"] else ""
-            rows.append(f"<tr class='skipped'><td>{e(item['prompt'])}{crit}</td>"
-                        f"<td>Skipped ({e(item['why'])}): {e(item['reason'])}</td>"
-                        f"<td>{e(item['at'] or '')}</td></tr>")
-        rows.append("</tbody></table>")
-    embedded = (json.dumps(payload, ensure_ascii=False)
-                .replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
-    p = payload["protocol"]
+    content = run["content"]
+    parts = [f"<section><h2>{e(run['title'])}</h2>",
+             f"<p class='meta'>Case {e(run['case_number'])} · {e(run['aid'])} · {e(content.get('kind', ''))} "
+             f"{e(content.get('id', ''))} version {e(content.get('version', ''))} · status {e(run['status'])} · "
+             f"{e(run['summary'])}</p>",
+             f"<p class='meta'>Started {e(_when(run['started_at']))} · completed "
+             f"{e(_when(run['completed_at']) or 'not completed')} · last saved {e(_when(run['last_saved_at']))} · "
+             f"recorded by {e(run['recorded_by'])} · run "
+             f"<code>{e(run['run_id'])}</code></p>"]
+    if run.get("note"):
+        parts.append(f"<p class='meta'><strong>Note:</strong> {e(run['note'])}</p>")
+    for sec in run["sections"]:
+        parts.append(f"<h3>{e(sec['title'])}</h3><table><thead><tr><th scope='col'>Item</th>"
+                     "<th scope='col'>Answer</th><th scope='col'>Time</th></tr></thead><tbody>")
+        for r in sec["rows"]:
+            crit = " <strong>(critical)</strong>" if r.get("critical") else ""
+            skipped = " class='skipped'" if r.get("skipped") else ""
+            parts.append(f"<tr{skipped}><td>{e(r['label'])}{crit}</td><td>{e(str(r['value']))}</td>"
+                         f"<td>{e(_when(r.get('at')))}</td></tr>")
+        if not sec["rows"]:
+            parts.append("<tr><td colspan='3'>Nothing recorded.</td></tr>")
+        parts.append("</tbody></table>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render_html(document: dict[str, Any], style: str | None = None) -> str:
+    """A printable page of a signed export; the whole document is embedded so the page can be verified."""
+    e = html.escape
+    payload = document["payload"]
+    signature = document["signature"]
+    style = page_styles()[0] if style is None else style
+    count = len(payload["runs"])
+    notes = "shown" if payload["notes_included"] else "redacted"
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{e(p['title'])} · case {e(payload['case_number'])}</title>"
+        f"<title>{e(payload['title'])} · case {e(payload['case_number'])}</title>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{style}</style>"
         "</head><body><main>"
-        f"<h1>{e(p['title'])}</h1>"
-        f"<p class='meta'>Case {e(payload['case_number'])} · protocol version {e(p['version'])} "
-        f"(revised {e(p['revised'])}) · status {e(payload['status'])} · {e(payload['progress'])}</p>"
-        f"<p class='meta'>Started {e(payload['started_at'])} · completed "
-        f"{e(payload['completed_at'] or 'not completed')} · recorded by {e(payload['recorded_by'])}"
-        + (f" · exported by {e(payload['exported_by'])}" if "exported_by" in payload else "") + "</p>"
-        + "".join(rows)
-        + f"<p class='meta'>Integrity (SHA-256 of the record): <code>{digest}</code>. "
-        "Check it with <code>handbook verify-export FILE</code>.</p>"
-        f'<script type="application/json" id="handbook-export">{embedded}</script>'
-        f'<meta name="handbook-digest" content="{digest}">'
+        f"<h1>{e(payload['title'])}</h1>"
+        f"<p class='meta'>Case {e(payload['case_number'])} · {count} record{'s' if count != 1 else ''} · "
+        f"exported {e(_when(payload['exported_at']))} by {e(payload['exported_by'])} · typed notes {notes}</p>"
+        + "".join(_run_html(run) for run in payload["runs"])
+        + f"<p class='meta'>Signed with the agency's key <code>{e(signature['key_id'])}</code> (Ed25519). "
+        f"SHA-256 of the record: <code>{e(document['integrity']['digest'])}</code>. Check it with "
+        "<code>handbook verify-export FILE</code>; on a computer without the agency's keys, add "
+        "<code>--public-key</code> with the public key the agency gave you.</p>"
+        f'<script type="application/json" id="handbook-export">{embedded_json(document)}</script>'
         "</main></body></html>\n"
     )
-
-
-def verify_export(path: Path) -> str:
-    """Return the digest if the export is intact; raise ``ExportError`` saying what is wrong."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ExportError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ExportError(f"{path} is not a handbook export (not UTF-8 text)") from None
-    if path.suffix.lower() in (".html", ".htm"):
-        match = _EMBED.search(text)
-        stated = re.search(r'<meta name="handbook-digest" content="([0-9a-f]{64})">', text)
-        if not match or not stated:
-            raise ExportError(f"{path} is not a handbook HTML export (no embedded record)")
-        try:
-            payload = json.loads(match.group(1))
-        except json.JSONDecodeError:
-            raise ExportError(f"{path}: the embedded record is damaged") from None
-        expected = stated.group(1)
-        page = html.unescape(text)
-        if not any(html.unescape(to_html(payload, style)) == page for style in (STYLE, *EARLIER_STYLES)):
-            raise ExportError(f"{path} was changed after export: the page no longer matches its record")
-    else:
-        try:
-            document = json.loads(text)
-            payload = document["payload"]
-            expected = document["integrity"]["digest"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise ExportError(f"{path} is not a handbook JSON export") from None
-    if not isinstance(payload, dict) or payload.get("schema") != EXPORT_SCHEMA:
-        raise ExportError(f"{path}: unknown export schema; expected {EXPORT_SCHEMA}")
-    actual = digest_of(payload)
-    if actual != expected:
-        raise ExportError(f"{path} was changed after export: its digest does not match its content")
-    return actual
