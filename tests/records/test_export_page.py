@@ -71,3 +71,9 @@ def test_every_text_on_the_page_prints_at_12_pt_or_more() -> None:
         sizes = re.findall(r"font-size:\s*([0-9.]+)(pt|em|rem)", style)
         assert sizes, style
         assert all(float(n) >= 12 if unit == "pt" else float(n) >= 1 for n, unit in sizes), sizes
+
+
+def test_a_copy_with_other_line_ends_still_verifies(page: Path) -> None:
+    copied = page.with_name("copied.html")
+    copied.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
+    assert runner.invoke(app, ["verify-export", str(copied)]).exit_code == 0

@@ -98,9 +98,10 @@ def check_export(path: Path, trusted: Mapping[str, TrustedKey]) -> Finding:
 
 
 def _page_matches(text: str, document: dict[str, Any]) -> bool:
+    """True if the page is the one drawn from its record (line ends aside: a copy may change them)."""
     normalised = text.replace("\r\n", "\n")
     try:
-        return any(render_html(document, style) == normalised for style in page_styles())
+        return any(render_html(document, style).replace("\r\n", "\n") == normalised for style in page_styles())
     except (KeyError, TypeError, AttributeError):  # a record too damaged to draw
         return False
 
