@@ -72,3 +72,23 @@ def test_a_run_whose_content_was_removed_is_exported_as_saved(store: Store, tmp_
     assert "no longer has its content (retired-protocol)" in run["note"]
     assert run["sections"][0]["title"] == "Saved record"
     assert "[redacted: free text" in json.dumps(run)
+
+
+def test_a_rights_run_saved_with_one_notice_at_its_top_level_exports(store: Store, tmp_path: Path) -> None:
+    """Rights runs saved before a run could hold several notices kept one notice's fields at the top."""
+    from aid_runs import rights
+
+    run_id = rights(store, default_library(), "26-0001")
+
+    def one_notice(state: dict[str, Any]) -> None:
+        first = state.pop("deliveries")[0]
+        for gone in ("notice_id", "notice_version", "title"):
+            first.pop(gone)
+        state.update(first)
+
+    rewrite(store, run_id, one_notice)
+    run = exported_run(store, run_id, tmp_path)
+    assert [s["title"] for s in run["sections"]] == ["Notice 1: Your Marsy's Law rights in plain words: a guide to "
+                                                     "the official card"]
+    assert run["sections"][0]["rows"][0]["value"].startswith("ca-marsy-en version ")
+    assert run["note"] is None

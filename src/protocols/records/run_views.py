@@ -32,7 +32,7 @@ from protocols.engine.base import RunState, restore_older
 from protocols.engine.errors import EngineError
 from protocols.engine.followup import RESULT_LABELS, FollowUpState
 from protocols.engine.languages import language_name
-from protocols.engine.rights import METHOD_LABELS, REVIEW_LABELS, RightsDeliveryState, delivery_text
+from protocols.engine.rights import METHOD_LABELS, REVIEW_LABELS, NoticeGiven, RightsDeliveryState, delivery_text
 from protocols.library import Library, UnknownContent
 from protocols.models import ScreeningAnswer, ValueType
 from protocols.records.store import RunRecord
@@ -271,6 +271,11 @@ def rights_view(record: RunRecord, state: RunState, library: Library, notes: boo
     """The notices given in one run, from its saved state: each keeps the notice's title, version,
     language and citation as they were when it was given (the library is not needed)."""
     saved = RightsDeliveryState.model_validate(state.model_dump())
+
+    def titled(given: NoticeGiven) -> str:  # runs saved before titles were kept: the notice's title now
+        known = library.rights.get(given.notice_id)
+        return given.title or (known.title if known is not None else given.notice_id)
+
     sections = []
     for n, given in enumerate(saved.deliveries, 1):
         rows = [row("notice", "Notice", f"{given.notice_id} version {given.notice_version}"),
@@ -281,10 +286,9 @@ def rights_view(record: RunRecord, state: RunState, library: Library, notes: boo
                 row("recorded", "Recorded in the job aid", "Saved", given.recorded_at)]
         if given.notes:
             rows.append(row("notes", "Note", given.notes if notes else REDACTED))
-        sections.append(section(f"Notice {n}: {given.title or given.notice_id}", rows))
+        sections.append(section(f"Notice {n}: {titled(given)}", rows))
     current = library.rights.get(saved.content_id)
-    first = saved.deliveries[0]
-    title = first.title or (current.title if current is not None else saved.content_id)
+    title = titled(saved.deliveries[0])
     count = len(saved.deliveries)
     return View(title if count == 1 else f"Rights notices given ({count})",
                 content_info("rights notice", saved.content_id, title, saved.content_version, current),
