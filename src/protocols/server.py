@@ -9,8 +9,12 @@ Every route the server answers is wrapped here, so the rules below hold for all
 of them, including Voila's own static files, websockets and error pages:
 
 - security headers (CSP, nosniff, referrer, framing) on every response, set by
-  one tornado output transform; job-aid pages get a per-response script nonce
-  instead of ``'unsafe-inline'``;
+  one tornado output transform; the policy depends on the path alone, so a 304,
+  a HEAD or a 404 for a page carries the policy its 200 did (a browser applies a
+  304's headers to the page it kept); job-aid pages get a per-response script
+  nonce instead of ``'unsafe-inline'``;
+- static files' entity tags follow the file's bytes on disk (``precompressed``),
+  so a rebuilt page is never answered "304 Not Modified";
 - the ``Host`` header must name this server (DNS-rebinding guard) unless
   authentication is configured;
 - with ``trusted_header`` set, every request must carry the user name a
@@ -38,11 +42,12 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from tornado import httputil, web
 from traitlets.config import Config
 
-from protocols.precompressed import Precompressed
+from protocols.precompressed import CurrentVersion, Precompressed
 
 PACKAGE = Path(__file__).parent
 VOILA_DATA = PACKAGE / "voila_data"
@@ -103,6 +108,30 @@ BOOK_SCRIPT_SRC = "'self' 'unsafe-inline' 'unsafe-eval' blob:"
 widget runtime that draws the embedded checklists (html-manager) validates widget state
 with a schema compiler that builds functions from strings. Nothing typed by a user is
 ever part of a book page. Job-aid pages need neither (tests/security prove both)."""
+
+
+NONCED_PATHS = ("/login", "/logout")
+"""Jupyter's own HTML pages outside ``/voila/``: their inline scripts get a nonce too."""
+
+
+def policy_kind(path: str, content_type: str | None = None) -> str:
+    """Which policy a response for the URL ``path`` carries, whatever its status.
+
+    ``job-aid`` for Voila's routes (and Jupyter's login pages), ``book`` for what may be a
+    book page (``…/`` or ``….html``, outside Jupyter's API), ``other`` for the rest. The
+    status must not choose it: a browser applies a 304's headers to the page it kept, so a
+    304 (which has no ``Content-Type``) with a stricter policy than its 200 broke the book
+    page it revalidated. Only a body that is not HTML (``content_type``), which no browser
+    takes for the page, gets ``other`` on a book path.
+    """
+    path = unquote(path)
+    if path.startswith("/voila/") or path in NONCED_PATHS:
+        return "job-aid"
+    if content_type and not content_type.startswith("text/html"):
+        return "other"
+    if not path.startswith("/api/") and (path.endswith("/") or path.lower().endswith((".html", ".htm"))):
+        return "book"
+    return "other"
 
 
 def content_security_policy(kind: str = "other", nonce: str | None = None, host: str | None = None) -> str:
@@ -361,17 +390,15 @@ class SecurityHeaders(web.OutputTransform):
     def transform_first_chunk(
         self, status_code: int, headers: httputil.HTTPHeaders, chunk: bytes, finishing: bool
     ) -> tuple[int, httputil.HTTPHeaders, bytes]:
-        html = headers.get("Content-Type", "").startswith("text/html")
-        kind = "other"
+        kind = policy_kind(self._request.path, headers.get("Content-Type"))
         nonce: str | None = None
-        if html and self._request.path.startswith("/voila/"):
+        if kind == "job-aid" and headers.get("Content-Type", "").startswith("text/html"):
             # Voila's HTML: inline scripts need this response's nonce. A body that cannot be
             # rewritten (a fixed length announced before its end) keeps its scripts blocked.
-            kind, nonce = "job-aid", secrets.token_urlsafe(18)
+            # (Voila's pages are never cached, so no 304 ever stands for one.)
+            nonce = secrets.token_urlsafe(18)
             if finishing or "Content-Length" not in headers:
                 self._nonce = nonce.encode()
-        elif html:
-            kind = "book"
         for name, value in SECURITY_HEADERS.items():
             headers[name] = value
         headers["Content-Security-Policy"] = content_security_policy(kind, nonce, self._request.host)
@@ -611,6 +638,8 @@ def guarded(cls: type[Any], policy: GuardPolicy, *, job_aid_page: bool = False) 
         bases += (_JobAidKernels,)
     if issubclass(cls, web.StaticFileHandler):
         bases += (Precompressed,)  # compressed once, then from memory
+        if not issubclass(cls, CurrentVersion):
+            bases += (CurrentVersion,)  # entity tags follow the file's bytes
     if issubclass(cls, _ConfinedFiles):
         pass  # the book (rebuilt while the server runs): confined already, checked every time
     elif issubclass(cls, web.StaticFileHandler):
@@ -627,14 +656,16 @@ def guarded(cls: type[Any], policy: GuardPolicy, *, job_aid_page: bool = False) 
 BOOK_ASSET_CACHE_SECONDS = 24 * 3600
 
 
-class BookHandler(_ConfinedFiles, web.StaticFileHandler):
+class BookHandler(_ConfinedFiles, CurrentVersion, web.StaticFileHandler):
     """Serves the built book; ``/`` is its home page. Confined to the book folder on its own
-    too (``handbook preview`` serves a build with it, without the rest of this module)."""
+    too, with its security headers and entity tags (``handbook preview`` serves a build with
+    it, without the rest of this module)."""
 
     def set_default_headers(self) -> None:
         for name, value in SECURITY_HEADERS.items():
             self.set_header(name, value)
-        self.set_header("Content-Security-Policy", content_security_policy("book"))
+        self.set_header("Content-Security-Policy", content_security_policy(policy_kind(self.request.path)))
+        self.clear_header("Server")
 
     async def get(self, path: str, include_body: bool = True) -> None:
         if not path or path.endswith("/"):

@@ -30,6 +30,18 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 AID = "/voila/render/scene-response.ipynb"
 
 
+REAL_BOOK = ROOT / "_build" / "html"
+
+
+def real_book(base: Path) -> Path:
+    """The built handbook: the project's own build if there is one, else a fresh build under ``base``."""
+    from bookbuild import fresh_build
+
+    if (REAL_BOOK / "book" / "arrive" / "scene-checklist.html").is_file():
+        return REAL_BOOK
+    return fresh_build(base)
+
+
 def make_book(base: Path) -> Path:
     """A small built-book folder, plus files that must never be served from it.
 
@@ -165,6 +177,24 @@ def running_server(tmp: Path, book: Path | None = None, *, args: list[str] | Non
                                    start_new_session=True)
     with supervised(process, port, log_path):
         yield Server(f"http://127.0.0.1:{port}", port, process, log_path, database, tmp)
+
+
+class Watched:
+    """A page plus every policy violation and script error it reports."""
+
+    def __init__(self, context: Any) -> None:
+        self.page = context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));")
+
+    def _console(self, message: Any) -> None:
+        text = message.text
+        if "Content Security Policy" in text or "CSP violation" in text or "Refused to" in text:
+            self.problems.append(text)
 
 
 class KernelChannel:

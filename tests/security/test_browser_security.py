@@ -15,21 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from secserver import AID, CHROMIUM, CHROMIUM_ARGS, ROOT, Server, running_server
-
-from bookbuild import fresh_build
+from secserver import AID, CHROMIUM, CHROMIUM_ARGS, Server, Watched, real_book, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-REAL_BOOK = ROOT / "_build" / "html"
 XSS = '<img src=x onerror="window.__pwned=1;document.title=\'pwned\'">'
-
-
-def _real_book(base: Path) -> Path:
-    """The built handbook: the project's own build if there is one, else a fresh build here."""
-    if (REAL_BOOK / "book" / "arrive" / "scene-checklist.html").is_file():
-        return REAL_BOOK
-    return fresh_build(base)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +27,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`handbook serve` with a copy of the real book: its embedded checklist runs under the book's policy."""
     base = tmp_path_factory.mktemp("browser")
     book = base / "book"
-    shutil.copytree(_real_book(base), book, symlinks=True)
+    shutil.copytree(real_book(base), book, symlinks=True)
     with running_server(base, book) as srv:
         yield srv
 
@@ -52,24 +42,6 @@ def browser() -> Iterator[Any]:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
-
-
-class Watched:
-    """A page plus every policy violation and script error it reports."""
-
-    def __init__(self, context: Any) -> None:
-        self.page = context.new_page()
-        self.problems: list[str] = []
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.add_init_script(
-            "document.addEventListener('securitypolicyviolation', e => "
-            "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));")
-
-    def _console(self, message: Any) -> None:
-        text = message.text
-        if "Content Security Policy" in text or "CSP violation" in text or "Refused to" in text:
-            self.problems.append(text)
 
 
 def _start_case(page: Any, case: str) -> None:

@@ -16,6 +16,8 @@ from urllib.parse import quote
 import pytest
 from secserver import AID, ROOT, SECRET_MARKER, Server, make_widgets, running_server
 
+from protocols.server import policy_kind
+
 pytestmark = pytest.mark.slow
 
 SECRETS = {
@@ -74,7 +76,7 @@ def _check_headers(head: dict[str, str], port: int, path: str, where: str) -> No
         assert "ws:" not in sources and "wss:" not in sources and "*" not in sources, f"{where}: {csp!r}"
         assert not any(s.startswith(("http:", "https:")) for s in sources), f"{where}: {csp!r}"
     assert set(directives["connect-src"]) <= {"'self'", f"ws://127.0.0.1:{port}", f"wss://127.0.0.1:{port}"}, csp
-    book_page = head.get("content-type", "").startswith("text/html") and not path.startswith("/voila/")
+    book_page = policy_kind(path.split("?")[0], head.get("content-type")) == "book"
     if not book_page:  # only the book's static pages may use inline scripts and eval (server.py says why)
         assert "'unsafe-eval'" not in directives["script-src"], f"{where}: {csp!r}"
         assert "'unsafe-inline'" not in directives["script-src"], f"{where}: {csp!r}"
