@@ -15,6 +15,8 @@ of them, including Voila's own static files, websockets and error pages:
   nonce instead of ``'unsafe-inline'``;
 - static files' entity tags follow the file's bytes on disk (``precompressed``),
   so a rebuilt page is never answered "304 Not Modified";
+- a new job-aid session is refused while the content differs from what the server
+  started with (``content_watch``): the book and the job aids never disagree;
 - the ``Host`` header must name this server (DNS-rebinding guard) unless
   authentication is configured;
 - with ``trusted_header`` set, every request must carry the user name a
@@ -38,7 +40,7 @@ import os
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -47,6 +49,7 @@ from urllib.parse import unquote
 from tornado import httputil, web
 from traitlets.config import Config
 
+from protocols.content_watch import ContentWatch
 from protocols.precompressed import CurrentVersion, Precompressed
 
 PACKAGE = Path(__file__).parent
@@ -268,6 +271,8 @@ class GuardPolicy:
     """None: kernels are not tied to pages (only for tests of the other rules)."""
     job_aids_dir: str | None = None
     """The job-aid folder: a page's notebook must really be in it (no symlink from elsewhere)."""
+    content_watch: ContentWatch | None = field(default=None, compare=False)
+    """None: new job-aid sessions are not checked against the content the server started with."""
 
 
 def guard_policy(options: ServeOptions) -> GuardPolicy:
@@ -328,6 +333,8 @@ def refusal(handler: web.RequestHandler, policy: GuardPolicy, job_aid_page: bool
             shown = " and ".join(f"?{name}=" for name in asked)
             return 400, (f"Refused: {shown} cannot be used here. A job aid always uses the handbook's "
                          "own template and theme; remove it from the address.\n")
+        if policy.content_watch is not None and (paused := policy.content_watch.refusal()) is not None:
+            return 503, paused
     return None
 
 
@@ -809,7 +816,10 @@ def make_app(options: ServeOptions) -> Any:
     share_compiled_templates()
 
     book_dir = options.book_dir
-    policy = guard_policy(options)
+    from protocols.library import agency_from_env, content_from_env
+
+    # What the kernels were given (cli.serve set these before calling): new sessions only while it holds.
+    policy = replace(guard_policy(options), content_watch=ContentWatch(content_from_env(), agency_from_env()))
     for name, value in kernel_user_environment(options).items():  # what a pool's kernels inherit
         if value is None:
             os.environ.pop(name, None)

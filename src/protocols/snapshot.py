@@ -29,17 +29,23 @@ OWNER_FILE = "server.pid"
 """The process id of the server that made the folder (so a later server can tidy up after a crash)."""
 
 
-def content_key(content_dir: Path | None, agency: Path | None) -> str:
-    """A hash of every content file (and the agency's folder) that the library is built from."""
-    hasher = hashlib.sha256(f"format {FORMAT}".encode())
+def content_files(content_dir: Path | None, agency: Path | None) -> list[tuple[str, Path]]:
+    """Every file the library is built from, as (name relative to its folder, path): the
+    content folder's YAML, then the agency's folder's."""
     folders = [content_dir or DEFAULT_CONTENT]
     if agency is not None:
         folders.append(agency.parent)
+    return [(str(file.relative_to(folder)), file) for folder in folders for file in sorted(folder.rglob("*.yaml"))]
+
+
+def content_key(content_dir: Path | None, agency: Path | None) -> str:
+    """A hash of every content file (and the agency's folder) that the library is built from."""
+    hasher = hashlib.sha256(f"format {FORMAT}".encode())
+    if agency is not None:
         hasher.update(str(agency.resolve()).encode())
-    for folder in folders:
-        for file in sorted(folder.rglob("*.yaml")):
-            hasher.update(str(file.relative_to(folder)).encode())
-            hasher.update(file.read_bytes())
+    for name, file in content_files(content_dir, agency):
+        hasher.update(name.encode())
+        hasher.update(file.read_bytes())
     return hasher.hexdigest()
 
 
