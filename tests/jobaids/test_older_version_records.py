@@ -144,6 +144,7 @@ def test_monitoring_counts_older_records_instead_of_calling_them_unreadable(libr
                                                                             clock: Clock) -> None:
     first = ScreeningController(library.instrument("sample-danger-screen"), library, store, clock)
     first.start("26-2005")
+    assert first.finish().saved  # a screen is a screening with a result
     _make_older(store, "screening", "26-2005")
     figures = weekly_figures(store, library, clock(), weeks=2)
     assert figures.unreadable == 0 and figures.older_versions == 1

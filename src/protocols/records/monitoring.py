@@ -78,12 +78,13 @@ def counts_as_due(check_in: ScheduledCheckIn, closure: Closure | None) -> bool:
 
 def due_check_ins(store: Store, library: Library, now: dt.datetime,
                   within_days: int | None = None) -> list[DueCheckIn]:
-    """Open plans' check-ins not done yet that are overdue, due today, or due later this week.
+    """Open plans' check-ins not done yet: overdue, due today, or due by the end of next week.
 
-    "This week" ends on Sunday night (:func:`end_of_week`); give ``within_days`` to look that
-    many days ahead instead.
+    Weeks end on Sunday night (:func:`end_of_week`), so on a Friday Monday's check-ins are
+    listed too; give ``within_days`` to look that many days ahead instead.
     """
-    horizon = end_of_week(now) if within_days is None else now + dt.timedelta(days=within_days)
+    horizon = (end_of_week(now) + dt.timedelta(days=7) if within_days is None
+               else now + dt.timedelta(days=within_days))
     rows: list[DueCheckIn] = []
     for record in store.all_runs(FOLLOW_UP_AID):
         plan = _plan(record, library)

@@ -45,7 +45,8 @@ from protocols.ui.aid_parts import (
 )
 from protocols.ui.frame import StatusLine, aid_box, header
 
-STATUS_WORDS = {"overdue": "Overdue", "due-today": "Due today", "upcoming": "Later this week"}
+STATUS_WORDS = {"overdue": "Overdue", "due-today": "Due today", "upcoming": "Later this week",
+                "next-week": "Next week"}
 NO_SCREENS = "No finished screens recorded in these weeks"
 OUTCOMES = (("reached", "Reached"), ("not-reached", "Not reached"), ("declined", "Declined"))
 
@@ -113,7 +114,7 @@ def this_week_line(due: list[DueCheckIn], monitoring: Monitoring, now: dt.dateti
     sunday = end_of_week(now) - dt.timedelta(days=1)
     monday = sunday - dt.timedelta(days=6)
     this_week = [d for d in due if week_of(d.due_at, now.tzinfo) == week.week]
-    earlier = len(due) - len(this_week)
+    earlier = sum(1 for d in due if d.status == "overdue") - sum(1 for d in this_week if d.status == "overdue")
     due_words = "1 check-in is" if week.check_ins_due == 1 else f"{week.check_ins_due} check-ins are"
     text = (f"This week, {monday:%a %d %b} to {sunday:%a %d %b}, {due_words} due (the row for "
             f"{week.week} in the table below): {week.check_ins_done} done and {len(this_week)} still to do.")
@@ -181,14 +182,16 @@ class Tracker:
         self.week_line.value = this_week_line(due, monitoring, now)
         cards: list[widgets.Widget] = []
         if not due:
-            cards.append(html_box("<p>No check-ins are overdue or due this week.</p>", "hb-note"))
+            cards.append(html_box("<p>No check-ins are overdue or due this week or next week.</p>", "hb-note"))
+        this_week = week_of(now, now.tzinfo)
         for entry in due:
-            cards.append(self._card(entry))
+            later = entry.status == "upcoming" and week_of(entry.due_at, now.tzinfo) != this_week
+            cards.append(self._card(entry, "next-week" if later else entry.status))
         self.due_box.children = cards
         self.figures.value = TABLE_CSS + chart_svg(monitoring) + figures_table(monitoring)
 
-    def _card(self, entry: DueCheckIn) -> widgets.Widget:
-        text = (f"<p><strong>{html.escape(STATUS_WORDS[entry.status])}</strong>: {html.escape(entry.check_in)} "
+    def _card(self, entry: DueCheckIn, status: str) -> widgets.Widget:
+        text = (f"<p><strong>{html.escape(STATUS_WORDS[status])}</strong>: {html.escape(entry.check_in)} "
                 f"· case {html.escape(entry.case_number)}</p><p>Due {html.escape(when(entry.due_at))} · "
                 f"{html.escape(entry.plan_title)}</p>")
         buttons = [button(label, self._recorder(entry, result), tooltip=f"Record: {label} for case {entry.case_number}")
@@ -246,7 +249,8 @@ def tracker_aid(library: Library | None = None, store: Store | None = None,
         styles(),
         header("Track follow-up care", "book/follow-up/monitoring", "Read the monitoring chapter"),
         tracker.status.widget,
-        html_box("<h2>Check-ins due</h2><p>Overdue first, then due today, then later this week (to Sunday). "
+        html_box("<h2>Check-ins due</h2><p>Overdue first, then due today, later this week (to Sunday) and "
+                 "next week. "
                  'To close a plan, open it in the <a href="/voila/render/follow-up.ipynb">follow-up job aid</a>.'
                  "</p>"),
         tracker.week_line,
