@@ -90,7 +90,7 @@ def test_operations_never_change_an_earlier_state(protocol: Protocol) -> None:
 
 def test_unknown_item_is_an_answer_error(protocol: Protocol) -> None:
     run = ChecklistRun.start(protocol, "24-1", T0)
-    with pytest.raises(AnswerError, match="no item `no-such-item`"):
+    with pytest.raises(AnswerError, match="no item “no-such-item”"):
         run.answer("no-such-item", "yes", at(1))
     for bad in (None, 3, ["scene-safe"], "x" * 65):
         with pytest.raises(AnswerError):

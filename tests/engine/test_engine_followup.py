@@ -91,7 +91,7 @@ def test_recording_outcomes(template: FollowUpTemplate) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("nope", "reached"), "no check-in `nope`"),
+        (("nope", "reached"), "no check-in “nope”"),
         (("next-day", "maybe"), "reached"),
         (("next-day", None), "reached"),
         (("next-day", True), "reached"),

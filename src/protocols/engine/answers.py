@@ -48,13 +48,29 @@ _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069
 _CHAR_NAMES = {"\r": "a carriage return", "\x00": "a null character", "\x1b": "an escape character"}
 
 
-def quote(value: object, limit: int = 30) -> str:
-    """A short, safe rendering of an id-like value for an error message."""
+def _shortened(value: object, limit: int) -> str:
     text = repr(value) if not isinstance(value, str) else value
     text = _FORBIDDEN.sub("?", text)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"`{text}`"
+    return text[: limit - 1] + "…" if len(text) > limit else text
+
+
+def quote(value: object, limit: int = 30) -> str:
+    """A short, safe rendering of an id-like value for a developer-facing message: ```id```."""
+    return f"`{_shortened(value, limit)}`"
+
+
+def named(value: object, limit: int = 30) -> str:
+    """A short, safe rendering of an id-like value for a message a user reads: ``“id”``."""
+    return f"“{_shortened(value, limit)}”"
+
+
+def sentence(text: str) -> str:
+    """A message as a sentence: a capital first letter and a full stop (what users read)."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?…" else f"{text}."
 
 
 def _type_name(value: object) -> str:
@@ -76,9 +92,9 @@ def _type_name(value: object) -> str:
 def check_id(value: object, what: str) -> str:
     """An id from the browser (item, question, choice …): text of at most 64 characters."""
     if not isinstance(value, str):
-        raise AnswerError(f"{what} must be given as text, not {_type_name(value)}")
+        raise AnswerError(sentence(f"{what} must be given as text, not {_type_name(value)}"))
     if not value or len(value) > MAX_ID_LENGTH:
-        raise AnswerError(f"{what} must be 1-{MAX_ID_LENGTH} characters long")
+        raise AnswerError(sentence(f"{what} must be 1-{MAX_ID_LENGTH} characters long"))
     return value
 
 
@@ -183,8 +199,8 @@ def _check_characters(value: str, what: str) -> None:
         char = match.group()
         name = _CHAR_NAMES.get(char, f"an invisible control character (U+{ord(char):04X})")
         raise AnswerError(
-            f"there is {name} at position {match.start() + 1} of {what}; remove it (control "
-            "characters are not allowed; line breaks and tabs are fine)"
+            f"There is {name} at position {match.start() + 1} of {what}. Remove it: control "
+            "characters are not allowed, but line breaks and tabs are fine."
         )
 
 
@@ -197,13 +213,13 @@ def check_text(
     """
     limit = min(max_length, MAX_TEXT_LENGTH)
     if not isinstance(value, str):
-        raise AnswerError(f"{what} must be text, not {_type_name(value)}")
+        raise AnswerError(sentence(f"{what} must be text, not {_type_name(value)}"))
     if len(value) > limit:
         raise AnswerError(
-            f"{what} is {len(value):,} characters long; the limit is {limit:,}. Shorten it"
+            sentence(f"{what} is {len(value):,} characters long; the limit is {limit:,}. Shorten it")
         )
     if required and not value.strip():
-        raise AnswerError(f"{what} is empty; write something")
+        raise AnswerError(sentence(f"{what} is empty; write something"))
     _check_characters(value, what)
     return value
 
@@ -211,7 +227,7 @@ def check_text(
 def check_reason(value: object, what: str = "the reason") -> str:
     """A reason a user must give: non-empty, at most 500 characters."""
     if value is None:
-        raise AnswerError(f"{what} is missing; say why in a few words")
+        raise AnswerError(sentence(f"{what} is missing; say why in a few words"))
     return check_text(value, what, max_length=MAX_REASON_LENGTH)
 
 
@@ -220,7 +236,7 @@ def _check_yes_no(value: object, what: str) -> str:
         answer = value.strip().lower()
         if answer in ("yes", "no"):
             return answer
-    raise AnswerError(f'{what} takes "yes" or "no"; got {_type_name(value)}')
+    raise AnswerError(sentence(f'{what} takes "yes" or "no"; got {_type_name(value)}'))
 
 
 def _check_choice(spec: ValueSpec, value: object, what: str) -> str | tuple[str, ...]:
@@ -229,33 +245,33 @@ def _check_choice(spec: ValueSpec, value: object, what: str) -> str | tuple[str,
     listed = ", ".join(ids)
     if not spec.multiple:
         if not isinstance(value, str):
-            raise AnswerError(
+            raise AnswerError(sentence(
                 f"{what} takes one choice id as text, not {_type_name(value)}; choose one of: "
                 f"{listed}"
-            )
+            ))
         if value not in ids:
-            raise AnswerError(f"{quote(value)} is not a choice for {what}; choose one of: {listed}")
+            raise AnswerError(f"{named(value)} is not a choice for {what}; choose one of: {listed}.")
         return value
     if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
-        raise AnswerError(
+        raise AnswerError(sentence(
             f"{what} takes a list of choice ids, not {_type_name(value)}; choose from: {listed}"
-        )
+        ))
     if not value:
         raise AnswerError(
-            f"no choice was picked for {what}; pick at least one, or mark it not applicable"
+            f"No choice was picked for {what}; pick at least one, or mark it not applicable."
         )
     if len(value) > len(ids):
-        raise AnswerError(f"{what} has only {len(ids)} choices; {len(value)} were given")
+        raise AnswerError(sentence(f"{what} has only {len(ids)} choices; {len(value)} were given"))
     picked: list[str] = []
     for entry in value:
         if not isinstance(entry, str):
             raise AnswerError(
-                f"each choice for {what} must be a choice id (text); choose from: {listed}"
+                f"Each choice for {what} must be a choice id (text); choose from: {listed}."
             )
         if entry not in ids:
-            raise AnswerError(f"{quote(entry)} is not a choice for {what}; choose from: {listed}")
+            raise AnswerError(f"{named(entry)} is not a choice for {what}; choose from: {listed}.")
         if entry in picked:
-            raise AnswerError(f"{quote(entry)} was picked twice for {what}; pick each choice once")
+            raise AnswerError(f"{named(entry)} was picked twice for {what}. Pick each choice once.")
         picked.append(entry)
     return tuple(i for i in ids if i in picked)
 
@@ -266,9 +282,9 @@ def _check_time(value: object, what: str) -> str:
     if isinstance(value, dt.time):
         return f"{value.hour:02d}:{value.minute:02d}"
     if not isinstance(value, str):
-        raise AnswerError(
+        raise AnswerError(sentence(
             f'{what} takes a time as text such as "21:14" (24-hour), not {_type_name(value)}'
-        )
+        ))
     text = value.strip()
     if len(text) <= 40:
         hhmm = _HHMM.match(text)
@@ -279,32 +295,32 @@ def _check_time(value: object, what: str) -> str:
                 return dt.datetime.fromisoformat(text).isoformat()
             except (ValueError, OverflowError):
                 pass
-    raise AnswerError(
+    raise AnswerError(sentence(
         f'{what} takes a 24-hour time such as "21:14" (or a full date and time such as '
         '"2024-05-01T21:14"); check the hours (00-23) and minutes (00-59)'
-    )
+    ))
 
 
 def _check_number(spec: ValueSpec, value: object, what: str) -> int | float:
     number: int | float
     if isinstance(value, bool):
-        raise AnswerError(f"{what} takes a number; got true/false. Type the number")
+        raise AnswerError(sentence(f"{what} takes a number; got true/false. Type the number"))
     if isinstance(value, int | float):
         number = value
     elif isinstance(value, str) and len(value) <= 40 and _NUMBER_TEXT.match(value.strip()):
         text = value.strip()
         number = float(text) if "." in text else int(text)
     else:
-        raise AnswerError(f"{what} takes a number such as 3 or 2.5; got {_type_name(value)}")
+        raise AnswerError(sentence(f"{what} takes a number such as 3 or 2.5; got {_type_name(value)}"))
     if isinstance(number, float) and not math.isfinite(number):
-        raise AnswerError(f"{what} takes an ordinary number; infinity and not-a-number are refused")
+        raise AnswerError(sentence(f"{what} takes an ordinary number; infinity and not-a-number are refused"))
     if abs(number) > MAX_NUMBER:
-        raise AnswerError(f"{what} is too large; check the number you typed")
+        raise AnswerError(sentence(f"{what} is too large; check the number you typed"))
     unit = f" {spec.unit}" if spec.unit else ""
     if spec.min is not None and number < spec.min:
-        raise AnswerError(f"{what} must be at least {_fmt_number(spec.min)}{unit}")
+        raise AnswerError(sentence(f"{what} must be at least {_fmt_number(spec.min)}{unit}"))
     if spec.max is not None and number > spec.max:
-        raise AnswerError(f"{what} must be at most {_fmt_number(spec.max)}{unit}")
+        raise AnswerError(sentence(f"{what} must be at most {_fmt_number(spec.max)}{unit}"))
     return number
 
 

@@ -23,7 +23,7 @@ from protocols.engine.answers import (
     check_reason,
     check_value,
     display_value,
-    quote,
+    named,
 )
 from protocols.engine.base import Frozen, RunState, check_content, load
 from protocols.engine.clock import require_aware
@@ -248,7 +248,8 @@ class ChecklistRun:
         state = load(ChecklistState, saved)
         if state.content_id != protocol.id:
             raise ContentMismatch(
-                f"this saved run belongs to protocol `{state.content_id}`, not `{protocol.id}`"
+                f"This saved run belongs to the checklist {named(state.content_id)}, not "
+                f"{named(protocol.id)}."
             )
         if state.content_version == protocol.version:
             return cls(protocol, state)
@@ -281,18 +282,18 @@ class ChecklistRun:
             item = self._items.get(answer.item_id)
             if item is None:
                 raise StateError(
-                    f"the saved run answers item `{answer.item_id}`, which protocol "
-                    f"`{self.protocol.id}` version {self.protocol.version} does not have"
+                    f"The saved run answers the item {named(answer.item_id)}, which version "
+                    f"{self.protocol.version} of “{self.protocol.title}” does not have."
                 )
             if answer.kind is AnswerKind.VALUE and answer.content_version == self.protocol.version:
                 try:
                     check_value(item.value, answer.value)
                 except AnswerError as error:
                     raise StateError(
-                        f"the saved answer to item `{item.id}` is not valid: {error}"
+                        f"The saved answer to the item {named(item.id)} is not valid. {error}"
                     ) from None
         if state.hold is not None and state.hold.item_id not in self._items:
-            raise StateError(f"the saved run is held at unknown item `{state.hold.item_id}`")
+            raise StateError(f"The saved run is held at an unknown item, {named(state.hold.item_id)}.")
 
     # ----------------------------------------------------------------- lookups
 
@@ -302,7 +303,7 @@ class ChecklistRun:
         item = self._items.get(key)
         if item is None:
             raise AnswerError(
-                f"protocol `{self.protocol.id}` has no item {quote(key)}; check the item id"
+                f"The checklist “{self.protocol.title}” has no item {named(key)}. Check the item id."
             )
         return item
 
@@ -365,20 +366,21 @@ class ChecklistRun:
         for pp in self.protocol.pause_points:
             if any(i.id == key for i in pp.items):
                 return pp
-        raise AnswerError(f"item {quote(key)} is in no pause point")  # pragma: no cover
+        raise AnswerError(f"The item {named(key)} is in no pause point.")  # pragma: no cover
 
     # ----------------------------------------------------------------- changes
 
     def _require_open(self, doing: str) -> None:
         if self.state.completed_at is not None:
             raise RunClosed(
-                f"this checklist was completed at {self.state.completed_at:%H:%M} and cannot be "
-                f"changed; reopen it (with a reason) before {doing}"
+                f"This checklist was completed at {self.state.completed_at:%H:%M} and cannot be "
+                f"changed; reopen it (with a reason) before {doing}."
             )
         if self.state.hold is not None:
+            held = self._items[self.state.hold.item_id]
             raise StateError(
-                f"this checklist is on hold at item `{self.state.hold.item_id}` since "
-                f"{self.state.hold.held_at:%H:%M}; resume it before {doing}"
+                f"This checklist is on hold at “{_short(held.prompt, 40)}” since "
+                f"{self.state.hold.held_at:%H:%M}; resume it before {doing}."
             )
 
     def _set(self, new: ItemAnswer, now: dt.datetime) -> ChecklistState:
@@ -453,7 +455,7 @@ class ChecklistRun:
         self._require_open("changing an item")
         if not item.na_allowed:
             raise AnswerError(
-                f"“{_short(item.prompt)}” cannot be marked not applicable; record its value"
+                f"“{_short(item.prompt)}” cannot be marked not applicable; record its value."
             )
         text = check_reason(reason, "the reason it does not apply")
         return self._set(
@@ -491,7 +493,7 @@ class ChecklistRun:
         now = require_aware(now)
         item = self.item(item_id)
         if self.state.completed_at is not None:
-            raise RunClosed("this checklist is completed; there is nothing to hold")
+            raise RunClosed("This checklist is completed, so there is nothing to hold.")
         if self.state.hold is not None and self.state.hold.item_id == item.id:
             return self.state
         self.state = self.state.model_copy(
@@ -507,7 +509,7 @@ class ChecklistRun:
         now = require_aware(now)
         hold = self.state.hold
         if hold is None:
-            raise StateError("this checklist is not on hold, so there is nothing to resume")
+            raise StateError("This checklist is not on hold, so there is nothing to resume.")
         self.state = self.state.model_copy(
             update={
                 "hold": None,
@@ -546,7 +548,7 @@ class ChecklistRun:
         """Reopen a completed run so it can be changed; needs a reason."""
         now = require_aware(now)
         if self.state.completed_at is None:
-            raise StateError("this checklist is not completed, so it does not need reopening")
+            raise StateError("This checklist is not completed, so it does not need reopening.")
         text = check_reason(reason, "the reason for reopening")
         self.state = self.state.model_copy(
             update={

@@ -27,7 +27,7 @@ from protocols.engine.answers import (
     check_id,
     check_reason,
     check_text,
-    quote,
+    named,
 )
 from protocols.engine.base import Frozen, RunState, check_content, load, restore_older
 from protocols.engine.clock import require_aware
@@ -175,7 +175,7 @@ def _check_contact(
     if method is not None:
         value = method.value if isinstance(method, ContactMethod) else method
         if not isinstance(value, str) or value not in allowed:
-            raise AnswerError(f"the contact method must be one of: {', '.join(allowed)}")
+            raise AnswerError(f"The contact method must be one of: {', '.join(allowed)}.")
         chosen = ContactMethod(value)
     span: str | None = None
     if window is not None:
@@ -183,22 +183,22 @@ def _check_contact(
         match = _WINDOW.match(window.strip()) if short and isinstance(window, str) else None
         if match is None:
             raise AnswerError(
-                'the safe contact window must look like "09:00-12:00" (24-hour, start-end)'
+                'The safe contact window must look like "09:00-12:00" (24-hour, start-end).'
             )
         h1, m1, h2, m2 = match.groups()
         if (h1, m1) >= (h2, m2):
             raise AnswerError(
-                "the safe contact window must end later the same day than it starts, "
-                'e.g. "09:00-12:00"'
+                "The safe contact window must end later the same day than it starts, "
+                'for example "09:00-12:00".'
             )
         span = f"{h1}:{m1}-{h2}:{m2}"
     if may_leave_message is not None and not isinstance(may_leave_message, bool):
-        raise AnswerError("whether a message may be left must be true or false (or not given)")
+        raise AnswerError("Whether a message may be left must be true or false (or not given).")
     word: str | None = None
     if code_word is not None:
         word = check_text(code_word, "the code word", max_length=40)
         if "\n" in word or "\t" in word:
-            raise AnswerError("the code word must be on one line")
+            raise AnswerError("The code word must be on one line.")
     return SafeContact(
         method=chosen, window=span, may_leave_message=may_leave_message, code_word=word
     )
@@ -214,7 +214,7 @@ def _next_business_day(
         day += dt.timedelta(days=1)
         if day.weekday() < 5 and day not in holidays:
             return dt.datetime.combine(day, at, tzinfo=due.tzinfo)
-    raise AnswerError("no business day found within a year; check the holiday list")
+    raise AnswerError("No business day was found within a year. Check the holiday list.")
 
 
 def schedule(
@@ -241,8 +241,8 @@ class FollowUpPlan:
         ids = [c.id for c in template.check_ins]
         if [c.id for c in state.check_ins] != ids:
             raise StateError(
-                "the saved plan's check-ins do not match this template; open it with the "
-                "template version it was made with"
+                "The saved plan's check-ins do not match this template. Open it with the "
+                "template version it was made with."
             )
         self.template = template
         self._tasks = {c.id: tuple(c.tasks) for c in template.check_ins}
@@ -302,8 +302,8 @@ class FollowUpPlan:
             if c.id == key:
                 return c
         raise AnswerError(
-            f"this plan has no check-in {quote(key)}; the check-ins are: "
-            + ", ".join(c.id for c in self.state.check_ins)
+            f"This plan has no check-in {named(key)}; the check-ins are: "
+            + ", ".join(c.id for c in self.state.check_ins) + "."
         )
 
     # ----------------------------------------------------------------- status
@@ -392,8 +392,8 @@ class FollowUpPlan:
     def _require_open(self) -> None:
         if self.state.closure is not None:
             raise RunClosed(
-                f"this follow-up plan was closed on {self.state.closure.at:%d %b %Y}; "
-                "start a new plan if follow-up is needed again"
+                f"This follow-up plan was closed on {self.state.closure.at:%d %b %Y}. "
+                "Start a new plan if follow-up is needed again."
             )
 
     def record(
@@ -406,7 +406,7 @@ class FollowUpPlan:
         value = result.value if isinstance(result, CheckInResult) else result
         if not isinstance(value, str) or value not in {r.value for r in CheckInResult}:
             raise AnswerError(
-                'the check-in result must be "reached", "not-reached" or "declined"'
+                'The check-in result must be "reached", "not-reached" or "declined".'
             )
         text = None
         if notes is not None and notes != "":
@@ -440,7 +440,7 @@ class FollowUpPlan:
         if isinstance(confirmed, str | bytes) or not isinstance(
             confirmed, list | tuple | set | frozenset
         ):
-            raise AnswerError("give the confirmed closure criteria as a list")
+            raise AnswerError("Give the confirmed closure criteria as a list.")
         ticked: set[int] = set()
         for entry in confirmed:
             is_index = isinstance(entry, int) and not isinstance(entry, bool)
@@ -450,8 +450,8 @@ class FollowUpPlan:
                 ticked.add(criteria.index(entry))
             else:
                 raise AnswerError(
-                    f"{quote(entry)} is not one of this plan's {len(criteria)} closure criteria; "
-                    f"give their positions (0-{len(criteria) - 1}) or their exact text"
+                    f"{named(entry)} is not one of this plan's {len(criteria)} closure criteria. "
+                    f"Give their positions (0-{len(criteria) - 1}) or their exact text."
                 )
         missing = [c for i, c in enumerate(criteria) if i not in ticked]
         text: str | None = None
@@ -461,7 +461,7 @@ class FollowUpPlan:
             raise AnswerError(
                 f"{len(missing)} closure criteri{'on is' if len(missing) == 1 else 'a are'} not "
                 "confirmed: " + "; ".join(missing) + ". Confirm them, or give a reason for "
-                "closing the plan early"
+                "closing the plan early."
             )
         self.state = self.state.model_copy(
             update={

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, model_validator
 
-from protocols.engine.answers import CaseNumber, check_case_number, check_reason, quote
+from protocols.engine.answers import CaseNumber, check_case_number, check_reason, named
 from protocols.engine.base import Frozen, RunState, check_content, load
 from protocols.engine.clock import require_aware
 from protocols.engine.errors import AnswerError, RunClosed, StateError
@@ -121,8 +121,8 @@ class ScreeningRun:
                 for q in instrument.questions
             ):
                 raise StateError(
-                    f"the saved screening answers question {answer.question} "
-                    f"(`{answer.question_id}`), which this instrument does not have"
+                    f"The saved screening answers question {answer.question} "
+                    f"({named(answer.question_id)}), which this instrument does not have."
                 )
         self.state = state
 
@@ -155,16 +155,16 @@ class ScreeningRun:
             for q in self.instrument.questions:
                 if q.number == ref:
                     return q
-            raise AnswerError(f"there is no question {ref}; the questions are numbered 1-{count}")
+            raise AnswerError(f"There is no question {ref}. The questions are numbered 1-{count}.")
         if isinstance(ref, str) and len(ref) <= 64:
             for q in self.instrument.questions:
                 if q.id == ref or (ref.isascii() and ref.isdigit() and q.number == int(ref)):
                     return q
             raise AnswerError(
-                f"there is no question {quote(ref)}; give a number from 1 to {count} or a "
-                "question id"
+                f"There is no question {named(ref)}. Give a number from 1 to {count} or a "
+                "question id."
             )
-        raise AnswerError(f"give a question number from 1 to {count}, or a question id")
+        raise AnswerError(f"Give a question number from 1 to {count}, or a question id.")
 
     def answer_of(self, ref: object) -> ScreeningAnswer:
         """The answer a question holds now (``not-answered`` when untouched)."""
@@ -183,8 +183,8 @@ class ScreeningRun:
     def _require_open(self) -> None:
         if self.state.finished_at is not None:
             raise RunClosed(
-                f"this screening was finished at {self.state.finished_at:%H:%M} and cannot be "
-                "changed; start a new screening if the answers have changed"
+                f"This screening was finished at {self.state.finished_at:%H:%M} and cannot be "
+                "changed. Start a new screening if the answers have changed."
             )
 
     def answer(self, ref: object, value: object, now: dt.datetime) -> ScreeningState:
@@ -200,8 +200,8 @@ class ScreeningRun:
             choice = next((a for a in ScreeningAnswer if a.value == text), None)
         if choice is None:
             raise AnswerError(
-                f'question {question.number} takes "yes", "no" or "not-answered" (when the victim '
-                "did not answer)"
+                f'Question {question.number} takes "yes", "no" or "not-answered" (when the victim '
+                "did not answer)."
             )
         current = next((a for a in self.state.answers if a.question == question.number), None)
         if current is not None and current.answer is choice:
@@ -231,8 +231,8 @@ class ScreeningRun:
         self._require_open()
         if not self.instrument.officer_belief_override:
             raise AnswerError(
-                f"“{self.instrument.title}” does not allow a screen-in on officer belief; "
-                "if you believe the victim is in danger, call your supervisor and follow policy"
+                f"“{self.instrument.title}” does not allow a screen-in on officer belief. "
+                "If you believe the victim is in danger, call your supervisor and follow policy."
             )
         text = check_reason(reason, "the reason for screening in on your belief")
         withdrawn = self.state.withdrawn_beliefs
@@ -254,7 +254,7 @@ class ScreeningRun:
         self._require_open()
         belief = self.state.officer_belief
         if belief is None:
-            raise StateError("there is no screen-in on officer belief to withdraw")
+            raise StateError("There is no screen-in on officer belief to withdraw.")
         self.state = self.state.model_copy(
             update={
                 "officer_belief": None,
@@ -342,7 +342,7 @@ class ScreeningRun:
             parts.append("Not screened in.")
         if outcome != "not-screened-in":
             parts.append(
-                f"Next: open the `{self.instrument.follow_on_protocol}` protocol and follow it."
+                f"Next: open the checklist {named(self.instrument.follow_on_protocol)} and follow it."
             )
         if none:
             parts.append("No questions were answered.")

@@ -345,7 +345,7 @@ class ScreeningView:
         message = result.message
         follow_on = self.c.library.protocols.get(self.c.instrument.follow_on_protocol)
         if follow_on is not None:  # the protocol's title reads better than its id
-            message = message.replace(f"`{follow_on.id}` protocol", f"“{follow_on.title}” checklist below")
+            message = message.replace(f"checklist “{follow_on.id}”", f"“{follow_on.title}” checklist below")
         parts = [f'<div class="hb-result {css}" role="status">',
                  f'<p class="hb-headline">{esc(result.headline)}</p>',
                  f"<p>{esc(message)}</p>",
