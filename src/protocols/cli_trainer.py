@@ -150,7 +150,7 @@ def register(app: typer.Typer) -> None:
         used = chosen if chosen is not None else default_agency(path)
         out = output if output is not None else output_dir(path, chosen)
         loop = make_loop(path, out, content=content, agency=chosen, used_agency=used, echo=typer.echo)
-        server = StaticServer(out, "127.0.0.1", port)
+        server = StaticServer(out, "127.0.0.1", port, builds=loop.generation)
         try:
             server.start()
         except OSError as exc:

@@ -8,7 +8,9 @@ The loop is plain and testable without a browser or a timer:
    validates the content first. Problems are printed with file, line and fix, and the
    build is skipped, so the preview keeps showing the last good build;
 3. valid content is rebuilt incrementally (Sphinx reads again only the pages that
-   depend on what changed), and the loop prints ``Rebuilt in N s: <pages>``.
+   depend on what changed), and the loop prints ``Rebuilt in N s: <pages>``;
+4. every build moves the loop's :class:`~protocols.preview_reload.BuildGeneration` on, and
+   a page open in the browser reloads itself (``protocols.preview_reload``).
 
 ``run`` calls ``step`` once a second. There is no extra dependency: polling is enough
 for a folder of a few hundred small files.
@@ -25,6 +27,7 @@ from pathlib import Path
 from protocols.bookbuild import BuildRun, run_build
 from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, load_library
+from protocols.preview_reload import BuildGeneration, preview_routes
 
 Snapshot = dict[str, tuple[int, int]]
 """file path → (change time in ns, size)."""
@@ -93,6 +96,8 @@ class PreviewLoop:
     snapshot: Snapshot = field(default_factory=dict)
     builds: int = 0
     """Builds that ran (skipped ones are not counted)."""
+    generation: BuildGeneration = field(default_factory=BuildGeneration)
+    """Moved on after every build that ran: the pages open in the browser reload."""
 
     def start(self) -> str:
         """The first scan and build."""
@@ -125,6 +130,7 @@ class PreviewLoop:
                       "rebuilt, but `handbook validate` will refuse them until they are simpler.")
         result = self.build()
         self.builds += 1
+        self.generation.bump()  # even a failed build may have rewritten pages: show what is served
         if not result.ok:
             for line in result.problems()[:40] or result.log.splitlines()[-20:]:
                 self.echo(f"  {line}")
@@ -157,12 +163,15 @@ def make_loop(root: Path, out: Path, *, content: Path | None, agency: Path | Non
 
 
 class StaticServer:
-    """The built site on ``ip:port`` (port 0: any free port), served from a thread."""
+    """The built site on ``ip:port`` (port 0: any free port), served from a thread; its pages
+    reload themselves when ``builds`` moves on (pass the loop's :attr:`PreviewLoop.generation`)."""
 
-    def __init__(self, folder: Path, ip: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, folder: Path, ip: str = "127.0.0.1", port: int = 0,
+                 builds: BuildGeneration | None = None) -> None:
         self.folder = folder
         self.ip = ip
         self.port = port
+        self.builds = builds if builds is not None else BuildGeneration()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -173,8 +182,6 @@ class StaticServer:
     def start(self) -> None:
         from tornado import httpserver, netutil, web
 
-        from protocols.server import BookHandler
-
         sockets = netutil.bind_sockets(self.port, self.ip)
         self.port = sockets[0].getsockname()[1]
         ready = threading.Event()
@@ -182,7 +189,7 @@ class StaticServer:
         def serve() -> None:
             loop = asyncio.new_event_loop()
             asyncio.set_event_loop(loop)
-            app = web.Application([(r"/(.*)", BookHandler, {"path": str(self.folder)})])
+            app = web.Application(preview_routes(self.folder, self.builds))
             server = httpserver.HTTPServer(app)
             server.add_sockets(sockets)
             self._loop = loop

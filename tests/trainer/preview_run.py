@@ -1,0 +1,104 @@
+"""A real `handbook preview` of a temporary copy of the project, for tests and the benchmark.
+
+The copy holds what a build reads (the book's configuration, chapters, agencies, the vendored
+widget runtime) and the content, so a test may edit any of them; the site is built into the
+copy's own ``_build/html``, never into the project's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HANDBOOK = Path(sys.executable).with_name("handbook")
+CONTENT = ROOT / "src" / "protocols" / "content"
+PROJECT_PARTS = ("_config.yml", "_toc.yml", "book", "agencies", "vendor")
+FIRST_BUILD_SECONDS = 600
+
+
+def project_copy(base: Path) -> Path:
+    """A copy of the project's book sources and content under ``base``; its root folder."""
+    root = base / "project"
+    root.mkdir(parents=True)
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, root / part, symlinks=True,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        elif source.is_file():
+            shutil.copyfile(source, root / part)
+    shutil.copytree(CONTENT, root / "content")
+    return root
+
+
+@dataclass
+class Preview:
+    """A running preview: its address, everything it has printed so far, and when (wall clock)."""
+
+    base: str
+    lines: list[str]
+    times: list[float]
+    process: subprocess.Popen[str]
+
+    def wait_for(self, pattern: str, start: int = 0, timeout: float = 180) -> re.Match[str]:
+        """The first line from ``start`` on that matches ``pattern``; fails after ``timeout`` s."""
+        return self.wait_for_line(pattern, start, timeout)[1]
+
+    def wait_for_line(self, pattern: str, start: int = 0, timeout: float = 180) -> tuple[int, re.Match[str]]:
+        """:meth:`wait_for`, with the matching line's index (its time is ``times[index]``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for index, line in enumerate(self.lines[start:], start):
+                if found := re.search(pattern, line):
+                    return index, found
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no {pattern!r} from handbook preview:\n" + "".join(self.lines[-40:]))
+
+
+@contextlib.contextmanager
+def running_preview(root: Path, *args: str) -> Iterator[Preview]:
+    """`handbook preview ROOT --content ROOT/content --port 0 ARGS`, stopped with Ctrl+C at the end."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for name in ("HANDBOOK_AGENCY", "HANDBOOK_CONTENT", "HANDBOOK_DEBUG"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [str(HANDBOOK), "preview", str(root), "--content", str(root / "content"), "--port", "0", *args],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    times: list[float] = []
+    output = process.stdout
+    assert output is not None
+
+    def read() -> None:
+        for line in iter(output.readline, ""):
+            times.append(time.time())
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    preview = Preview("", lines, times, process)
+    try:
+        preview.base = preview.wait_for(r"Preview at (http://127\.0\.0\.1:\d+/)",
+                                        timeout=FIRST_BUILD_SECONDS).group(1)
+        yield preview
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(5)
