@@ -24,6 +24,7 @@ import traitlets
 from protocols.engine.base import RunState, restore_older
 from protocols.engine.errors import EngineError
 from protocols.records import RevisionConflict, RunRecord, Store, StoreError, why_not_saved
+from protocols.ui.plain import sentence as sentence  # the aids import it from here
 
 Clock = Callable[[], dt.datetime]
 
@@ -31,15 +32,6 @@ Clock = Callable[[], dt.datetime]
 def local_now() -> dt.datetime:
     """The time now, in this machine's time zone (what an officer reads on a clock)."""
     return dt.datetime.now().astimezone()
-
-
-def sentence(text: str) -> str:
-    """A message as a sentence: capital first letter, full stop at the end."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?…" else f"{text}."
 
 
 class EngineRun(Protocol):
@@ -62,6 +54,9 @@ def finished_status(run: Finishable) -> str:
 
 
 R = TypeVar("R", bound=EngineRun)
+CHANGED_ELSEWHERE = ("Not saved: this record was changed in another tab or by another officer. "
+                     "What they saved is shown now; check it, then answer again.")
+"""Said when a save is refused because the record changed since this page read it."""
 T = TypeVar("T")
 
 
@@ -194,7 +189,7 @@ class RunSession(Generic[R]):
             self.revision = self.store.save(self.run_id, self.revision, self.status,
                                             self.run.state.model_dump_json(),
                                             content_version=self.run.state.content_version)
-        except RevisionConflict as exc:
+        except RevisionConflict:
             record = self.store.get(self.run_id)
             self.run = self._load(record.state if record is not None else before)
             if record is not None:
@@ -202,7 +197,7 @@ class RunSession(Generic[R]):
             lost = len(self.kept)
             self.kept.clear()
             note = f" {lost} unsaved answer{'s were' if lost != 1 else ' was'} dropped." if lost else ""
-            return Step(False, sentence(str(exc)) + note, reloaded=True)
+            return Step(False, CHANGED_ELSEWHERE + note, reloaded=True)
         except StoreError as exc:
             self.run = self._load(before)
             if new is not None:

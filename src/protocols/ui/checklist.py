@@ -3,13 +3,14 @@
 The front end (``static/checklist.js``) carries the interaction. In the book it
 runs alone and keeps ticks in the browser. In a job aid (``live=True``) it sends
 each answer here; a handler (the job aid's controller, over the engine and the
-records store) checks and saves it and the widget confirms only then.
+records store) checks and saves it and the widget confirms only then. An answer
+with no reply (the connection or the kernel was lost) is kept in the browser and
+sent again (``static/kernel_link.js`` watches the connection).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -19,8 +20,7 @@ from protocols.library import Library, default_library
 from protocols.models import Item, Protocol
 from protocols.render.job_aid_links import book_job_aid_url
 from protocols.render.summary import content_summary
-
-STATIC = Path(__file__).parent / "static"
+from protocols.ui.plain import STATIC, joined_static
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 """Takes a message from the front end, returns the reply (``type`` saved/cleared/rejected…)."""
@@ -68,7 +68,7 @@ def checklist_spec(protocol: Protocol, hidden: frozenset[str] = frozenset()) -> 
 class ChecklistWidget(anywidget.AnyWidget):
     """An interactive checklist rendered from a protocol in the library."""
 
-    _esm = STATIC / "checklist.js"
+    _esm = joined_static("kernel_link.js", "checklist_live.js", "checklist.js")
     _css = STATIC / "checklist.css"
 
     spec = traitlets.Dict().tag(sync=True)
@@ -123,4 +123,7 @@ class ChecklistWidget(anywidget.AnyWidget):
         answers = reply.pop("answers", None)
         if isinstance(answers, dict):
             self.answers = answers
+        seq = content.get("seq")
+        if isinstance(seq, int) and not isinstance(seq, bool):
+            reply["seq"] = seq  # which message this answers (the page may have sent it again)
         self.send(reply)

@@ -3,6 +3,11 @@
 Each message from the front end becomes one engine call and one saved
 revision; the reply goes back only after the store confirms, so the page never
 says "saved" for an answer that was not.
+
+An answer the page could not get saved (the connection or the kernel was lost)
+comes again later, with how long ago it was given (``given_at`` and ``sent_at``,
+both by the browser's clock, so a clock set wrong does not move it). It is
+recorded at the time it was given, unless the item was changed after that.
 """
 
 from __future__ import annotations
@@ -15,9 +20,18 @@ from protocols.engine import ChecklistRun, ChecklistState
 from protocols.engine.errors import CompletionRefused, EngineError
 from protocols.models import Protocol
 from protocols.records import RevisionConflict, Store, StoreError, why_not_saved
+from protocols.ui.plain import plain_message
 
 Clock = Callable[[], dt.datetime]
 ACTIONS = frozenset({"answer", "clear", "hold", "resume", "complete"})
+OLDEST_RESENT = dt.timedelta(days=7)
+"""An answer sent again later than this after it was given is refused (ask the officer again)."""
+CHANGED_ELSEWHERE = ("Not saved: this checklist was changed in another tab or by another officer. "
+                     "The answers saved there are shown now; check them, then answer again.")
+SHOWN_FROM_ELSEWHERE = ("This checklist was changed in another tab or by another officer. "
+                        "The answers shown now are the ones saved there.")
+NEWER_ANSWER = ("Not sent again: this item was changed after you gave that answer "
+                "(in another tab or by another officer). The newer answer is kept.")
 
 
 def _now() -> dt.datetime:
@@ -44,6 +58,7 @@ class ChecklistSession:
     def __init__(self, run: ChecklistRun, store: Store, run_id: str, revision: int,
                  aid: str, clock: Clock = _now) -> None:
         self._item_ids = frozenset(i.id for i in run.protocol.items())
+        self._names = {i.id: i.prompt for i in run.protocol.items()}
         self.run = run
         self.store = store
         self.run_id = run_id
@@ -75,7 +90,10 @@ class ChecklistSession:
         return cls(run, store, record.id, record.revision, aid, clock), "New checklist started."
 
     def handle(self, message: dict[str, Any]) -> dict[str, Any]:
-        """Apply one front-end message; reply with saved / rejected / refused / complete.
+        """Apply one front-end message; reply with saved / cleared / rejected / refused / stale.
+
+        A ``rejected`` reply with ``conflict`` set carries the answers now in the store (another
+        tab saved first); ``stale`` refuses an answer sent again after the item was changed.
 
         If the store cannot save, the answer is kept here with the time it was given and
         saved with the next message, or by a ``retry`` message; the reply lists the items
@@ -95,18 +113,81 @@ class ChecklistSession:
                         "unsaved": [], "message": "Nothing is waiting to be saved."}
             self._apply_kept()
             return self._save(before, kind, item, None)
+        if kind == "check":
+            return self._check()
         if not isinstance(kind, str) or kind not in ACTIONS:
-            return {"type": "rejected", "item": item, "message": "unknown action"}
-        self._apply_kept()
+            return {"type": "rejected", "item": item, "message": "That action was not understood."}
         try:
-            self._apply(message, now)
+            given = self._given_at(message, now)
+        except EngineError as exc:
+            return {"type": "rejected", "item": item, "message": self._plain(str(exc))}
+        self._apply_kept()
+        kept_applied = self.run.state
+        newer = given is not None and item is not None and self._changed_since(item, given)
+        try:
+            self._apply(message, given or now)
         except CompletionRefused as exc:
             self.run.state = before
-            return {"type": "refused", "message": str(exc), "open": list(exc.open_critical)}
+            return {"type": "refused", "message": self._plain(str(exc)), "open": list(exc.open_critical)}
         except EngineError as exc:
             self.run.state = before
-            return {"type": "rejected", "item": item, "message": str(exc)}
-        return self._save(before, kind, item, (message, now))
+            return {"type": "rejected", "item": item, "message": self._plain(str(exc))}
+        if newer and self.run.state != kept_applied:
+            # An answer sent again that would undo a later change; the same answer is just saved.
+            self.run.state = before
+            return {"type": "stale", "item": item, "message": NEWER_ANSWER}
+        return self._save(before, kind, item, (message, given or now))
+
+    def _check(self) -> dict[str, Any]:
+        """Reload the run if it was saved elsewhere since this page read it (the tab came back
+        into view); answers waiting to be saved here are left alone."""
+        try:
+            record = None if self.kept else self.store.get(self.run_id)
+        except StoreError:
+            record = None
+        if record is None or record.revision == self.revision:
+            return {"type": "checked", "item": None}
+        self._reload(record.state, record.revision)
+        return {"type": "refreshed", "item": None, "message": SHOWN_FROM_ELSEWHERE,
+                "answers": answers_for_front_end(self.run), "progress": self.run.progress().text,
+                "status": self.run.status, "unsaved": []}
+
+    def _reload(self, state: str, revision: int) -> None:
+        # the record may still be as it was made under an older version, if this run was
+        # upgraded on resume and the other tab saved before its first save
+        self.run = ChecklistRun.upgrade(self.run.protocol, state, self.clock())
+        self.revision = revision
+
+    def _plain(self, text: str) -> str:
+        """An engine message as the officer reads it: item ids become the items' prompts."""
+        return plain_message(text, self._names)
+
+    def _given_at(self, message: dict[str, Any], now: dt.datetime) -> dt.datetime | None:
+        """When an answer sent again was given (None for one sent as it was given).
+
+        The browser says when it gave the answer and when it sent it, by its own clock; the
+        difference, taken from ``now``, is the time given. Never before the run started.
+        """
+        given, sent = message.get("given_at"), message.get("sent_at")
+        if given is None and sent is None:
+            return None
+        try:
+            age = dt.datetime.fromisoformat(str(sent)) - dt.datetime.fromisoformat(str(given))
+        except (TypeError, ValueError):
+            raise EngineError("the time the answer was given was not understood; give it again") from None
+        if age < dt.timedelta(0) or age > OLDEST_RESENT:
+            raise EngineError("this answer was given too long ago to record now; give it again")
+        if age < dt.timedelta(seconds=2):
+            return None
+        return max(now - age, self.run.state.started_at)
+
+    def _changed_since(self, item_id: str, given: dt.datetime) -> bool:
+        """The item's answer was given, changed or cleared after ``given``."""
+        current = self.run.answer_for(item_id)
+        if current is not None and current.answered_at > given:
+            return True
+        return any(past.answer.item_id == item_id and past.replaced_at > given
+                   for past in self.run.state.history)
 
     def _apply(self, message: dict[str, Any], now: dt.datetime) -> None:
         """One engine call for one front-end message (raises ``EngineError``)."""
@@ -150,18 +231,16 @@ class ChecklistSession:
             self.revision = self.store.save(self.run_id, self.revision, self.run.status,
                                             self.run.state.model_dump_json(),
                                             content_version=self.run.state.content_version)
-        except RevisionConflict as exc:
+        except RevisionConflict:
             record = self.store.get(self.run_id)
             if record is not None:
-                # the record may still be as it was made under an older version, if this run
-                # was upgraded on resume and the other tab saved before its first save
-                self.run = ChecklistRun.upgrade(self.run.protocol, record.state, self.clock())
-                self.revision = record.revision
+                self._reload(record.state, record.revision)
             else:
                 self.run.state = before
             self.kept = []
-            return {"type": "rejected", "item": item, "message": str(exc),
-                    "answers": answers_for_front_end(self.run), "unsaved": []}
+            return {"type": "rejected", "conflict": True, "item": item, "message": CHANGED_ELSEWHERE,
+                    "answers": answers_for_front_end(self.run), "progress": self.run.progress().text,
+                    "status": self.run.status, "unsaved": []}
         except StoreError as exc:
             self.run.state = before
             if new is not None:
@@ -180,9 +259,11 @@ class ChecklistSession:
                                  "progress": progress.text, "status": self.run.status, "unsaved": []}
         if kind == "complete":
             reply["message"] = "Checklist complete and saved."
+            reply["tone"] = "ok"
         elif kind in ("hold", "resume"):
             reply["message"] = progress.text
         if saved_kept:
             reply["message"] = (f"Saved now: {saved_kept} kept answer{'s' if saved_kept != 1 else ''}. "
                                 + reply.get("message", progress.text))
+            reply["tone"] = "ok"
         return reply

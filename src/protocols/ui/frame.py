@@ -9,7 +9,9 @@ import html
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
+import traitlets
 
 from protocols.engine.answers import check_case_number
 from protocols.engine.errors import EngineError
@@ -17,6 +19,7 @@ from protocols.models import Reviewed
 from protocols.records import StoreError
 from protocols.render.html import agency_logo_html, agency_logo_name
 from protocols.render.summary import content_summary
+from protocols.ui.plain import STATIC, joined_static, plain_message
 
 HANDBOOK_NAME = "Crisis Intervention Field Handbook"
 FRAME_CSS = """
@@ -33,6 +36,7 @@ FRAME_CSS = """
 .hb-aid-nav a:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
 .hb-aid-status { min-height: 1.4em; font-weight: 600; margin: 0.3rem 0; }
 .hb-aid-status.hb-bad { color: #a4161a; }
+.hb-aid-status .hb-icon { font-weight: 700; }
 .hb-aid .widget-text input, .hb-aid button.jupyter-button { min-height: 44px; font-size: 1rem; }
 .hb-aid button.jupyter-button { padding: 0 1rem; font-weight: 600; }
 .hb-aid button.jupyter-button:focus-visible, .hb-aid input:focus-visible { outline: 3px solid #f2a900; }
@@ -70,10 +74,32 @@ def header(title: str, chapter: str | None = None, chapter_title: str = "Read th
     )
 
 
+class AidLink(anywidget.AnyWidget):
+    """The status line's part in the browser: the kernel link, the open case, where a message shows.
+
+    It shows nothing until the connection is lost (a bar at the bottom of the screen then says
+    so, and asks to reopen the case once the kernel is gone). It remembers the open case in the
+    tab's session storage; after "Reopen the case" reloads the page it sets :attr:`reopen` to
+    that case number. Each :attr:`shown` change is a new status message: a refusal out of sight,
+    or a message after the pressed button went away (the focus was lost), is shown at the bottom
+    of the screen too, and in the second case takes the focus.
+    """
+
+    _esm = joined_static("kernel_link.js", "aid_link.js")
+    _css = STATIC / "aid_link.css"
+
+    case_number = traitlets.Unicode("").tag(sync=True)
+    """The case this aid has open (Python sets it)."""
+    reopen = traitlets.Unicode("").tag(sync=True)
+    """The case to open again after a reload (the browser sets it)."""
+    shown = traitlets.Int(0).tag(sync=True)
+
+
 class StatusLine:
     """A line announced to screen readers, for progress, confirmations and refusals.
 
-    When the store could not save, it also offers "Retry saving" (see :meth:`report`).
+    Messages read as sentences (see :func:`plain_message`); a refusal is marked with an icon, not
+    colour alone. When the store could not save, it also offers "Retry saving" (see :meth:`report`).
     """
 
     def __init__(self) -> None:
@@ -83,15 +109,19 @@ class StatusLine:
                                            layout=widgets.Layout(display="none"))
         self.retry_button.add_class("hb-retry")
         self.retry_button.on_click(lambda _b: self._retry())
-        self.widget = widgets.VBox([self.text, self.retry_button])
+        self.link = AidLink()
+        self.widget = widgets.VBox([self.text, self.retry_button, self.link])
         self.widget.add_class("hb-status-box")
         self._pending: tuple[Callable[[], Any], Callable[[Any], object]] | None = None
 
     def show(self, text: str, bad: bool = False) -> None:
         css = "hb-aid-status hb-bad" if bad else "hb-aid-status"
         role = "alert" if bad else "status"
-        self.text.value = f'<p class="{css}" role="{role}" aria-live="polite">{html.escape(text)}</p>'
+        icon = '<span class="hb-icon" aria-hidden="true">⚠ </span>' if bad else ""
+        self.text.value = (f'<p class="{css}" role="{role}" aria-live="polite">{icon}'
+                           f"{html.escape(plain_message(text))}</p>")
         self._offer(None)
+        self.link.shown += 1
 
     def report(self, step: Any, settle: Callable[[Any], object]) -> None:
         """Show what became of a step; if it was kept unsaved, offer to retry.
@@ -117,6 +147,8 @@ class CaseForm:
     """Asks for the incident or case number (never a name) and hands it on.
 
     If the records store cannot be used, the officer is told so and can press start again.
+    After "Reopen the case" (the kernel was lost) the page reloads and the form starts the
+    same case again by itself.
     """
 
     def __init__(self, on_start: Callable[[str], None], status: StatusLine,
@@ -135,6 +167,7 @@ class CaseForm:
         self.text.continuous_update = False
         self.text.observe(lambda change: self.submit() if change["name"] == "value" and change["new"] else None,
                           names="value")
+        status.link.observe(self._reopen, names="reopen")
         self.widget = widgets.VBox(
             [
                 widgets.HTML("<p>Use the case or incident number only. Do not type the victim's name.</p>"),
@@ -143,6 +176,11 @@ class CaseForm:
             ],
         )
         self._started = False
+
+    def _reopen(self, change: dict[str, Any]) -> None:
+        number = change["new"]
+        if isinstance(number, str) and number and not self._started:
+            self.text.value = number[:200]  # the field's own observer starts the case
 
     def submit(self) -> None:
         if self._started:
@@ -158,6 +196,8 @@ class CaseForm:
         except StoreError as exc:  # every aid's start opens the store: one place says so
             self._started = False
             self._status.show(f"The records store cannot be used: {exc}", bad=True)
+            return
+        self._status.link.case_number = number
 
 
 class AidBox(widgets.VBox):  # type: ignore[misc]

@@ -3,14 +3,23 @@
 // In the book there is no kernel: ticks, progress, critical warnings and the
 // completion call run here, and answers are kept in the browser's storage.
 // In a job aid (`live` is true) every answer is sent to Python, which checks
-// it with the engine and saves it; the item shows "Saved" only after Python
-// confirms. All text comes from the content spec; nothing typed is ever
-// inserted as HTML.
+// it with the engine and saves it; the item shows "saved" only after Python
+// confirms. Until then the answer waits in checklist_live.js (joined in front
+// of this file, after kernel_link.js), which keeps it in the browser's storage
+// and sends it again when it got no reply. All text comes from the content
+// spec; nothing typed is ever inserted as HTML.
 
 const YES_NO = [
   ["yes", "Yes"],
   ["no", "No"],
 ];
+const KIND_WORDS = {
+  "READ-DO": "Read each step, then do it",
+  "DO-CONFIRM": "Do the work, then confirm each item",
+};
+const HOLD_NOTE = "“Hold here” marks where you stopped, so you or another officer can resume at that item later. "
+  + "Your answers stay saved.";
+const ON_HOLD_NOTE = "On hold. Press “Resume checklist” to go on answering.";
 
 function el(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
@@ -64,9 +73,13 @@ function render({ model, el: host }) {
   const live = model.get("live");
   const storageKey = `handbook-checklist:${model.get("storage_key") || spec.id}:${spec.version}`;
   let answers = {};
-  const pending = new Set();
-  const unsaved = new Set();
   const errors = {};
+  // Live: the answers on their way to the store (refresh is defined below, called later).
+  const pending = live
+    ? liveAnswers(model, `handbook-unsaved:${model.get("storage_key") || spec.id}:${spec.version}`,
+                  { onChange: () => refresh(), at: nowHHMM })
+    : null;
+  const link = pending ? pending.link : null;
 
   if (live) {
     answers = { ...(model.get("answers") || {}) };
@@ -80,27 +93,29 @@ function render({ model, el: host }) {
 
   const root = el("section", { class: "hb-checklist", "aria-label": `Checklist: ${spec.title}` });
   const header = el("header", { class: "hb-head" }, [
-    el("p", { class: "hb-kind", text: `${spec.kind} checklist · ${spec.audience_label}` }),
+    el("p", { class: "hb-kind", "data-kind": spec.kind, text: `${KIND_WORDS[spec.kind] || "Checklist"} · ${spec.audience_label}` }),
     model.get("show_title") ? el("h2", { class: "hb-title", text: spec.title }) : null,
     el("p", { class: "hb-meta", text: `Version ${spec.version} · revised ${spec.revised}` }),
   ]);
   const bar = el("div", { class: "hb-bar", role: "presentation" }, [el("div", { class: "hb-bar-fill" })]);
   const progressText = el("p", { class: "hb-progress", "aria-live": "polite", role: "status" });
   const alertBox = el("p", { class: "hb-alert", role: "alert", "aria-live": "assertive" });
-  // Shown while answers wait in the kernel because the records store failed to save them.
+  // Shown while answers wait unsaved (no reply, or the records store failed to save them).
+  const unsavedNote = live ? el("p", { class: "hb-unsaved-note", hidden: true }) : null;
   const retryButton = live
-    ? el("button", {
-        type: "button",
-        class: "hb-retry",
-        hidden: "",
-        text: "Retry saving",
-        onclick: () => model.send({ type: "retry" }),
-      })
+    ? el("button", { type: "button", class: "hb-retry", hidden: "", text: "Retry saving", onclick: () => pending.retryAll() })
     : null;
-  const sticky = el("div", { class: "hb-sticky" }, [progressText, bar, retryButton]);
+  const sticky = el("div", { class: "hb-sticky" }, [progressText, bar, unsavedNote, retryButton]);
   root.append(header, sticky);
 
   const itemNodes = {};
+
+  function say(text, tone = "info") {
+    alertBox.setAttribute("role", tone === "bad" ? "alert" : "status");
+    alertBox.setAttribute("aria-live", tone === "bad" ? "assertive" : "polite");
+    alertBox.className = `hb-alert hb-${tone}`;
+    alertBox.textContent = text;
+  }
 
   function save() {
     if (live) return;
@@ -114,9 +129,8 @@ function render({ model, el: host }) {
   function setAnswer(item, answer) {
     alertBox.textContent = "";
     if (live) {
-      pending.add(item.id);
       delete errors[item.id];
-      model.send({ type: "answer", item: item.id, answer });
+      pending.give(item.id, answer);
     } else {
       answer.at = nowHHMM();
       answers[item.id] = answer;
@@ -127,13 +141,19 @@ function render({ model, el: host }) {
 
   function clearAnswer(item) {
     if (live) {
-      pending.add(item.id);
-      model.send({ type: "clear", item: item.id });
+      delete errors[item.id];
+      pending.give(item.id, null);
     } else {
       delete answers[item.id];
       save();
     }
     refresh();
+  }
+
+  // What an item shows: the answer given on this page and not yet saved, else the saved one.
+  function shownAnswer(id) {
+    const entry = live ? pending.entry(id) : undefined;
+    return entry ? entry.answer : answers[id];
   }
 
   function valueControl(item) {
@@ -150,7 +170,8 @@ function render({ model, el: host }) {
           text: label,
           onclick: () => {
             if (spec.multiple) {
-              const current = answers[item.id] && !answers[item.id].na ? [...answers[item.id].value] : [];
+              const shown = shownAnswer(item.id);
+              const current = shown && !shown.na ? [...shown.value] : [];
               const next = current.includes(id) ? current.filter((x) => x !== id) : [...current, id];
               if (next.length === 0) clearAnswer(item);
               else setAnswer(item, { value: next });
@@ -166,7 +187,7 @@ function render({ model, el: host }) {
       const inputId = `hb-${model.get("storage_key") || spec.id}-${item.id}-input`;
       const input = el("input", {
         id: inputId,
-        class: "hb-input",
+        class: "hb-input hb-value",
         type: inputType,
         inputmode: spec.type === "number" ? "decimal" : null,
         min: spec.min,
@@ -181,7 +202,7 @@ function render({ model, el: host }) {
         onclick: () => {
           const raw = input.value.trim();
           if (!raw) {
-            alertBox.textContent = `Enter a value for “${item.prompt}” first.`;
+            say(`Enter a value for “${item.prompt}” first.`, "bad");
             return;
           }
           setAnswer(item, { value: spec.type === "number" ? Number(raw) : raw });
@@ -198,7 +219,10 @@ function render({ model, el: host }) {
             class: "hb-option",
             text: "Now",
             "aria-label": `Record the time now for: ${item.prompt}`,
-            onclick: () => setAnswer(item, { value: nowHHMM() }),
+            onclick: () => {
+              input.value = nowHHMM();
+              setAnswer(item, { value: input.value });
+            },
           }),
         );
       }
@@ -226,7 +250,7 @@ function render({ model, el: host }) {
           }
           const why = reason.value.trim();
           if (!why) {
-            alertBox.textContent = "Not applicable needs a reason. Type why, then press N/A again.";
+            say("Not applicable needs a reason. Type why, then press N/A again.", "bad");
             reason.focus();
             return;
           }
@@ -250,7 +274,7 @@ function render({ model, el: host }) {
     for (const item of pp.items) {
       if (item.hidden) continue;
       const status = el("span", { class: "hb-status", "aria-live": "polite" });
-      const li = el("li", { class: `hb-item${item.critical ? " hb-critical" : ""}`, id: `hb-${spec.id}-${item.id}` }, [
+      const li = el("li", { class: `hb-item${item.critical ? " hb-critical" : ""}`, id: `hb-${spec.id}-${item.id}`, "data-item": item.id }, [
         el("div", { class: "hb-item-head" }, [
           item.critical ? el("span", { class: "hb-badge", text: "Critical" }) : null,
           el("span", { class: "hb-prompt", text: item.prompt }),
@@ -267,6 +291,11 @@ function render({ model, el: host }) {
     root.append(section);
   });
 
+  // A message sent for the whole checklist (complete, hold, resume): says so if no reply comes.
+  function sendAction(message, notDone) {
+    pending.send(message, () => say(`Not saved: no reply from the handbook server, so ${notDone}. Try again when the connection is back.`, "bad"));
+  }
+
   const completeButton = el("button", {
     type: "button",
     class: "hb-complete",
@@ -274,32 +303,35 @@ function render({ model, el: host }) {
     onclick: () => {
       const { openCritical } = progressOf(spec, answers);
       if (live) {
-        model.send({ type: "complete" });
+        sendAction({ type: "complete" }, "the checklist is not marked complete");
         return;
       }
       if (openCritical.length) {
         const names = openCritical.map((i) => i.prompt).join("; ");
         const n = openCritical.length;
-        alertBox.textContent = `Not complete: ${n} critical item${n > 1 ? "s" : ""} unanswered: ${names}`;
+        say(`Not complete: ${n} critical item${n > 1 ? "s" : ""} unanswered: ${names}`, "bad");
         itemNodes[openCritical[0].id].li.scrollIntoView({ block: "center" });
         return;
       }
-      alertBox.textContent = "Checklist complete.";
+      say("Checklist complete.", "ok");
     },
   });
   let runStatus = model.get("status") || "in-progress";
+  const holdNoteId = `hb-${model.get("storage_key") || spec.id}-hold-note`;
+  const holdNote = live ? el("p", { class: "hb-hold-note", id: holdNoteId, text: HOLD_NOTE }) : null;
   const holdButton = live
     ? el("button", {
         type: "button",
         class: "hb-reset hb-hold",
         text: "Hold here",
+        "aria-describedby": holdNoteId,
         onclick: () => {
           if (runStatus === "on-hold") {
-            model.send({ type: "resume" });
+            sendAction({ type: "resume" }, "the checklist is still on hold");
             return;
           }
           const next = spec.pause_points.flatMap((pp) => pp.items).find((i) => !i.hidden && !answers[i.id]);
-          model.send({ type: "hold", item: next ? next.id : spec.pause_points[0].items[0].id });
+          sendAction({ type: "hold", item: next ? next.id : spec.pause_points[0].items[0].id }, "the checklist is not on hold");
         },
       })
     : null;
@@ -312,11 +344,11 @@ function render({ model, el: host }) {
         onclick: () => {
           answers = {};
           save();
-          alertBox.textContent = "Answers cleared.";
+          say("Answers cleared.");
           refresh();
         },
       });
-  const footer = el("footer", { class: "hb-foot" }, [completeButton, holdButton, resetButton, alertBox]);
+  const footer = el("footer", { class: "hb-foot" }, [completeButton, holdButton, holdNote, resetButton, alertBox]);
   const jobAid = model.get("job_aid_url");
   if (jobAid) {
     footer.append(
@@ -331,18 +363,35 @@ function render({ model, el: host }) {
   root.append(footer);
   host.append(root);
 
+  function unsavedText(entry, item) {
+    const what = entry.answer === null ? "cleared" : describe(entry.answer, item);
+    const where = entry.state === "kept" ? "It is kept here" : "It is kept in this browser";
+    const then = link && link.state === "gone" ? "; reopen the case to save it." : "; it is sent again by itself, or press “Retry saving”.";
+    return `Not saved yet: ${what} · ${entry.at}. ${where}${then}`;
+  }
+
+  function conflictNote(id) {
+    const saved = answers[id];
+    const now = saved ? `Saved there: ${describe(saved, itemNodes[id].item)}${saved.at ? ` · ${saved.at}` : ""}.` : "Nothing is saved for it.";
+    return `Your answer was not saved: this checklist was changed in another tab or by another officer. ${now}`;
+  }
+
   function refresh() {
     if (holdButton) {
       holdButton.textContent = runStatus === "on-hold" ? "Resume checklist" : "Hold here";
+      holdNote.textContent = runStatus === "on-hold" ? ON_HOLD_NOTE : HOLD_NOTE;
       for (const b of root.querySelectorAll(".hb-option, .hb-input, .hb-complete")) b.disabled = runStatus === "on-hold";
     }
     const { answered, total, openCritical } = progressOf(spec, answers);
     const crit = openCritical.length;
     progressText.textContent = `${answered} of ${total} answered · ${crit} critical open`;
     bar.firstChild.style.width = total ? `${Math.round((100 * answered) / total)}%` : "0%";
+    const gone = link !== null && link.state === "gone";
     for (const { li, status, item } of Object.values(itemNodes)) {
-      const answer = answers[item.id];
-      li.classList.toggle("hb-done", Boolean(answer));
+      const entry = live ? pending.entry(item.id) : undefined;
+      const answer = shownAnswer(item.id);
+      li.classList.toggle("hb-done", Boolean(answers[item.id]) && !entry);
+      li.classList.toggle("hb-unsaved", Boolean(entry) && entry.state !== "sending");
       for (const button of li.querySelectorAll(".hb-option[data-value]")) {
         const v = answer && !answer.na ? answer.value : null;
         const on = Array.isArray(v) ? v.includes(button.dataset.value) : v === button.dataset.value;
@@ -350,15 +399,17 @@ function render({ model, el: host }) {
       }
       const na = li.querySelector(".hb-na");
       if (na) na.setAttribute("aria-pressed", answer && answer.na ? "true" : "false");
-      if (unsaved.has(item.id)) {
-        status.textContent = "Not saved yet: your answer is kept here. ";
-        status.className = "hb-status hb-error";
-        status.append(el("button", { type: "button", class: "hb-retry", text: "Retry saving",
-                                     onclick: () => model.send({ type: "retry" }) }));
+      const input = li.querySelector(".hb-value");
+      if (input && answer && !answer.na && document.activeElement !== input) input.value = String(answer.value);
+      if (entry && entry.state !== "sending") {
+        status.textContent = "";
+        status.className = "hb-status hb-error hb-not-saved";
+        status.append(el("span", { class: "hb-icon", "aria-hidden": "true", text: "⚠ " }), unsavedText(entry, item));
+        if (!gone) status.append(" ", el("button", { type: "button", class: "hb-retry", text: "Retry saving", onclick: () => pending.retryAll() }));
       } else if (errors[item.id]) {
         status.textContent = errors[item.id];
         status.className = "hb-status hb-error";
-      } else if (pending.has(item.id)) {
+      } else if (entry) {
         status.textContent = "Saving…";
         status.className = "hb-status hb-pending";
       } else if (answer) {
@@ -368,6 +419,13 @@ function render({ model, el: host }) {
         status.textContent = item.critical ? "Not answered (critical)" : "";
         status.className = "hb-status";
       }
+    }
+    if (live) {
+      const count = pending.waitingCount();
+      unsavedNote.hidden = count === 0;
+      unsavedNote.textContent = count === 0 ? "" : `⚠ ${count === 1 ? "1 answer is" : `${count} answers are`} not saved yet.`
+        + (gone ? " Reopen the case to save them." : "");
+      retryButton.hidden = count === 0 || gone;
     }
   }
 
@@ -379,24 +437,40 @@ function render({ model, el: host }) {
     model.on("msg:custom", (msg) => {
       if (!msg || typeof msg !== "object") return;
       if (msg.status) runStatus = msg.status;
-      if (msg.type === "saved" || msg.type === "cleared") {
-        pending.delete(msg.item);
-        delete errors[msg.item];
-      } else if (msg.type === "rejected") {
-        pending.delete(msg.item);
+      const mine = pending.settle(msg);
+      if (msg.conflict) {
+        // Another tab saved first: the answers now shown are the store's; this one was not saved.
+        if (msg.item && itemNodes[msg.item]) errors[msg.item] = conflictNote(msg.item);
+      } else if (msg.type === "saved" || msg.type === "cleared") {
+        if (msg.item) delete errors[msg.item];
+      } else if ((msg.type === "rejected" && !(Array.isArray(msg.unsaved) && mine)) || msg.type === "stale") {
         if (msg.item) errors[msg.item] = msg.message;
+      } else if (msg.type === "refreshed") {
+        for (const id of Object.keys(errors)) delete errors[id];
       }
-      if (Array.isArray(msg.unsaved)) {
-        // Items whose answers were kept unsaved and are now saved lose their "not saved" note.
-        for (const id of unsaved) if (!msg.unsaved.includes(id)) delete errors[id];
-        unsaved.clear();
-        for (const id of msg.unsaved) unsaved.add(id);
-        if (retryButton) retryButton.hidden = unsaved.size === 0;
+      if (msg.message) {
+        const bad = msg.type === "rejected" || msg.type === "refused" || msg.type === "stale" || msg.type === "refreshed";
+        say(msg.message, bad ? "bad" : msg.tone === "ok" ? "ok" : "info");
       }
-      if (msg.message && msg.type !== "rejected") alertBox.textContent = msg.message;
-      if (msg.type === "rejected") alertBox.textContent = msg.message;
       refresh();
     });
+    // Back in this tab: ask whether the checklist was saved elsewhere meanwhile (no timer: an
+    // open tab nobody looks at leaves its kernel idle).
+    let lastCheck = 0;
+    const check = () => {
+      if (document.visibilityState !== "visible" || !link.ready() || Date.now() - lastCheck < 2000) return;
+      if (pending.sending()) return;
+      lastCheck = Date.now();
+      pending.send({ type: "check" }, () => {});
+    };
+    document.addEventListener("visibilitychange", check);
+    window.addEventListener("focus", check);
+    refresh();
+    return () => {
+      pending.stop();
+      document.removeEventListener("visibilitychange", check);
+      window.removeEventListener("focus", check);
+    };
   }
   refresh();
 }
