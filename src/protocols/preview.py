@@ -8,7 +8,9 @@ The loop is plain and testable without a browser or a timer:
    validates the content first. Problems are printed with file, line and fix, and the
    build is skipped, so the preview keeps showing the last good build;
 3. valid content is rebuilt incrementally (Sphinx reads again only the pages that
-   depend on what changed), and the loop prints ``Rebuilt in N s: <pages>``;
+   depend on what changed), in a process forked from a warm parent that imported Jupyter
+   Book and Sphinx once (``protocols.warm_build``), and the loop prints
+   ``Rebuilt in N s: <pages>``;
 4. every build moves the loop's :class:`~protocols.preview_reload.BuildGeneration` on, and
    a page open in the browser reloads itself (``protocols.preview_reload``).
 
@@ -24,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from protocols.bookbuild import BuildRun, run_build
+from protocols.bookbuild import BuildRun
 from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, load_library
 from protocols.preview_reload import BuildGeneration, preview_routes
@@ -153,11 +155,14 @@ class PreviewLoop:
 
 def make_loop(root: Path, out: Path, *, content: Path | None, agency: Path | None,
               used_agency: Path | None, echo: Callable[[str], None]) -> PreviewLoop:
-    """The real loop: validates with ``used_agency`` and builds ``root`` into ``out``."""
+    """The real loop: validates with ``used_agency`` and builds ``root`` into ``out``, each build
+    forked from a warm parent (``protocols.warm_build``)."""
+    from protocols.warm_build import WarmBuilder
+
     return PreviewLoop(
         paths=watched_paths(root, content, used_agency),
         validate=lambda: content_problems(content, used_agency),
-        build=lambda: run_build(root, out, content=content, agency=agency, capture=True),
+        build=WarmBuilder(root, out, content, agency).build,
         echo=echo,
     )
 
