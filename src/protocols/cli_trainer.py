@@ -218,11 +218,9 @@ def register(app: typer.Typer) -> None:
         from protocols.records import RunRecord, Store, StoreError
 
         try:
-            wanted = check_case_number(label)
+            wanted = check_case_number(label, "session label")
         except EngineError as exc:
-            message = str(exc).replace("the case number", "the session label").replace(
-                "incident or case number", "session label")
-            raise fail(f"{message}", 2) from None
+            raise fail(str(exc), 2) from None
         library = _load(None, agency)
         if scenario is not None and scenario not in library.scenarios:
             raise fail(f"there is no scenario `{scenario}`; use one of: "

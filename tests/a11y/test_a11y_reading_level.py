@@ -63,7 +63,7 @@ def test_a_hard_rights_notice_is_flagged_and_fails_validation(content_copy: Path
     notice = content_copy / "rights" / "ca-marsy-en.yaml"
     text = notice.read_text(encoding="utf-8")
     start = text.index("introduction: >-\n")
-    end = text.index("\n", text.index("call the victim help number", start))
+    end = text.index("\nrights:", start)  # the folded introduction ends where the rights start
     notice.write_text(text[:start] + f"introduction: {HARD}" + text[end:], encoding="utf-8")
     rows = {r["name"]: r for r in table("--content", str(content_copy))}
     assert rows["ca-marsy-en · introduction"]["result"] == "TOO HARD"

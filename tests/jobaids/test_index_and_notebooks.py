@@ -44,13 +44,16 @@ NOTEBOOKS = sorted(WIDGETS.glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_each_notebook_is_one_code_cell_without_outputs(path: Path) -> None:
+def test_each_notebook_is_one_code_cell_storing_only_the_text_nbval_checks(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert nb.nbformat == 4
     assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert "widgets" not in nb.metadata, "saved widget state: store only the checked text"
     (cell,) = nb.cells
-    assert cell.cell_type == "code" and cell.outputs == [] and cell.execution_count is None
+    assert cell.cell_type == "code" and cell.execution_count is None
+    assert "nbval-check-output" in cell.metadata.get("tags", [])
+    assert [set(output.get("data", {})) for output in cell.outputs] == [{"text/plain"}]
     calls = [line for line in cell.source.splitlines() if line and not line.startswith("from ")]
     assert len(calls) == 1 and calls[0].endswith(")")
 

@@ -85,7 +85,7 @@ def test_json_and_one_scenario(store: Store, library: Library) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["no-such-label"], "no scenario play-throughs are saved under the session label `no-such-label`"),
-    (["Jane Doe"], "the session label may only hold letters"),
+    (["Jane Doe"], "Use only letters, digits, -, / and _ in the session label"),
     (["class-3", "--scenario", "no-such-scenario"], "there is no scenario `no-such-scenario`; use one of:"),
     (["class-3", "--scenario", "embedded-mental-health-team"],
      "no play-through of scenario `embedded-mental-health-team` is saved under the session label `class-3`"),

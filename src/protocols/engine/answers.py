@@ -98,26 +98,26 @@ def check_id(value: object, what: str) -> str:
     return value
 
 
-def check_case_number(value: object) -> str:
+def check_case_number(value: object, what: str = "case number") -> str:
     """A case or incident number: 1-40 letters, digits, ``-``, ``/`` or ``_``.
 
     The characters and the length only; :func:`check_entered_case_number` also applies the
-    agency's format to a number an officer types. Messages name "the case number", which a
-    caller checking another kind of label may replace with its own words.
+    agency's format to a number an officer types. ``what`` names the value in messages (a
+    training play-through is filed under a "session label" that follows the same rules).
     """
     if not isinstance(value, str):
-        raise AnswerError(f"Give the case number as text, not {_type_name(value)}.")
+        raise AnswerError(f"Give the {what} as text, not {_type_name(value)}.")
     stripped = value.strip()
     if not stripped:
-        raise AnswerError("Enter the incident or case number. Do not enter a name.")
+        raise AnswerError(f"Enter the {what}. Do not enter a name.")
     if len(stripped) > MAX_CASE_NUMBER_LENGTH:
         raise AnswerError(
-            f"Shorten the case number to {MAX_CASE_NUMBER_LENGTH} characters or fewer; it has "
+            f"Shorten the {what} to {MAX_CASE_NUMBER_LENGTH} characters or fewer; it has "
             f"{len(stripped)}."
         )
     if not _CASE_NUMBER.match(stripped):
         raise AnswerError(
-            "Use only letters, digits, -, / and _ in the case number, with no spaces. Do not "
+            f"Use only letters, digits, -, / and _ in the {what}, with no spaces. Do not "
             "enter a name."
         )
     return stripped

@@ -50,7 +50,6 @@ from protocols.ui.aid_parts import (
     local_now,
     open_store,
     row,
-    sentence,
     stacked,
     styles,
 )
@@ -163,12 +162,7 @@ class ScenarioController:
     @staticmethod
     def check_label(label: str) -> str:
         """The session label (default ``training``); ``EngineError`` in session-label words."""
-        try:
-            return check_case_number(label or DEFAULT_LABEL)
-        except EngineError as exc:
-            message = str(exc).replace("the case number", "the session label").replace(
-                "incident or case number", "session label")
-            raise EngineError(sentence(message)) from None
+        return check_case_number(label or DEFAULT_LABEL, "session label")
 
     def start(self, scenario_id: str, label: str = DEFAULT_LABEL, roll_call: bool = False) -> Step[None]:
         """Start a play-through (a group's when ``roll_call``) and save it under the session label."""
