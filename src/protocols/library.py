@@ -74,7 +74,7 @@ class Library:
         return _lookup(self.resources, directory_id, "resource directory")
 
     def catalogue(self, catalogue_id: str) -> NeedsCatalogue:
-        return _lookup(self.needs, catalogue_id, "needs catalogue")
+        return _lookup(self.needs, catalogue_id, "needs assessment")
 
     def template(self, template_id: str) -> FollowUpTemplate:
         return _lookup(self.followup, template_id, "follow-up template")

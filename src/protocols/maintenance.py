@@ -13,7 +13,7 @@ LAW_CHECK = "rights-law-check"
 
 KIND_LABELS = {"protocols": "protocol", "instruments": "screening instrument", "rights": "rights notice",
                "confidentiality": "confidentiality guide", "resources": "resource directory",
-               "needs": "needs catalogue", "followup": "follow-up template", "scenarios": "scenario",
+               "needs": "needs assessment", "followup": "follow-up template", "scenarios": "scenario",
                LAW_CHECK: "law check of rights notice"}
 
 

@@ -761,7 +761,7 @@ class ResourceDirectoryDirective(_ContentDirective):
 
 
 class NeedsCatalogueDirective(_ContentDirective):
-    table, noun, target_kind = "needs", "needs catalogue", "needs"
+    table, noun, target_kind = "needs", "needs assessment", "needs"
 
     def render(self, library: Library, obj: Any) -> str:
         return render.needs_catalogue_html(obj, library, BOOK_LINKS, level=self.level)

@@ -51,7 +51,7 @@ def test_protocol_states_objective_kind_version_and_owner(library):
     out = render.protocol_html(library.protocol("scene-response"), library)
     assert "Make the scene safe and start support" in out
     assert "Objective:" in out and "Every victim is safe" in out
-    assert ">DO-CONFIRM<" in out and "confirm every item" in out
+    assert ">Do, then check<" in out and "confirm every item" in out and "DO-CONFIRM" not in out
     assert "Version <strong>1.2</strong>" in out
     assert '<time datetime="2025-01-15">2025-01-15</time>' in out
     assert "Owner: <strong>Training unit</strong>" in out

@@ -335,7 +335,7 @@ def test_the_directive_renders_each_source_and_reports_bad_arguments(tmp_path: P
     assert out.count('class="hc-knowledge-check"') == len(good), done.stderr
     warnings = [line for line in done.stderr.splitlines() if "WARNING: {knowledge-check}" in line]
     assert len(warnings) == len(bad), done.stderr
-    for needle in ("unknown content kind 'nonsense'", "no needs catalogue 'no-such'. Known needs catalogue ids: "
+    for needle in ("unknown content kind 'nonsense'", "no needs assessment 'no-such'. Known needs assessment ids: "
                    "needs-assessment", ":ask: colour is not a kind of needs question; use: leads-to",
                    ":referrals: pizza is not a referral category", "no pause point 'lunch'; known: scene-safe"):
         assert any(needle in w for w in warnings), (needle, done.stderr)

@@ -336,7 +336,7 @@ class ReferralRun:
     def __init__(
         self, catalogue: NeedsCatalogue, directory: ResourceDirectory, state: ReferralState
     ) -> None:
-        check_content(state, catalogue.id, catalogue.version, "needs catalogue")
+        check_content(state, catalogue.id, catalogue.version, "needs assessment")
         if state.directory_id != directory.id:
             raise ContentMismatch(
                 f"this saved assessment used directory `{state.directory_id}`, not "

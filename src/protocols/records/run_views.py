@@ -261,7 +261,7 @@ def referrals_view(record: RunRecord, state: RunState, library: Library, notes: 
         sections.append(section("Changes", [row(h.target, words[h.change], labels.get(h.target, h.target), h.at)
                                             for h in saved.history]))
     finished = "finished" if saved.finished_at else "not finished"
-    return View(catalogue.title, content_info("needs catalogue", catalogue.id, catalogue.title,
+    return View(catalogue.title, content_info("needs assessment", catalogue.id, catalogue.title,
                                               state.content_version, catalogue),
                 f"{len(saved.needs)} need(s), {len(saved.referrals)} referral(s); {finished}", saved.finished_at,
                 sections, older_note(made_under, catalogue.version))

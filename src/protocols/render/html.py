@@ -47,6 +47,7 @@ from protocols.render.labels import (
     DELIVERY_LABELS,
     DOMAIN_LABELS,
     KIND_HELP,
+    KIND_LABELS,
     TRANSLATION_LABELS,
     JobAid,
     job_aid_for_protocol,
@@ -209,7 +210,7 @@ def protocol_html(protocol: Protocol, library: Library, links: Links = NO_LINKS,
         f"{esc(protocol.objective)}</p>",
         '<div class="hc-meta">'
         f'<p class="hc-kind"><span class="hc-badge hc-badge-{esc(protocol.kind.value.lower())}">'
-        f'{esc(protocol.kind.value)}</span> {esc(KIND_HELP[protocol.kind])}</p>'
+        f'{esc(KIND_LABELS[protocol.kind])}</span> {esc(KIND_HELP[protocol.kind])}</p>'
         f'<p class="hc-audience"><span class="hc-label">For:</span> '
         f"{esc(AUDIENCE_LABELS[protocol.audience])}</p>"
         f"{_revision(protocol.version, protocol.revised, protocol.owner)}"
@@ -322,7 +323,7 @@ def pocket_card_html(protocol: Protocol, links: Links = NO_LINKS, *, level: int 
         f'<header class="hc-card-head">{agency_logo_html(agency, logo_url, "hc-card-logo")}'
         f'{_heading(level, esc(protocol.title), f"card-{pid}", "hc-card-title")}'
         f'<p class="hc-card-meta"><span class="hc-badge hc-badge-{esc(protocol.kind.value.lower())}">'
-        f"{esc(protocol.kind.value)}</span> <span>Version {esc(protocol.version)}</span> "
+        f"{esc(KIND_LABELS[protocol.kind])}</span> <span>Version {esc(protocol.version)}</span> "
         f"<span>Revised {date(protocol.revised)}</span>"
         + (f' <span class="hc-added-by">Added by {esc(added_by)}</span>' if added_by else "")
         + "</p>"

@@ -135,13 +135,13 @@ def needs_questions(catalogue: NeedsCatalogue, rng: random.Random,
         q = _question(rng, "referral", f"A victim names this need: “{need.label}”. Which of these "
                       "does it lead to?", CATEGORY_LABELS[right],
                       [label for c, label in CATEGORY_LABELS.items() if c not in need.referrals],
-                      f"The needs catalogue refers it to: {lead_to}.", need.id)
+                      f"The needs assessment refers it to: {lead_to}.", need.id)
         refer.append(q)
         if need.urgent:
             urgent.append(_question(
                 rng, "urgent", "Which of these needs is urgent: it must be met before you leave?",
                 need.label, [n.label for n in catalogue.needs if not n.urgent],
-                f"“{need.label}” is marked urgent in the needs catalogue.", need.id))
+                f"“{need.label}” is marked urgent in the needs assessment.", need.id))
         domain.append(_question(
             rng, "domain", f"Which area of need does this belong to? “{need.label}”",
             DOMAIN_LABELS[need.domain], [v for d, v in DOMAIN_LABELS.items() if d != need.domain],
@@ -309,7 +309,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 
 CHECK_SOURCES: dict[str, tuple[str, str]] = {
     "confidentiality": ("confidentiality", "confidentiality guide"),
-    "needs": ("needs", "needs catalogue"),
+    "needs": ("needs", "needs assessment"),
     "followup": ("followup", "follow-up template"),
     "rights": ("rights", "rights notice"),
     "scenario": ("scenarios", "scenario"),

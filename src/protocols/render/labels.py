@@ -32,6 +32,12 @@ AUDIENCE_LABELS: dict[Audience, str] = {
     Audience.VICTIM: "Victims",
 }
 
+KIND_LABELS: dict[ChecklistKind, str] = {
+    ChecklistKind.READ_DO: "Read, then do",
+    ChecklistKind.DO_CONFIRM: "Do, then check",
+}
+"""What officers read for a list's kind; READ-DO and DO-CONFIRM are trainers' terms."""
+
 KIND_HELP: dict[ChecklistKind, str] = {
     ChecklistKind.READ_DO: "Read each item aloud, then do it, one at a time.",
     ChecklistKind.DO_CONFIRM: "Do the work from memory, then stop and confirm every item.",
@@ -42,7 +48,7 @@ DELIVERY_LABELS: dict[DeliveryMethod, str] = {
     DeliveryMethod.READ_ALOUD: "Read aloud",
     DeliveryMethod.SENT_EMAIL: "Sent by email",
     DeliveryMethod.SENT_TEXT: "Sent by text message",
-    DeliveryMethod.SENT_MAIL: "Sent by post",
+    DeliveryMethod.SENT_MAIL: "Sent by mail",
 }
 
 CATEGORY_LABELS: dict[ReferralCategory, str] = {

@@ -184,7 +184,7 @@ class PlanView:
             layout=widgets.Layout(width="100%")))
         self.close_button = button("Close the plan", self.close, style="danger")
         self.close_box = column([
-            html_box("<h2>Close the plan</h2><p>Tick each item that is true. Close when all are true, or "
+            html_box("<h2>Close the plan</h2><p>Check each item that is true. Close when all are true, or "
                      "give a reason to close early.</p>"),
             *self.criteria, self.reason, row([self.close_button])], "hb-card")
         self.closed_line = html_box()

@@ -282,4 +282,5 @@ def rights_notification_aid(library: Library | None = None, store: Store | None 
     form = CaseForm(start, status)
     body.children = [form.widget]
     return aid_box([header("Rights notification", "book/rights/victims-rights", "Read the rights chapter"),
-                    styles(), status.widget, body])
+                    styles(), status.widget, body], "Rights notification",
+                   [lib.rights[key] for key in sorted(lib.rights)])

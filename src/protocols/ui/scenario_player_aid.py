@@ -316,7 +316,7 @@ def summary_html(summary: TrainingSummary) -> str:
             practise = bullet_list(x.text for x in n.best_exercises) if n.best_exercises else ""
             items.append(f"<li><strong>Decision {n.number}: {esc(n.question)}</strong> "
                          f"{n.best_percent}% of {_people(n.reached)} chose the best option."
-                         + (f" Practise these checklist items:{practise}" if practise else "") + "</li>")
+                         + (f" Practice these checklist items:{practise}" if practise else "") + "</li>")
         parts.append(f'<h3>Teach again</h3><ul class="hb-list">{"".join(items)}</ul>')
     else:
         parts.append("<p>At every decision, most people chose the best option.</p>")

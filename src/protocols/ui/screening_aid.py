@@ -368,7 +368,7 @@ def sample_banner(instrument: ScreeningInstrument) -> widgets.HTML:
     """The instrument's name and version; a prominent SAMPLE label when it is the sample."""
     about = facts([("Version", f"{instrument.version}, revised {instrument.revised.isoformat()}"),
                    ("Use it for", instrument.applies_to),
-                   ("Licence", instrument.licence),
+                   ("License", instrument.licence),
                    ("Attribution", instrument.attribution)])
     if instrument.sample:
         return html_box(
