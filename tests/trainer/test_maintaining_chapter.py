@@ -120,3 +120,23 @@ def test_the_worked_example_prints_what_the_chapter_says(content_copy: Path) -> 
     file.write_text(bumped.replace(newest, "\n".join(log) + "\n", 1), encoding="utf-8")
     done = runner.invoke(app, ["validate", "--content", str(content_copy)])
     assert done.exit_code == 0, done.output
+
+
+def test_every_yaml_example_in_the_agency_chapter_is_valid() -> None:
+    """The profile and change files the chapter shows load as they are, so a trainer can copy them."""
+    from protocols.agency import AgencyProfile, ProtocolChange
+    from protocols.library import default_library
+
+    text = (CHAPTER / "agency.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    profiles = [AgencyProfile.model_validate(b) for b in blocks if "jurisdiction" in b]
+    changes = [ProtocolChange.model_validate(b) for b in blocks if "protocol" in b]
+    assert profiles and changes
+    shown = set().union(*(p.model_fields_set for p in profiles))
+    missing = set(AgencyProfile.model_fields) - shown
+    assert not missing, f"profile fields with no example in the chapter: {missing}"
+    library = default_library()
+    for change in changes:
+        items = {i.id: i for p in library.protocol(change.protocol).pause_points for i in p.items}
+        assert all(items[hidden].optional for hidden in change.hide_items), change.hide_items
+    assert any(change.hide_items for change in changes), "the chapter shows no hide_items example"
