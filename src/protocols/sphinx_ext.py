@@ -896,14 +896,29 @@ class AgencyContactsDirective(SphinxDirective):
 
 
 class JobAidListDirective(SphinxDirective):
-    """The job-aid index; links are relative to the site root (served by ``handbook serve``)."""
+    """The job-aid index; links are relative to the site root (served by ``handbook serve``).
+
+    With arguments (job-aid names), only those aids, as one short line of links (the home page's
+    first screen).
+    """
 
     required_arguments = 0
+    optional_arguments = 1
+    final_argument_whitespace = True
     has_content = False
 
     def run(self) -> list[nodes.Node]:
         _xref_docs(self.env).add(self.env.docname)
-        markup = render.job_aid_list_html(JOB_AIDS.values(), BOOK_LINKS)
+        names = self.arguments[0].split() if self.arguments else []
+        for name in names:
+            if name not in JOB_AIDS:
+                logger.warning(
+                    f"{{job-aid-list}} on page {self.env.docname!r}, line {self.lineno}: unknown "
+                    f"job aid {name!r}; known: {', '.join(JOB_AIDS)}",
+                    location=(self.env.docname, self.lineno), type="handbook", subtype="unknown-id")
+        chosen = [JOB_AIDS[name] for name in names if name in JOB_AIDS]
+        markup = (render.job_aid_links_html(chosen, BOOK_LINKS) if names
+                  else render.job_aid_list_html(JOB_AIDS.values(), BOOK_LINKS))
         return [nodes.raw("", markup, format="html")]
 
 

@@ -790,6 +790,12 @@ def scenario_html(scenario: Scenario, library: Library, links: Links = NO_LINKS,
 # --------------------------------------------------------------------------- job aids
 
 
+def job_aid_links_html(aids: Iterable[JobAid], links: Links = NO_LINKS) -> str:
+    """A short row of job-aid links (titles only), for a page's first screen."""
+    entries = "".join(f"<li>{_a(links.job_aid(aid), esc(aid.title), 'hc-job-aid')}</li>" for aid in aids)
+    return f'<ul class="hc-job-aid-links">{entries}</ul>'
+
+
 def job_aid_list_html(aids: Iterable[JobAid], links: Links = NO_LINKS) -> str:
     """The job-aid index: one line each, linked when the job-aid server is reachable."""
     rows = "".join(
