@@ -24,6 +24,7 @@ import traitlets
 from protocols.engine.base import RunState, restore_older
 from protocols.engine.errors import EngineError
 from protocols.records import RevisionConflict, RunRecord, Store, StoreError, why_not_saved
+from protocols.ui.plain import STATIC
 from protocols.ui.plain import sentence as sentence  # the aids import it from here
 
 Clock = Callable[[], dt.datetime]
@@ -472,19 +473,7 @@ class ScreenTop(anywidget.AnyWidget):
     otherwise leave a phone or a projector looking at the bottom of the new screen.
     """
 
-    _esm = """
-    export default {
-      render({ model, el }) {
-        model.on("change:screen", () => {
-          // After the new screen has been drawn (its widgets arrive in the same burst).
-          setTimeout(() => {
-            const aid = el.closest(".hb-aid");
-            if (aid) aid.scrollIntoView({ block: "start" });
-          }, 60);
-        });
-      },
-    };
-    """
+    _esm = STATIC / "screen_top.js"
     screen = traitlets.Int(0).tag(sync=True)
 
     def new_screen(self) -> None:

@@ -365,9 +365,10 @@ function render({ model, el: host }) {
 
   function unsavedText(entry, item) {
     const what = entry.answer === null ? "cleared" : describe(entry.answer, item);
-    const where = entry.state === "kept" ? "It is kept here" : "It is kept in this browser";
-    const then = link && link.state === "gone" ? "; reopen the case to save it." : "; it is sent again by itself, or press “Retry saving”.";
-    return `Not saved yet: ${what} · ${entry.at}. ${where}${then}`;
+    let next = "It is kept in this browser and sent again by itself, or press “Retry saving”.";
+    if (link && link.state === "gone") next = "It is kept in this browser; reopen the case to save it.";
+    else if (entry.state === "kept") next = "It is kept here and saved with your next answer, or press “Retry saving”.";
+    return `Not saved yet: ${what} · ${entry.at}. ${next}`;
   }
 
   function conflictNote(id) {

@@ -1,0 +1,14 @@
+// Scrolls a job aid back to its top when Python moves to a new screen (protocols/ui/aid_parts.py,
+// ScreenTop): an aid that swaps one screen for the next would otherwise leave a phone looking at
+// the bottom of the new one.
+export default {
+  render({ model, el }) {
+    model.on("change:screen", () => {
+      // After the new screen has been drawn (its widgets arrive in the same burst).
+      setTimeout(() => {
+        const aid = el.closest(".hb-aid");
+        if (aid) aid.scrollIntoView({ block: "start" });
+      }, 60);
+    });
+  },
+};
