@@ -85,7 +85,7 @@ def test_refusal_in_plain_words_then_success_in_green(context: Any, server: Any,
     page = open_case(context, server, "26-SCREEN-01")
     kind = page.locator(".hb-checklist .hb-kind")
     assert kind.get_attribute("data-kind") == "DO-CONFIRM"
-    assert kind.inner_text().startswith("Do the work, then confirm each item")
+    assert kind.inner_text().startswith("Do, then check · ")
     critical = critical_items(page)
     held_back = critical[-1]
     for item_id in critical[:-1]:

@@ -19,6 +19,7 @@ import traitlets
 from protocols.library import Library, default_library
 from protocols.models import Item, Protocol
 from protocols.render.job_aid_links import book_job_aid_url
+from protocols.render.labels import KIND_LABELS
 from protocols.render.summary import content_summary
 from protocols.ui.plain import STATIC, joined_static
 
@@ -50,6 +51,7 @@ def checklist_spec(protocol: Protocol, hidden: frozenset[str] = frozenset()) -> 
         "id": protocol.id,
         "title": protocol.title,
         "kind": protocol.kind.value,
+        "kind_label": KIND_LABELS[protocol.kind],
         "audience_label": AUDIENCE_LABELS[protocol.audience.value],
         "version": protocol.version,
         "revised": protocol.revised.isoformat(),

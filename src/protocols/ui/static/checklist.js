@@ -13,10 +13,6 @@ const YES_NO = [
   ["yes", "Yes"],
   ["no", "No"],
 ];
-const KIND_WORDS = {
-  "READ-DO": "Read each step, then do it",
-  "DO-CONFIRM": "Do the work, then confirm each item",
-};
 const HOLD_NOTE = "“Hold here” marks where you stopped, so you or another officer can resume at that item later. "
   + "Your answers stay saved.";
 const ON_HOLD_NOTE = "On hold. Press “Resume checklist” to go on answering.";
@@ -93,7 +89,7 @@ function render({ model, el: host }) {
 
   const root = el("section", { class: "hb-checklist", "aria-label": `Checklist: ${spec.title}` });
   const header = el("header", { class: "hb-head" }, [
-    el("p", { class: "hb-kind", "data-kind": spec.kind, text: `${KIND_WORDS[spec.kind] || "Checklist"} · ${spec.audience_label}` }),
+    el("p", { class: "hb-kind", "data-kind": spec.kind, text: `${spec.kind_label || "Checklist"} · ${spec.audience_label}` }),
     model.get("show_title") ? el("h2", { class: "hb-title", text: spec.title }) : null,
     el("p", { class: "hb-meta", text: `Version ${spec.version} · revised ${spec.revised}` }),
   ]);
