@@ -15,7 +15,7 @@ import pytest
 from protocols.engine import ChecklistRun
 from protocols.library import load_library
 from protocols.records import Store
-from protocols.records.export import STYLE, STYLE_V1, ExportError, checklist_payload, to_html, verify_export
+from protocols.records.export_v1 import STYLE, STYLE_V1, ExportError, checklist_payload, to_html, verify_export
 
 T0 = dt.datetime(2026, 11, 20, 21, 0, tzinfo=dt.UTC)
 

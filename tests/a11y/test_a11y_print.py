@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from a11y_checks import SHOTS, contrast, parse_rgb
 
+from exported import signed_export
 from protocols.engine import ChecklistRun
 from protocols.library import load_library
 from protocols.records import Store
-from protocols.records.export import checklist_payload, to_html
 from required import strict, unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -143,7 +143,8 @@ def test_checklist_export_prints_legibly(page: Any, tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{tmp_path}/print.sqlite3")
     record = store.create("scene-response", protocol.id, protocol.version, "26-PRINT-01", run.status,
                           run.state.model_dump_json())
-    page.set_content(to_html(checklist_payload(record, protocol)), wait_until="load")
+    _document, exported = signed_export(record, store, tmp_path / "keys")
+    page.set_content(exported, wait_until="load")
     assert page.locator("td").count() > 20
     critical = page.locator("td", has_text="(critical)")
     assert critical.count() >= 1, "critical items are not marked in words"

@@ -11,7 +11,7 @@ import pytest
 from protocols.engine import ChecklistRun
 from protocols.library import default_library
 from protocols.records import RevisionConflict, Store, StoreError
-from protocols.records.export import ExportError, checklist_payload, to_html, to_json, verify_export
+from protocols.records.export_v1 import ExportError, checklist_payload, to_html, to_json, verify_export
 from protocols.ui.checklist_session import ChecklistSession
 
 T0 = dt.datetime(2026, 11, 20, 21, 0, tzinfo=dt.UTC)

@@ -13,6 +13,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,9 +21,9 @@ from hostile import BIG, PROTOCOL, REJECTED, REPLY_TYPES, SCRIPT, XSS, answer_me
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exported import signed_export
 from protocols.library import default_library
 from protocols.records import Store
-from protocols.records.export import checklist_payload, to_html, to_json
 from protocols.ui.aid_parts import bullet_list, facts
 from protocols.ui.checklist_session import ChecklistSession
 from protocols.ui.frame import StatusLine, header
@@ -61,7 +62,8 @@ def test_a_rejected_reply_does_not_echo_a_huge_item(store: Store) -> None:
     assert len(json.dumps(reply)) < 10_000
 
 
-def test_markup_is_accepted_as_text_and_escaped_everywhere_it_is_shown(store: Store) -> None:
+def test_markup_is_accepted_as_text_and_escaped_everywhere_it_is_shown(store: Store, tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
     session = _session(store, "HOSTILE-3")
     assert session.handle(answer_message("lesson-learned", f"{XSS} {SCRIPT} & done"))["type"] == "saved"
     assert session.handle(answer_message("outcome", na=True, reason=XSS))["type"] == "saved"
@@ -70,18 +72,16 @@ def test_markup_is_accepted_as_text_and_escaped_everywhere_it_is_shown(store: St
 
     record = store.get(session.run_id)
     assert record is not None
-    protocol = default_library().protocol(PROTOCOL)
     for notes in (True, False):
-        payload = checklist_payload(record, protocol, include_notes=notes)
-        page = to_html(payload)
+        document, page = signed_export(record, store, keys, include_notes=notes)
         assert "<img" not in page and "<script>alert" not in page, "typed markup in the printable page"
         assert page.count("<script") == 1  # only the embedded record, as JSON
         embedded = re.search(r'<script type="application/json" id="handbook-export">(.*?)</script>', page, re.S)
         assert embedded and "<" not in embedded.group(1)
         if notes:
             assert html.escape(XSS) in page
-        document = json.loads(to_json(payload))
         assert document["payload"]["case_number"] == "HOSTILE-3"
+        assert json.loads(embedded.group(1)) == document
 
 
 def test_status_line_header_and_fact_lists_escape_text() -> None:
@@ -141,11 +141,11 @@ def test_any_message_gets_a_reply_never_an_exception(fuzz_session: ChecklistSess
             assert isinstance(reply.get("message"), str) and len(reply["message"]) < 2000
 
 
-def test_the_fuzzed_run_is_still_a_valid_saved_record(fuzz_session: ChecklistSession) -> None:
+def test_the_fuzzed_run_is_still_a_valid_saved_record(fuzz_session: ChecklistSession, tmp_path: Path) -> None:
     record = fuzz_session.store.get(fuzz_session.run_id)
     assert record is not None and record.revision == fuzz_session.revision
-    protocol = default_library().protocol(PROTOCOL)
-    to_html(checklist_payload(record, protocol, include_notes=True))
+    document, page = signed_export(record, fuzz_session.store, tmp_path / "keys", include_notes=True)
+    assert document["payload"]["runs"][0]["run_id"] == record.id and "<html" in page
 
 
 def test_cases_of_this_module() -> None:

@@ -8,8 +8,8 @@ whole document, so the page itself can be verified (``verify``).
 
 Free text typed by a user is redacted unless the export asks for notes.
 
-The first format (one checklist run, digest only) lives on in ``export_v1``; its names are
-imported here for code that still makes such files.
+The first format (one checklist run, digest only) lives on in ``export_v1``, so that files made
+in it still verify; nothing makes new ones.
 """
 
 from __future__ import annotations
@@ -23,23 +23,12 @@ from typing import Any
 from protocols.library import Library
 from protocols.records.actor import recorded_by
 from protocols.records.export_format import ExportError, canonical, digest_of, embedded_json
-from protocols.records.export_v1 import (
-    EARLIER_STYLES,
-    REDACTED,
-    STYLE,
-    STYLE_V1,
-    checklist_payload,
-    to_html,
-    to_json,
-    verify_export,
-)
 from protocols.records.run_views import aware, run_view
 from protocols.records.signing import KeyFolder
 from protocols.records.store import RunRecord
 
-__all__ = ["EARLIER_STYLES", "EXPORT_SCHEMA", "REDACTED", "STYLE", "STYLE_V1", "ExportError", "case_payload",
-           "checklist_payload", "page_styles", "render_html", "render_json", "run_entry", "run_payload",
-           "sign", "to_html", "to_json", "verify_export"]
+__all__ = ["EXPORT_SCHEMA", "ExportError", "case_payload", "page_styles", "render_html", "render_json",
+           "run_entry", "run_payload", "sign"]
 
 EXPORT_SCHEMA = "crisis-handbook/export/2"
 STYLE_FILE = "export.css"
