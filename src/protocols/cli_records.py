@@ -351,7 +351,7 @@ def register_tracking(app: typer.Typer) -> None:
     """Add the follow-up tracker and monitoring commands."""
     import datetime as dt
 
-    from protocols.records.monitoring import due_check_ins, figures_as_rows, weekly_figures
+    from protocols.records.monitoring import FIGURE_DEFINITIONS, due_check_ins, figures_as_rows, weekly_figures
 
     followups_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
     app.add_typer(followups_app, name="followups")
@@ -360,10 +360,12 @@ def register_tracking(app: typer.Typer) -> None:
     @followups_app.callback()
     def followups_(
         ctx: typer.Context,
-        within: Annotated[int, typer.Option(help="Also list check-ins due within this many days.", min=0)] = 7,
+        within: Annotated[int | None, typer.Option(
+            help="Look this many days ahead instead. Without it, the list is the tracker's: overdue, "
+                 "this week (Monday to Sunday) and next week.", min=0, show_default=False)] = None,
         database: DatabaseOption = None,
     ) -> None:
-        """Check-ins overdue, due today and due soon, across every open follow-up plan.
+        """Check-ins overdue, due this week and next week, across every open follow-up plan.
 
         Each line ends with the plan's run id and the check-in id that
         `handbook followups record RUN_ID CHECK_IN RESULT` takes; `handbook followups close`
@@ -377,7 +379,8 @@ def register_tracking(app: typer.Typer) -> None:
         except StoreError as exc:
             raise fail(exc) from None
         if not rows:
-            typer.echo(f"No check-ins are overdue or due within {within} days.")
+            ahead = "this week or next week" if within is None else f"within {within} days"
+            typer.echo(f"No check-ins are overdue or due {ahead}.")
         for r in rows:
             typer.echo(f"{r.status:10} {r.due_at.astimezone():%a %d %b %H:%M}  case {_shown(r.case_number):14} "
                        f"{r.check_in} ({r.plan_title}) · plan {r.run_id}, check-in {r.check_in_id}")
@@ -404,6 +407,9 @@ def register_tracking(app: typer.Typer) -> None:
                        "as recorded)")
         if result.unreadable:
             typer.echo(f"({result.unreadable} record(s) could not be read under the current content; not counted)")
+        typer.echo("")
+        for column, meaning in FIGURE_DEFINITIONS.items():
+            typer.echo(f"{column}: {meaning}")
 
 
 RESULTS = ("reached", "not-reached", "declined")

@@ -84,3 +84,25 @@ def test_tracker_commands_print_plain_tables(store: Store, tmp_path: object) -> 
     weekly = runner.invoke(app, ["monitoring", "--database", url, "--weeks", "4"])
     assert weekly.exit_code == 0, weekly.output
     assert "screened in (rule)" in weekly.output
+
+
+def test_the_followups_command_lists_what_the_tracker_lists_and_monitoring_defines_its_columns(
+        store: Store) -> None:
+    """Without --within, the terminal and the tracker agree on what is due; the columns are explained."""
+    from protocols.records.monitoring import FIGURE_DEFINITIONS
+
+    lib = default_library()
+    now = dt.datetime.now(dt.UTC).astimezone()
+    for case, started in (("D-1", now - dt.timedelta(days=2)), ("D-2", now), ("D-3", now + dt.timedelta(days=40))):
+        _save(store, "follow-up", FollowUpPlan.create(lib.template("standard-follow-up"), case, started), case)
+    url = str(store.engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    listed = runner.invoke(app, ["followups", "--database", url])
+    assert listed.exit_code == 0, listed.output
+    tracker = due_check_ins(store, lib, now)
+    assert tracker, "the seed should leave something due"
+    assert len(listed.output.strip().splitlines()) == len(tracker)
+    assert {r.case_number for r in tracker} <= {"D-1", "D-2"} and "D-3" not in listed.output
+    weekly = runner.invoke(app, ["monitoring", "--database", url, "--weeks", "2"])
+    for column, meaning in FIGURE_DEFINITIONS.items():
+        assert f"{column}: {meaning}" in weekly.output
