@@ -188,8 +188,13 @@ def test_a_locked_database_keeps_the_answer_until_retry_saves_it(open_page: obje
                                timeout=30_000)
         assert retry.is_visible()
         assert status.locator(".hb-retry").is_visible(), "the item itself offers the retry"
-        alert = page.locator(".hb-checklist .hb-alert").inner_text()
-        assert "the database is busy (locked)" in alert and "kept here but not saved yet" in alert
+        # "Not saved yet" comes after 5 s without a reply; the store's reason when the kernel's
+        # save gives up waiting for the lock.
+        alert = page.locator(".hb-checklist .hb-alert")
+        page.wait_for_function("el => el.textContent.includes('the database is busy')", arg=alert.element_handle(),
+                               timeout=30_000)
+        assert "the database is busy (locked)" in alert.inner_text()
+        assert "kept here but not saved yet" in alert.inner_text()
         screenshot(page, "scene-response-unsaved", "desktop")
     finally:
         holder.execute("ROLLBACK")
