@@ -24,9 +24,10 @@ import signal
 import socket
 import sys
 import tempfile
-import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from protocols.forked_child import exit_with
 
 ENV = "HANDBOOK_FORK_SERVER"
 """Set in the server process to the socket a fork server listens on."""
@@ -157,20 +158,12 @@ def _serve_one(conn: socket.socket, listener: socket.socket, warmed_with: Mappin
         return
     pid = os.fork()
     if pid == 0:
-        code = 1
-        try:
+        def become_kernel() -> int:
             listener.close()
             conn.close()
-            code = _become_kernel(request, warmed_with)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            with contextlib.suppress(Exception):
-                sys.stdout.flush()
-                sys.stderr.flush()
-            os._exit(code)
+            return _become_kernel(request, warmed_with)
+
+        exit_with(become_kernel)
     conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 

@@ -24,12 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
 from protocols.bookbuild import ANSI_RE, READ_RE, BuildRun, environment, run_build
+from protocols.forked_child import exit_with
 
 PRELOAD = (
     "jupyter_book.sphinx", "sphinx.application", "sphinx.builders.html", "sphinx_togglebutton",
@@ -119,8 +119,7 @@ def _forked_build(root: str, out: str, log: str) -> int:
     """In the warm parent: one build in a forked child, its output into ``log``; its exit code."""
     pid = os.fork()
     if pid == 0:
-        code = 1
-        try:
+        def build() -> int:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             with open(os.devnull, "rb") as null:
                 os.dup2(null.fileno(), 0)
@@ -130,16 +129,9 @@ def _forked_build(root: str, out: str, log: str) -> int:
             os.close(target)
             from protocols.bookbuild import main
 
-            code = main([root, out, "--strict"])
-        except SystemExit as exc:
-            code = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            with contextlib.suppress(Exception):
-                sys.stdout.flush()
-                sys.stderr.flush()
-            os._exit(code)
+            return main([root, out, "--strict"])
+
+        exit_with(build)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
 
