@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from protocols.cli_common import chosen_agency, fail
+from protocols.engine.answers import sentence
 from protocols.errors import ContentError
 from protocols.library import default_library
 from protocols.records import RunRecord, Store, StoreError
@@ -41,15 +42,6 @@ def _shown(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def as_sentence(text: str) -> str:
-    """``text`` as a sentence: capital first letter, full stop at the end."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else f"{text}."
-
-
 def _table(headings: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     """Lines of a plain text table with a heading row, columns padded to their widest cell."""
     rows = list(rows)
@@ -63,11 +55,11 @@ def _store(database: str | None, user: str | None = None) -> Store:
     try:
         actor = cli_user(user)
     except ActorError as exc:
-        raise fail(as_sentence(str(exc)), 2) from None
+        raise fail(sentence(str(exc)), 2) from None
     try:
         return Store.open(database, actor=actor)
     except StoreError as exc:
-        raise fail(as_sentence(str(exc))) from None
+        raise fail(sentence(str(exc))) from None
 
 
 def _export_records(store: Store, run_id: str | None, case: str | None) -> list[RunRecord]:
@@ -107,7 +99,7 @@ def _audit_exports(store: Store, records: list[RunRecord], outcome: str) -> None
         for record in records:
             store.record_event("export", record.id, outcome)
     except StoreError as exc:
-        raise fail(as_sentence(str(exc))) from None
+        raise fail(sentence(str(exc))) from None
 
 
 VERIFY_EPILOG = "Exit codes: " + "; ".join(f"{code} {what}" for code, what in sorted([
@@ -224,7 +216,7 @@ def register(app: typer.Typer) -> None:
                            "to list every aid.", 2)
             records = store.list_runs(aid, case, limit)
         except StoreError as exc:
-            raise fail(as_sentence(str(exc))) from None
+            raise fail(sentence(str(exc))) from None
         if not records:
             where = " and ".join(filter(None, [f"job aid {aid}" if aid else "",
                                                f"case {_shown(case)}" if case else ""]))
@@ -276,7 +268,7 @@ def register(app: typer.Typer) -> None:
             records = _export_records(store, run_id, case)
             entries = [run_entry(r, library, store.actors(r.id), include_notes) for r in records]
         except StoreError as exc:
-            raise fail(as_sentence(str(exc))) from None
+            raise fail(sentence(str(exc))) from None
         now = dt.datetime.now(dt.UTC).astimezone()
         payload = run_payload(entries[0], store.actor, now, include_notes) if run_id is not None \
             else case_payload(str(case), entries, store.actor, now, include_notes)
