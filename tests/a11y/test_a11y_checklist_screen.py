@@ -21,6 +21,10 @@ from typing import Any
 import pytest
 from a11y_checks import DESKTOP, PHONE, SHOTS, check_state, contrast, in_live_region, parse_rgb
 
+from protocols.engine import ChecklistRun
+from protocols.library import load_library
+from protocols.records import Store
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LOAD_TIMEOUT = 60_000
@@ -172,23 +176,40 @@ def test_finish_and_save_shows_its_message_where_the_officer_is(context: Any, se
     assert in_live_region(page, message)
 
 
+def saved_value(server: Any, case_number: str, item_id: str) -> object:
+    (record,) = Store.open(server.database_url).find("scene-response", case_number)
+    answer = ChecklistRun.restore(load_library().protocol("scene-response"), record.state).answer_for(item_id)
+    return None if answer is None else answer.value
+
+
 def test_two_tabs_show_what_is_saved_now(context: Any, server: Any) -> None:
-    first = open_case(context, server, "26-SCREEN-05")
-    second = open_case(context, server, "26-SCREEN-05")
+    """Two tabs on one case. A tab that answers after the other saved is told, and shows what is
+    saved: its save is refused for the conflict, or (if it came into view first) it reloaded
+    before answering. A tab that comes back into view shows what the other one saved since."""
+    case = "26-SCREEN-05"
+    first = open_case(context, server, case)
+    second = open_case(context, server, case)
     answer(first, "suspect-status", "in-custody")
     item(second, "suspect-status").locator(".hb-option[data-value=left-scene]").click()
-    refused = wait_text(second, item(second, "suspect-status").locator(".hb-status"), "not saved")
-    assert refused.startswith("Your answer was not saved: this checklist was changed in another tab")
-    assert "Saved there: In custody" in refused
-    pressed = item(second, "suspect-status").locator(".hb-option[aria-pressed=true]")
-    assert pressed.get_attribute("data-value") == "in-custody", "the second tab shows the saved answer"
-    assert "changed in another tab" in second.locator(".hb-checklist .hb-alert").inner_text()
+    alert = second.locator(".hb-checklist .hb-alert")
+    told = wait_text(second, alert, "changed in another tab")
+    status = item(second, "suspect-status").locator(".hb-status")
+    if told.startswith("Not saved: this checklist was changed in another tab"):  # refused for the conflict
+        refused = wait_text(second, status, "not saved")
+        assert refused.startswith("Your answer was not saved: this checklist was changed in another tab")
+        assert "Saved there: In custody" in refused
+        pressed = item(second, "suspect-status").locator(".hb-option[aria-pressed=true]")
+        assert pressed.get_attribute("data-value") == "in-custody", "the tab shows the saved answer"
+        assert saved_value(server, case, "suspect-status") == "in-custody"
+        answer(second, "suspect-status", "left-scene")
+    else:
+        assert told.startswith("This checklist was changed in another tab or by another officer.")
+        wait_text(second, status, "· saved")
+    assert saved_value(server, case, "suspect-status") == "left-scene"
 
-    answer(second, "suspect-status", "left-scene")  # now the first tab holds a stale answer
-    assert "In custody · " in item(first, "suspect-status").locator(".hb-status").inner_text()
     first.bring_to_front()
     first.evaluate("window.dispatchEvent(new Event('focus'))")  # what the browser sends on a tab switch
     now = wait_text(first, item(first, "suspect-status").locator(".hb-status"), "Left the scene")
     assert now.startswith("Left the scene · ") and now.endswith("· saved")
-    alert = first.locator(".hb-checklist .hb-alert").inner_text()
-    assert alert.startswith("This checklist was changed in another tab or by another officer.")
+    notice = first.locator(".hb-checklist .hb-alert").inner_text()
+    assert notice.startswith("This checklist was changed in another tab or by another officer.")
