@@ -4,7 +4,8 @@
 // Each answer given on the page is kept here, and in the browser's storage, until Python
 // replies that the store saved it. No reply within SAVE_WAIT_MS: the answer is "unsaved" and
 // is sent again, with the time it was given, once the connection is back, every RESEND_MS while
-// it is up, on "Retry saving", or after "Reopen the case" (the storage outlives the page).
+// it is up and nothing sent is still unanswered, on "Retry saving", or after "Reopen the case"
+// (the storage outlives the page).
 // "kept" answers are ones the records store refused: Python keeps them and saves them with
 // the next save, so they are sent again only on "Retry saving".
 
@@ -48,6 +49,7 @@ function browserKept(key) {
 // `onChange` redraws the checklist; `at` is the clock time shown beside an answer.
 function liveAnswers(model, key, { onChange, at }) {
   const waiting = {}; // message number -> its reply timer
+  const late = new Set(); // messages that got no reply in time (a slow kernel may still answer)
   const local = {}; // item id -> {answer (null: cleared), at, given, seqs, state: sending|unsaved|kept}
   let seq = 0;
   const stored = browserKept(key);
@@ -55,7 +57,10 @@ function liveAnswers(model, key, { onChange, at }) {
     if (entry && typeof entry.given === "string") local[id] = { ...entry, seqs: [], state: "unsaved" };
   }
   const link = kernelLink(model, (state) => {
-    if (state === "connected") resendUnanswered();
+    if (state === "connected") {
+      late.clear(); // back after a lost connection: what was sent before may never be answered
+      resendUnanswered();
+    }
     onChange();
   });
 
@@ -64,6 +69,7 @@ function liveAnswers(model, key, { onChange, at }) {
     const n = seq;
     waiting[n] = setTimeout(() => {
       delete waiting[n];
+      late.add(n);
       noReply(n);
       link.check();
       onChange();
@@ -107,8 +113,10 @@ function liveAnswers(model, key, { onChange, at }) {
     if (Object.values(local).some((entry) => entry.state === "unsaved")) retryAll();
   }
 
+  // Not while a message is still unanswered on a working connection: the kernel is busy (a
+  // locked database, say) and answers in turn; sending again would only queue behind it.
   const again = setInterval(() => {
-    if (link.ready()) resendUnanswered();
+    if (link.ready() && late.size === 0) resendUnanswered();
   }, RESEND_MS);
   if (Object.keys(local).length && link.ready()) setTimeout(retryAll, 0);
 
@@ -132,7 +140,7 @@ function liveAnswers(model, key, { onChange, at }) {
         clearTimeout(waiting[msg.seq]);
         delete waiting[msg.seq];
       }
-      link.heard();
+      late.delete(msg.seq);
       const entry = msg.item ? local[msg.item] : null;
       const mine = Boolean(entry) && entry.seqs.includes(msg.seq);
       const keptByPython = Object.keys(local).filter((id) => local[id].state === "kept");
@@ -148,6 +156,7 @@ function liveAnswers(model, key, { onChange, at }) {
         if (mine) drop(msg.item);
         if (msg.conflict) keptByPython.forEach(drop); // Python dropped them when it reloaded
       }
+      link.heard(); // after the answers above are settled: a link back up resends what still waits
       return mine;
     },
     stop() {

@@ -7,8 +7,9 @@
 //   "lost"       no connection now (network or server down): answers wait on the page;
 //   "gone"       the kernel no longer exists (the server restarted, or the kernel died), so
 //                this page can never save again: the officer must reopen the case.
-// While lost, it asks the server every few seconds whether the kernel still exists (404 or
-// 403: gone), and asks the connection to try again as soon as the server answers.
+// While lost, and whenever a save goes unanswered, it asks the server whether the kernel still
+// exists (404 or 403: gone; no answer: lost), and asks the connection to try again as soon as
+// the server answers.
 //
 // This file is joined in front of a widget's own module (it exports nothing itself).
 
@@ -48,7 +49,7 @@ function kernelLink(model, onChange) {
         kernel.reconnect().catch(() => {});
       }
     } catch (error) {
-      /* the server does not answer: still lost */
+      set("lost"); // the server does not answer
     } finally {
       probing = false;
       schedule();
@@ -71,12 +72,9 @@ function kernelLink(model, onChange) {
     get state() {
       return state;
     },
-    // A save went unanswered: find out now whether the kernel is still there.
+    // A save went unanswered: find out now whether the server and the kernel are still there
+    // (a kernel that is only slow, waiting for a locked database say, leaves the link as it is).
     check() {
-      if (state === "connected" && kernel && kernel.connectionStatus === "connected") {
-        set("lost");
-        return;
-      }
       probe();
     },
     // Messages sent now reach the kernel (the websocket is open and the kernel still there).
