@@ -81,8 +81,8 @@ class AidLink(anywidget.AnyWidget):
     so, and asks to reopen the case once the kernel is gone). It remembers the open case in the
     tab's session storage; after "Reopen the case" reloads the page it sets :attr:`reopen` to
     that case number. Each :attr:`shown` change is a new status message: a refusal out of sight,
-    or a message after the pressed button went away (the focus was lost), is shown at the bottom
-    of the screen too, and in the second case takes the focus.
+    or a message after the pressed button went away (the focus was lost), sticks to the top of
+    the screen, and in the second case takes the focus.
     """
 
     _esm = joined_static("kernel_link.js", "aid_link.js")

@@ -6,8 +6,8 @@
 // * The case this tab has open: after "Reopen the case" reloads the page, the case number goes
 //   back to Python, which opens the case again from the store (every saved answer comes back).
 // * A refusal out of sight, or the message after an action whose button went away or was
-//   disabled (the focus was lost), is shown at the bottom of the screen too, and in the second
-//   case the focus moves to it: the officer sees what became of the action without scrolling.
+//   disabled (the focus was lost), sticks to the top of the screen, and in the second case the
+//   focus moves to it: the officer sees what became of the action without scrolling.
 // All text here is fixed; nothing is inserted as HTML.
 
 const LINK_TEXT = {
@@ -46,60 +46,53 @@ function linkBar(model) {
   return { bar, link };
 }
 
-// A copy of a new status message, at the bottom of the screen, while its line is out of sight.
-// The copy is not a live region (the line itself is announced); it takes the focus only when
-// the focus was lost, and goes once the line is in sight again or "Close" is pressed.
-function floatingStatus(el, holder) {
-  const text = make("p", { class: "hb-toast-text", tabindex: "-1" });
-  const retry = make("button", { type: "button", class: "hb-toast-retry", text: "Retry saving", hidden: true,
-                                 onclick: () => { const real = realRetry(); if (real) real.click(); hide(); } });
-  const close = make("button", { type: "button", class: "hb-toast-close", text: "Close",
-                                 "aria-label": "Close this message", onclick: () => hide() });
-  const toast = make("div", { class: "hb-status-toast", hidden: true }, [text, make("div", { class: "hb-toast-buttons" }, [retry, close])]);
-  holder.prepend(toast);
+// A new status message whose line is out of sight sticks to the top of the screen (the line
+// itself, so nothing is said twice), until the officer scrolls up to where it belongs or
+// presses "Close". It takes the focus only when the focus was lost.
+function stickyStatus(el) {
+  const close = make("button", { type: "button", class: "hb-stuck-close", text: "Close",
+                                 "aria-label": "Close this message", onclick: () => unstick() });
   const box = () => el.closest(".hb-status-box");
-  const realRetry = () => {
-    const button = box() && box().querySelector("button.hb-retry");
-    return button && button.offsetParent !== null ? button : null;
-  };
   let watcher = null;
 
-  function hide() {
-    toast.hidden = true;
+  function unstick() {
+    const holder = box();
+    if (holder) holder.classList.remove("hb-status-stuck");
+    close.remove();
     if (watcher) watcher.disconnect();
     watcher = null;
   }
 
   function shown() {
-    const line = box() && box().querySelector(".hb-aid-status");
+    const holder = box();
+    const line = holder && holder.querySelector(".hb-aid-status");
     if (!line || !line.textContent.trim()) return;
-    const place = box().getBoundingClientRect();
+    unstick(); // measured in its own place
+    const place = holder.getBoundingClientRect();
     const view = (el.closest(".lm-BoxPanel-child") || document.documentElement).getBoundingClientRect();
     const unseen = place.bottom <= Math.max(view.top, 0) || place.top >= Math.min(view.bottom, window.innerHeight);
     const focused = document.activeElement;
     const focusLost = !focused || focused === document.body || focused.disabled || !focused.isConnected;
-    const bad = line.classList.contains("hb-bad");
-    hide();
     // A routine confirmation while the officer works on (the focus stays on a control) is only
     // announced; a refusal, or the end of a task whose button went away, is shown too.
-    if (unseen && (bad || focusLost)) {
-      text.textContent = line.textContent;
-      toast.classList.toggle("hb-bad", bad);
-      retry.hidden = realRetry() === null;
-      toast.hidden = false;
-      watcher = new IntersectionObserver((seen) => {
-        if (seen.some((entry) => entry.isIntersecting)) hide();
-      });
-      watcher.observe(box());
+    if (unseen && (line.classList.contains("hb-bad") || focusLost)) {
+      holder.classList.add("hb-status-stuck");
+      holder.append(close);
+      const header = holder.closest(".hb-aid") && holder.closest(".hb-aid").querySelector(".hb-aid-header");
+      if (header) {
+        watcher = new IntersectionObserver((seen) => {
+          if (seen.some((entry) => entry.isIntersecting)) unstick();
+        });
+        watcher.observe(header);
+      }
     }
     if (focusLost) {
-      const target = toast.hidden ? line : text;
-      target.setAttribute("tabindex", "-1");
-      target.focus({ preventScroll: true });
+      line.setAttribute("tabindex", "-1");
+      line.focus({ preventScroll: true });
     }
   }
 
-  return { shown, stop: () => { hide(); toast.remove(); } };
+  return { shown, stop: unstick };
 }
 
 function render({ model, el }) {
@@ -117,7 +110,7 @@ function render({ model, el }) {
   document.body.append(bottom);
   const { bar, link } = linkBar(model);
   bottom.append(bar);
-  const status = floatingStatus(el, bottom);
+  const status = stickyStatus(el);
   const onShown = () => setTimeout(status.shown, 60);
   model.on("change:shown", onShown);
   return () => {
