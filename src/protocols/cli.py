@@ -238,12 +238,17 @@ def serve(
     """
     from protocols.bookbuild import default_agency, output_dir
     from protocols.records import Store, StoreError, default_database_url
-    from protocols.server import IDLE_LOCK_ENV, ServeOptions, auth_problem, make_app
+    from protocols.records.actor import ActorError, user_from_env
+    from protocols.server import IDLE_LOCK_ENV, ServeOptions, auth_problem, make_app, recorded_as
     from protocols.ui import idle_lock
 
     problem = auth_problem(ip, token, trusted_header)
     if problem:
         raise fail(problem, code=2)
+    try:
+        local_user = user_from_env()  # on loopback without sign-in, saves are recorded as this user
+    except ActorError as exc:
+        raise fail(f"{exc}; fix or unset it", code=2) from None
     if idle_lock_minutes is None:
         configured = os.environ.get(IDLE_LOCK_ENV)
         lock_minutes = idle_lock.parse_lock_minutes(configured) if configured is not None else 30.0
@@ -298,11 +303,11 @@ def serve(
     options = ServeOptions(widgets_dir=widgets_dir.resolve(), book_dir=book_dir.resolve(), ip=ip,
                            port=port, preheat=preheat, fork_kernels=fork_server is not None, token=token,
                            trusted_header=trusted_header,
-                           allowed_hosts=tuple(allowed_host or ()),
+                           allowed_hosts=tuple(allowed_host or ()), local_user=local_user,
                            cull_idle_seconds=max(35 * 60, round(lock_minutes * 60) + 5 * 60))
     shown = f"[{ip}]" if ":" in ip else ip
     typer.echo(f"Handbook ({book_dir}) and job aids at http://{shown}:{port}/  (records: "
-               f"{_safe_url(database_url)}; idle lock after {lock_minutes:g} min)")
+               f"{_safe_url(database_url)}; idle lock after {lock_minutes:g} min; {recorded_as(options)})")
     from protocols.front_end_bundle import stale_list_note
 
     if (note := stale_list_note()) is not None:

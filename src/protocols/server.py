@@ -25,6 +25,9 @@ of them, including Voila's own static files, websockets and error pages:
 - each job-aid kernel belongs to the page that started it: its REST routes and
   websocket need the secret cookie that page got (another page knowing the
   kernel id gets 403), and the kernel's environment names the signed-in user;
+- a job aid behind its idle lock shows its content again only on the server's yes
+  (``session_lock``): the token typed again, or the same proxy user; its kernel takes no
+  widget message meanwhile;
 - file routes refuse hidden files, traversal, symlinks that leave the served
   folder, and source, configuration and database files.
 
@@ -49,8 +52,10 @@ from urllib.parse import unquote
 from tornado import httputil, web
 from traitlets.config import Config
 
+from protocols import session_lock
 from protocols.content_watch import ContentWatch
 from protocols.precompressed import CurrentVersion, Precompressed
+from protocols.session_lock import FailedSignIns, counted_token_identity_provider
 
 PACKAGE = Path(__file__).parent
 VOILA_DATA = PACKAGE / "voila_data"
@@ -58,7 +63,8 @@ IDLE_LOCK_ENV = "HANDBOOK_IDLE_LOCK_MINUTES"
 """How the idle-lock time reaches the job-aid kernels (see ``protocols.ui.idle_lock``)."""
 
 USER_ENV = "HANDBOOK_USER"
-"""Who is signed in, for a job-aid kernel's audit log: the proxy's user, :data:`TOKEN_USER`, or unset."""
+"""Who a job-aid kernel's saves are recorded as: the proxy's user, :data:`TOKEN_USER`, the user
+who started the server on loopback without sign-in (:attr:`ServeOptions.local_user`), or unset."""
 TOKEN_USER = "token-user"
 """With ``--token`` everyone shares one secret, so every kernel's user is this one name."""
 KERNEL_KEY_COOKIES = {"/api/kernels/": "handbook-kernel", "/voila/api/shutdown/": "handbook-kernel-shutdown"}
@@ -195,6 +201,9 @@ class ServeOptions:
     trusted_header: str | None = None
     allowed_hosts: tuple[str, ...] = ()
     open_browser: bool = False
+    local_user: str | None = None
+    """``$HANDBOOK_USER`` of whoever started the server. Without sign-in (loopback) every save is
+    recorded as this user; a token or a sign-on proxy names the user instead."""
 
 
 def is_loopback(ip: str) -> bool:
@@ -237,15 +246,41 @@ class KernelOwners:
 
     def __init__(self) -> None:
         self._keys: dict[str, str] = {}
+        self._users: dict[str, str | None] = {}
+        self._locked: set[str] = set()
 
-    def bind(self, kernel_id: str, alive: Iterable[str] = ()) -> str:
-        """A fresh secret for ``kernel_id``; kernels no longer ``alive`` are forgotten."""
+    def bind(self, kernel_id: str, alive: Iterable[str] = (), user: str | None = None) -> str:
+        """A fresh secret for ``kernel_id``, started for ``user``; kernels no longer ``alive``
+        are forgotten."""
         living = set(alive) | {kernel_id}
         for gone in [k for k in self._keys if k not in living]:
             del self._keys[gone]
+            self._users.pop(gone, None)
+            self._locked.discard(gone)
         key = secrets.token_urlsafe(32)
         self._keys[kernel_id] = key
+        self._users[kernel_id] = user
+        self._locked.discard(kernel_id)
         return key
+
+    def owned(self, kernel_id: str) -> bool:
+        """A page started (or took) this kernel and it has not been forgotten."""
+        return kernel_id in self._keys
+
+    def user_of(self, kernel_id: str) -> str | None:
+        """Who the kernel was started for (:func:`page_user`), for the idle lock's resume check."""
+        return self._users.get(kernel_id)
+
+    def lock(self, kernel_id: str) -> None:
+        """The page is behind its idle lock: its kernel takes no widget message (``session_lock``)."""
+        if kernel_id in self._keys:
+            self._locked.add(kernel_id)
+
+    def unlock(self, kernel_id: str) -> None:
+        self._locked.discard(kernel_id)
+
+    def is_locked(self, kernel_id: str) -> bool:
+        return kernel_id in self._locked
 
     def allows(self, kernel_id: str, key: str | None, exists: Callable[[], bool]) -> bool:
         """True for the owner's key, and for ids of no kernel at all (Jupyter answers 404).
@@ -273,6 +308,8 @@ class GuardPolicy:
     """The job-aid folder: a page's notebook must really be in it (no symlink from elsewhere)."""
     content_watch: ContentWatch | None = field(default=None, compare=False)
     """None: new job-aid sessions are not checked against the content the server started with."""
+    local_user: str | None = None
+    """Without sign-in: who every kernel's saves are recorded as (:attr:`ServeOptions.local_user`)."""
 
 
 def guard_policy(options: ServeOptions) -> GuardPolicy:
@@ -288,7 +325,7 @@ def guard_policy(options: ServeOptions) -> GuardPolicy:
     if "*" not in configured and (configured or not authenticated):
         hosts = frozenset({*LOOPBACK_NAMES, options.ip.lower().strip("[]"), *configured})
     return GuardPolicy(hosts, options.trusted_header, token=bool(options.token), kernel_owners=KernelOwners(),
-                       job_aids_dir=str(options.widgets_dir))
+                       job_aids_dir=str(options.widgets_dir), local_user=options.local_user)
 
 
 def _host_name(host_header: str) -> str:
@@ -476,14 +513,35 @@ def page_user(handler: web.RequestHandler, policy: GuardPolicy) -> str | None:
     """Who is signed in for this request, as the job-aid kernel it starts is told (:data:`USER_ENV`)."""
     if policy.trusted_header:
         return trusted_user(handler.request.headers.get(policy.trusted_header))
-    return _token_user(policy.token, policy.trusted_header)
+    return _server_wide_user(policy.token, policy.trusted_header, policy.local_user)
 
 
-def _token_user(token: bool, trusted_header: str | None) -> str | None:
-    """:data:`TOKEN_USER` with token authentication, else None (no authentication, or a sign-on
-    proxy, which names each request's own user). The one rule for both :func:`page_user` and
-    :func:`kernel_user_environment`."""
-    return TOKEN_USER if token and not trusted_header else None
+def _server_wide_user(token: bool, trusted_header: str | None, local_user: str | None) -> str | None:
+    """The user every kernel records when no request names one; the one rule for both
+    :func:`page_user` and :func:`kernel_user_environment`.
+
+    A sign-on proxy names each request's own user: None here. A token is one secret shared by
+    everyone who has it: :data:`TOKEN_USER`, never the name of whoever started the server (that
+    would put one officer's name on everyone's saves). Without sign-in the server is on loopback
+    and the person who started it is the one at the machine: ``local_user`` (None when unset).
+    """
+    if trusted_header:
+        return None
+    return TOKEN_USER if token else local_user
+
+
+def recorded_as(options: ServeOptions) -> str:
+    """Who saves are recorded as, in words for the start-up line."""
+    from protocols.records.actor import NO_SIGN_IN
+
+    if options.trusted_header:
+        return f"saves recorded as the user in {options.trusted_header}"
+    if options.token:
+        unused = f"; {USER_ENV} is not used with a shared token" if options.local_user else ""
+        return f"saves recorded as {TOKEN_USER}{unused}"
+    if options.local_user:
+        return f"saves recorded as {options.local_user} (${USER_ENV})"
+    return f"saves recorded as '{NO_SIGN_IN}'; set {USER_ENV} to name yourself"
 
 
 class _KernelsForThisPage:
@@ -520,7 +578,8 @@ class _KernelsForThisPage:
         owners = self._policy.kernel_owners
         if owners is None:
             return
-        key = owners.bind(kernel_id, alive=self._manager.list_kernel_ids())
+        key = owners.bind(kernel_id, alive=self._manager.list_kernel_ids(),
+                          user=page_user(self._handler, self._policy))
         for prefix, cookie in KERNEL_KEY_COOKIES.items():
             self._handler.set_cookie(cookie, key, path=f"{prefix}{kernel_id}", httponly=True,
                                      samesite="Strict")
@@ -539,8 +598,9 @@ class _JobAidKernels:
 
 def kernel_user_environment(options: ServeOptions) -> dict[str, str | None]:
     """:data:`USER_ENV` for kernels started before any request (a preheated pool): the token
-    user with ``--token``, else unset. (With ``--trusted-header`` there is no pool.)"""
-    return {USER_ENV: _token_user(bool(options.token), options.trusted_header)}
+    user with ``--token``, else the server's own user or unset. (With ``--trusted-header``
+    there is no pool.)"""
+    return {USER_ENV: _server_wide_user(bool(options.token), options.trusted_header, options.local_user)}
 
 
 class _ConfinedFiles:
@@ -637,12 +697,18 @@ class _TemplateFiles(_InstalledFiles):
 def guarded(cls: type[Any], policy: GuardPolicy, *, job_aid_page: bool = False) -> type[Any]:
     """``cls`` with the shared request checks, and file confinement for file routes."""
     from jupyter_server.base.handlers import APIHandler
+    from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
     from voila.handler import BaseVoilaHandler
     from voila.static_file_handler import MultiStaticFileHandler, TemplateStaticFileHandler
 
+    from protocols.session_lock import LockedKernelChannel, SessionLockHandler
+
+    json_errors = issubclass(cls, (APIHandler, SessionLockHandler))
     bases: tuple[type[Any], ...] = (_Guarded,)
     if job_aid_page:
         bases += (_JobAidKernels,)
+    if issubclass(cls, KernelWebsocketHandler):
+        bases += (LockedKernelChannel,)  # a page behind its idle lock sends its kernel nothing
     if issubclass(cls, web.StaticFileHandler):
         bases += (Precompressed,)  # compressed once, then from memory
         if not issubclass(cls, CurrentVersion):
@@ -653,10 +719,10 @@ def guarded(cls: type[Any], policy: GuardPolicy, *, job_aid_page: bool = False) 
         bases += (_TemplateFiles,) if issubclass(cls, TemplateStaticFileHandler) else (_InstalledFiles,)
         if issubclass(cls, MultiStaticFileHandler):
             bases += (_RememberedLookup,)
-    elif not issubclass(cls, (APIHandler, BaseVoilaHandler, BookHandler, NoBookHandler)):
+    elif not (json_errors or issubclass(cls, (BaseVoilaHandler, BookHandler, NoBookHandler))):
         bases += (_PlainErrors,)  # JSON from API handlers and Voila's own pages stay as they are
     namespace = {"handbook_policy": policy, "handbook_job_aid_page": job_aid_page,
-                 "handbook_json_errors": issubclass(cls, APIHandler), "__module__": __name__}
+                 "handbook_json_errors": json_errors, "__module__": __name__}
     return type(f"Guarded{cls.__name__}", (*bases, cls), namespace)
 
 
@@ -740,8 +806,8 @@ def trusted_header_identity_provider(header: str) -> type[Any]:
     return TrustedHeaderIdentityProvider
 
 
-def voila_config(options: ServeOptions) -> Config:
-    """The Voila settings the handbook relies on."""
+def voila_config(options: ServeOptions, failed_sign_ins: FailedSignIns | None = None) -> Config:
+    """The Voila settings the handbook relies on; ``failed_sign_ins`` counts wrong tokens."""
     c = Config()
     c.Voila.ip = options.ip
     c.Voila.port = options.port
@@ -751,6 +817,7 @@ def voila_config(options: ServeOptions) -> Config:
     c.Voila.tornado_settings = {"headers": dict(SECURITY_HEADERS)}
     if options.token:
         c.Voila.token = options.token
+        c.Voila.identity_provider_class = counted_token_identity_provider(failed_sign_ins or FailedSignIns())
     if options.trusted_header:
         c.Voila.identity_provider_class = trusted_header_identity_provider(options.trusted_header)
     c.VoilaConfiguration.template = "handbook"
@@ -780,13 +847,18 @@ def voila_config(options: ServeOptions) -> Config:
     return c
 
 
-def handbook_routes(voila_routes: list[Any], book_dir: Path, policy: GuardPolicy) -> list[Any]:
-    """Keep the Voila routes a reader needs, guard every one, and add the book."""
+def handbook_routes(voila_routes: list[Any], book_dir: Path, policy: GuardPolicy,
+                    idle_lock: dict[str, Any] | None = None) -> list[Any]:
+    """Keep the Voila routes a reader needs, guard every one, and add the idle lock's routes
+    (``idle_lock``: :func:`idle_lock_settings`) and the book."""
     from voila.static_file_handler import MultiStaticFileHandler
 
     from protocols.front_end_bundle import ROUTE, FrontEndChunksHandler
 
     routes: list[Any] = []
+    if idle_lock is not None and policy.kernel_owners is not None:
+        routes.append((session_lock.ROUTE, guarded(session_lock.SessionLockHandler, policy),
+                       {"locks": policy.kernel_owners, **idle_lock}))
     for route in voila_routes:
         pattern, cls, *rest = route
         if pattern.endswith("/voila/static/(.*)") and issubclass(cls, MultiStaticFileHandler) and rest:
@@ -802,6 +874,13 @@ def handbook_routes(voila_routes: list[Any], book_dir: Path, policy: GuardPolicy
     else:
         routes.append((r"/(.*)", guarded(NoBookHandler, policy)))
     return routes
+
+
+def idle_lock_settings(options: ServeOptions, failed_sign_ins: FailedSignIns) -> dict[str, Any]:
+    """How a locked job aid is resumed: the sign-in to check again, and the shared failure count."""
+    sign_in: session_lock.SignIn = "header" if options.trusted_header else "token" if options.token else "none"
+    return {"sign_in": sign_in, "attempts": failed_sign_ins, "token": options.token,
+            "header": options.trusted_header}
 
 
 def make_app(options: ServeOptions) -> Any:
@@ -826,6 +905,9 @@ def make_app(options: ServeOptions) -> Any:
         else:
             os.environ[name] = value
 
+    failed_sign_ins = FailedSignIns()  # one count for /login, ?token= and the idle lock's token
+    idle_lock = idle_lock_settings(options, failed_sign_ins)
+
     class HandbookVoila(Voila):  # type: ignore[misc]
         def init_handlers(self) -> list[Any]:
             web_app = getattr(self, "app", None)
@@ -835,8 +917,8 @@ def make_app(options: ServeOptions) -> Any:
             if web_app is not None and web.GZipContentEncoding not in web_app.transforms:
                 # Pages, scripts and styles travel compressed: a weak mobile link is the norm.
                 web_app.transforms.append(web.GZipContentEncoding)
-            return handbook_routes(super().init_handlers(), book_dir, policy)
+            return handbook_routes(super().init_handlers(), book_dir, policy, idle_lock)
 
-    app = HandbookVoila(config=voila_config(options))
+    app = HandbookVoila(config=voila_config(options, failed_sign_ins))
     app.initialize(argv=[])
     return app

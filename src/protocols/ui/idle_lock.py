@@ -7,9 +7,11 @@ behind a "Locked" screen. A warning with a one-action "Keep working" button
 comes first (WCAG 2.2.1: at least 20 seconds; a minute for the default, 30 seconds
 for the shortest lock, one minute).
 
-There is no sign-in, so "Resume" shows the content again: the lock keeps a
-passer-by from reading the screen, it does not prove who comes back. An agency
-that needs that puts the server behind its single sign-on proxy (SECURITY.md).
+"Resume" shows the content again only when the server says yes
+(``protocols.session_lock``): with ``--token`` for the token typed again, behind a
+sign-on proxy (``--trusted-header``) for the user who opened the job aid. Without
+sign-in (loopback) the server always says yes, and the lock screen says plainly
+that it is a privacy screen, not a sign-in check.
 
 The timer runs in the browser (``static/idle_lock.js``); the kernel only tells
 it the times. ``handbook serve --idle-lock-minutes N`` sets the variable.

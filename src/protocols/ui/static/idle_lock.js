@@ -1,13 +1,26 @@
-// Idle lock for the job aids (see protocols/ui/idle_lock.py).
+// Idle lock for the job aids (see protocols/ui/idle_lock.py and protocols/session_lock.py).
 //
-// No key press, tap, click or scroll for `lock_after_seconds`: the aid's content is
-// hidden behind a "Locked" screen. `warn_seconds` before that, a banner says so and
-// offers "Keep working" (one action, WCAG 2.2.1). Once locked, only "Resume" shows the
-// content again; there is no sign-in, the lock only keeps a passer-by from reading.
+// No key press, tap, click or scroll for `lock_after_seconds`: the aid's content is hidden
+// (inert, hidden from screen readers, not drawn) behind a "Job aid locked" screen, and the
+// server is told, so the page's kernel takes no widget message. `warn_seconds` before that, a
+// banner offers "Keep working" (one action, WCAG 2.2.1). Only the server's yes shows the content
+// again: with a token it wants the token typed again, behind a sign-on proxy the same user,
+// and without sign-in it always says yes (the screen then says it is a privacy screen only).
 // All text here is fixed; nothing is inserted as HTML.
 
 const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "scroll"];
 const TICK_MS = 250;
+
+const EXPLAIN = {
+  none:
+    "This is a privacy screen only, not a sign-in check. Anyone at this computer can resume. " +
+    "Your saved answers are kept.",
+  token: "Your saved answers are kept. To resume, enter the access token you use to open the job aids.",
+  header:
+    "Your saved answers are kept. Resume checks with your agency's sign-in that you are the person " +
+    "who opened this job aid.",
+  unknown: "Your saved answers are kept. Press Resume to show the job aid again.",
+};
 
 function make(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
@@ -20,12 +33,80 @@ function make(tag, attrs = {}, children = []) {
   return node;
 }
 
+function pageConfig() {
+  const node = document.getElementById("jupyter-config-data");
+  try {
+    return node ? JSON.parse(node.textContent || "{}") : {};
+  } catch {
+    return {};
+  }
+}
+
+function xsrfToken() {
+  const found = document.cookie.split("; ").find((cookie) => cookie.startsWith("_xsrf="));
+  return found ? decodeURIComponent(found.slice("_xsrf=".length)) : "";
+}
+
+// POST to this page's kernel route; `{status, answer}`, status 0 when the server did not answer.
+async function askServer(action, body = {}) {
+  const config = pageConfig();
+  if (!config.kernelId) return { status: 0, answer: {} };
+  const base = config.baseUrl || "/";
+  try {
+    const response = await fetch(`${base}api/kernels/${encodeURIComponent(config.kernelId)}/handbook-${action}`, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-XSRFToken": xsrfToken() },
+      body: JSON.stringify(body),
+    });
+    let answer = {};
+    try {
+      answer = await response.json();
+    } catch {
+      answer = {};
+    }
+    return { status: response.status, answer };
+  } catch {
+    return { status: 0, answer: {} };
+  }
+}
+
+// Why the server said no, in words for the officer.
+function refusalText(status, answer) {
+  switch (answer.reason) {
+    case "wrong-token":
+      return `That token is not right. Tries left: ${Number(answer.tries_left) || 0}.`;
+    case "no-token":
+      return "Enter the access token first.";
+    case "refused":
+      return `Too many wrong tokens. Try again in ${Number(answer.wait_minutes) || 10} minutes.`;
+    case "other-user":
+      return "Another user opened this job aid, so it stays locked. Reload the page to sign in as yourself.";
+    case "closed":
+      return "This job aid has closed. Reload the page to open it again. Your saved answers are kept.";
+    default:
+      if (status === 401) return "Your sign-in has ended. Reload the page to sign in again.";
+      if (status === 0) return "The server did not answer. Check the connection, then press Resume again.";
+      return "The job aid could not be unlocked. Reload the page to sign in again.";
+  }
+}
+
+// A token in the address would sign a reload in again without asking: take it out.
+function dropTokenFromAddress() {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has("token")) return;
+  url.searchParams.delete("token");
+  window.history.replaceState(window.history.state, "", url.toString());
+}
+
 function render({ model, el }) {
   const lockMs = () => Math.max(1, Number(model.get("lock_after_seconds")) || 1800) * 1000;
   const warnMs = () => Math.min(Math.max(0, Number(model.get("warn_seconds")) || 0) * 1000, lockMs());
   // The widget's own box sits inside the aid's outer box (`.hb-aid`); the lock hides the rest of
   // it. Looked up when needed: the view is not in the page yet while it renders.
   const aidOf = () => el.closest(".hb-aid") || document.body;
+  dropTokenFromAddress();
 
   const seconds = make("span", { class: "hb-idle-seconds", text: "" });
   const keep = make("button", { type: "button", class: "hb-idle-keep", text: "Keep working" });
@@ -37,35 +118,45 @@ function render({ model, el }) {
     ]),
     keep,
   ]);
-  const titleId = `hb-idle-title-${Math.random().toString(36).slice(2)}`;
-  const resume = make("button", { type: "button", class: "hb-idle-resume", text: "Resume" });
+  const id = Math.random().toString(36).slice(2);
+  const explain = make("p", { class: "hb-idle-explain", text: EXPLAIN.unknown });
+  const tokenBox = make("input", {
+    id: `hb-idle-token-${id}`, class: "hb-idle-token", type: "password", autocomplete: "off",
+    spellcheck: "false", autocapitalize: "off",
+  });
+  const tokenField = make("p", { class: "hb-idle-token-field", hidden: true }, [
+    make("label", { for: tokenBox.id, text: "Access token" }),
+    tokenBox,
+  ]);
+  const message = make("p", { class: "hb-idle-message", role: "alert" });
+  const resume = make("button", { type: "submit", class: "hb-idle-resume", text: "Resume" });
+  const form = make("form", { class: "hb-idle-form", novalidate: true }, [tokenField, message, resume]);
   const screen = make(
     "div",
-    { class: "hb-idle-screen", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId, hidden: true },
-    [
-      make("div", { class: "hb-idle-panel" }, [
-        make("h2", { id: titleId, text: "Job aid locked" }),
-        make("p", {
-          text:
-            "The content is hidden because nobody used this page. Your saved answers are kept. " +
-            "Press Resume to show it again.",
-        }),
-        resume,
-      ]),
-    ],
+    { class: "hb-idle-screen", role: "dialog", "aria-modal": "true", "aria-labelledby": `hb-idle-title-${id}`,
+      "aria-describedby": `hb-idle-explain-${id}`, hidden: true },
+    [make("div", { class: "hb-idle-panel" }, [make("h2", { id: `hb-idle-title-${id}`, text: "Job aid locked" }), explain, form])],
   );
+  explain.id = `hb-idle-explain-${id}`;
   el.append(warning, screen);
 
   let last = Date.now();
   let locked = false;
-
+  let signIn = "unknown";
   let hidden = [];
 
   function siblings() {
     return Array.from(aidOf().children).filter((child) => !child.contains(el));
   }
 
-  function lock() {
+  function showSignIn(mode) {
+    signIn = mode in EXPLAIN ? mode : "unknown";
+    explain.textContent = EXPLAIN[signIn];
+    tokenField.hidden = signIn !== "token";
+    (signIn === "token" ? tokenBox : resume).focus();
+  }
+
+  async function lock() {
     locked = true;
     warning.hidden = true;
     aidOf().classList.add("hb-idle-locked");
@@ -75,8 +166,14 @@ function render({ model, el }) {
       child.setAttribute("aria-hidden", "true");
       child.classList.add("hb-idle-hidden");
     }
+    message.textContent = "";
+    tokenBox.value = "";
     screen.hidden = false;
     resume.focus();
+    const { status, answer } = await askServer("lock");
+    if (!locked) return;
+    if (answer.sign_in) showSignIn(answer.sign_in);
+    if (status !== 200) message.textContent = refusalText(status, answer);
   }
 
   function unlock() {
@@ -89,7 +186,28 @@ function render({ model, el }) {
       child.classList.remove("hb-idle-hidden");
     }
     hidden = [];
+    tokenBox.value = "";
+    message.textContent = "";
     screen.hidden = true;
+  }
+
+  // Resume: the content comes back only when the server says yes.
+  async function tryResume(event) {
+    event.preventDefault();
+    if (!locked || resume.disabled) return;
+    resume.disabled = true;
+    form.setAttribute("aria-busy", "true");
+    const body = signIn === "token" ? { token: tokenBox.value } : {};
+    const { status, answer } = await askServer("unlock", body);
+    resume.disabled = false;
+    form.removeAttribute("aria-busy");
+    if (status === 200 && answer.unlocked === true) {
+      unlock();
+      return;
+    }
+    if (answer.sign_in && answer.sign_in !== signIn) showSignIn(answer.sign_in);
+    tokenBox.value = "";
+    message.textContent = refusalText(status, answer);
   }
 
   function activity() {
@@ -117,7 +235,7 @@ function render({ model, el }) {
     last = Date.now();
     warning.hidden = true;
   });
-  resume.addEventListener("click", unlock);
+  form.addEventListener("submit", tryResume);
   for (const name of ACTIVITY) document.addEventListener(name, activity, { capture: true, passive: true });
   const timer = window.setInterval(tick, TICK_MS);
   document.addEventListener("visibilitychange", tick);
@@ -126,7 +244,6 @@ function render({ model, el }) {
     window.clearInterval(timer);
     document.removeEventListener("visibilitychange", tick);
     for (const name of ACTIVITY) document.removeEventListener(name, activity, { capture: true });
-    if (locked) unlock();
     warning.remove();
     screen.remove();
   };
