@@ -208,6 +208,7 @@ function render({ model, el }) {
     if (answer.sign_in && answer.sign_in !== signIn) showSignIn(answer.sign_in);
     tokenBox.value = "";
     message.textContent = refusalText(status, answer);
+    if (signIn === "token") tokenBox.focus(); // ready to type it again
   }
 
   function activity() {
