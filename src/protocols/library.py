@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from protocols.agency import AgencyProfile, ChangeOrigins, apply_change, read_overlay
 from protocols.checks import cross_file_problems
+from protocols.engine.answers import DEFAULT_CASE_NUMBER_FORMAT, CaseNumberFormat
 from protocols.errors import ContentError, Problem
 from protocols.models import (
     CONTENT_KINDS,
@@ -89,6 +90,11 @@ class Library:
         """Every language version of one rights notice, English first."""
         found = [n for n in self.rights.values() if n.family == family]
         return sorted(found, key=lambda n: (n.language != "en", n.language))
+
+    @property
+    def case_number_format(self) -> CaseNumberFormat:
+        """How case numbers are written: the agency's format, else at least one digit."""
+        return self.agency.case_number if self.agency is not None else DEFAULT_CASE_NUMBER_FORMAT
 
     def counts(self) -> dict[str, int]:
         """How many objects of each kind the library holds."""

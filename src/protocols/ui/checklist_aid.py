@@ -154,7 +154,7 @@ def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
         else:
             open_live(case_number, records)
 
-    form = CaseForm(start, status)
+    form = CaseForm(start, status, lib.case_number_format)
     body.children = [form.widget]
     return aid_box([header(protocol.title, protocol.chapter), styles(), status.widget, body],
                    protocol.title, [protocol])

@@ -195,7 +195,7 @@ def confidentiality_aid(guide_id: str = DEFAULT_GUIDE, library: Library | None =
         body.children = [AdvisorView(controller, status).widget]
         status.show(f"Case {case_number}: {note}")
 
-    form = CaseForm(start, status, button_label="Start the questions")
+    form = CaseForm(start, status, lib.case_number_format, button_label="Start the questions")
     body.children = [form.widget]
     opening = html_box(
         '<div class="hb-say"><p><strong>Say this first, before the victim tells you anything:</strong></p>'

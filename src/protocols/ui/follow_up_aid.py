@@ -345,7 +345,7 @@ def follow_up_aid(template_id: str | None = None, library: Library | None = None
             show_form()
         status.show(f"Case {case_number}: {note}")
 
-    form = CaseForm(start, status)
+    form = CaseForm(start, status, lib.case_number_format)
     body.children = [form.widget]
     return aid_box([header("Follow-up plan", "book/follow-up/plans", "Read the follow-up chapter"), styles(),
                     status.widget, body], "Follow-up plan", [lib.followup[key] for key in sorted(lib.followup)])

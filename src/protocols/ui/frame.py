@@ -13,7 +13,12 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
-from protocols.engine.answers import check_case_number
+from protocols.engine.answers import (
+    DEFAULT_CASE_NUMBER_FORMAT,
+    MAX_CASE_NUMBER_LENGTH,
+    CaseNumberFormat,
+    check_entered_case_number,
+)
 from protocols.engine.errors import EngineError
 from protocols.models import Reviewed
 from protocols.records import StoreError
@@ -93,6 +98,8 @@ class AidLink(anywidget.AnyWidget):
     reopen = traitlets.Unicode("").tag(sync=True)
     """The case to open again after a reload (the browser sets it)."""
     shown = traitlets.Int(0).tag(sync=True)
+    case_number_length = traitlets.Int(MAX_CASE_NUMBER_LENGTH).tag(sync=True)
+    """The most characters the case-number field takes (the engine refuses longer ones)."""
 
 
 class StatusLine:
@@ -152,15 +159,18 @@ class CaseForm:
     """
 
     def __init__(self, on_start: Callable[[str], None], status: StatusLine,
+                 case_format: CaseNumberFormat = DEFAULT_CASE_NUMBER_FORMAT,
                  button_label: str = "Start or resume") -> None:
         self._on_start = on_start
         self._status = status
+        self._case_format = case_format
         self.text = widgets.Text(
             description="Case or incident number",
-            placeholder="e.g. 2026-004512",
+            placeholder=f"e.g. {case_format.example}",
             style={"description_width": "initial"},
             layout=widgets.Layout(width="100%", max_width="28rem"),
         )
+        self.text.add_class("hb-case-number")  # aid_link.js limits its length
         self.button = widgets.Button(description=button_label, button_style="primary",
                                      tooltip=button_label)
         self.button.on_click(lambda _b: self.submit())
@@ -186,7 +196,7 @@ class CaseForm:
         if self._started:
             return
         try:
-            number = check_case_number(self.text.value)
+            number = check_entered_case_number(self.text.value, self._case_format)
         except EngineError as exc:
             self._status.show(str(exc), bad=True)
             return

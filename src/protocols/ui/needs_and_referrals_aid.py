@@ -345,7 +345,7 @@ def needs_and_referrals_aid(catalogue_id: str = DEFAULT_CATALOGUE, directory_id:
         body.children = [ReferralView(controller, status).widget]
         status.show(f"Case {case_number}: {note}")
 
-    form = CaseForm(start, status)
+    form = CaseForm(start, status, lib.case_number_format)
     body.children = [form.widget]
     return aid_box([header("Needs and referrals", "book/assess/needs", "Read the needs chapter"), styles(),
                     directory_banner(directory), status.widget, body], "Needs and referrals", [catalogue])

@@ -279,7 +279,7 @@ def rights_notification_aid(library: Library | None = None, store: Store | None 
         body.children = [RightsView(controller, status).widget]
         status.show(f"Case {case_number}: {note}")
 
-    form = CaseForm(start, status)
+    form = CaseForm(start, status, lib.case_number_format)
     body.children = [form.widget]
     return aid_box([header("Rights notification", "book/rights/victims-rights", "Read the rights chapter"),
                     styles(), status.widget, body], "Rights notification",

@@ -401,7 +401,7 @@ def screening_aid(instrument_id: str | None = None, library: Library | None = No
         view.open_follow_on()
         status.show(f"Case {case_number}: {note}")
 
-    form = CaseForm(start, status)
+    form = CaseForm(start, status, lib.case_number_format)
     body.children = [form.widget]
     return aid_box([header("Danger screening", follow_on.chapter, "Read the screening chapter"), styles(),
                     sample_banner(instrument), status.widget, body], "Danger screening", [instrument, follow_on])

@@ -95,7 +95,20 @@ function stickyStatus(el) {
   return { shown, stop: unstick };
 }
 
+// The case-number field (an ipywidgets Text with the class hb-case-number) takes no more
+// characters than the engine accepts; ipywidgets has no setting for it.
+function limitCaseNumber(length) {
+  const limit = () => {
+    for (const input of document.querySelectorAll(".hb-case-number input")) input.maxLength = length;
+  };
+  limit();
+  const watcher = new MutationObserver(limit);
+  watcher.observe(document.body, { childList: true, subtree: true });
+  return () => watcher.disconnect();
+}
+
 function render({ model, el }) {
+  const unlimit = limitCaseNumber(model.get("case_number_length"));
   const again = caseToReopen();
   if (again) {
     model.set("reopen", again);
@@ -114,6 +127,7 @@ function render({ model, el }) {
   const onShown = () => setTimeout(status.shown, 60);
   model.on("change:shown", onShown);
   return () => {
+    unlimit();
     link.stop();
     status.stop();
     bottom.remove();
