@@ -230,14 +230,21 @@ def test_confidentiality_outcome(open_aid: Any, axe_js: Path) -> None:
     problems = check_state(page, axe_js, "confidentiality-start")
     start_case(page, "26-A11Y-05")
     yes = page.get_by_role("button", name="Yes", exact=True)
+    # The progress line and the next question (or the answer) are separate widgets that the
+    # page redraws one after the other: wait for the progress to move AND for the next thing to
+    # press or read to be drawn, or the loop may look for a "Yes" that is not there yet.
+    settled = """b => document.querySelector('.hb-progress').textContent !== b
+        && (document.querySelector('.hb-result')
+            || [...document.querySelectorAll('button')].some(x => x.textContent.trim() === 'Yes'
+                                                             && x.offsetParent !== null && !x.disabled))"""
     for _ in range(20):  # the guide is a tree of a few questions; Yes until an answer is reached
         if page.locator(".hb-result").count():
             break
         before = page.locator(".hb-progress").inner_text()
         yes.click()
-        page.wait_for_function("b => document.querySelector('.hb-progress').textContent !== b", arg=before)
+        page.wait_for_function(settled, arg=before)
     page.locator(".hb-result").wait_for()
-    assert in_live_region(page, "Answer reached after")
+    assert in_live_region(page, "answer reached after")
     problems += check_state(page, axe_js, "confidentiality-outcome")
     assert problems == [], "\n".join(problems)
 

@@ -54,7 +54,8 @@ def test_the_agency_format_is_applied_to_what_an_officer_types() -> None:
     assert agency is not None
     fmt = agency.case_number
     assert check_entered_case_number(" 26-012345 ", fmt) == "26-012345"
-    for typed in ("2026-004512", "26-0001", "maria_gonzalez", "26-012345-1"):
+    assert check_entered_case_number("26-DV-0412", fmt) == "26-DV-0412"
+    for typed in ("2026-004512", "DV-0001", "maria_gonzalez", "26 012345"):
         with pytest.raises(AnswerError) as caught:
             check_entered_case_number(typed, fmt)
         assert str(caught.value) == ("Enter the case number as your agency writes it, for example "

@@ -68,7 +68,7 @@ def test_job_aid_works_under_the_strict_policy(server: Server, browser: Any) -> 
         watched = Watched(context)
         page = watched.page
         page.goto(server.base + AID)
-        _start_case(page, f"CSP-26-{uuid.uuid4().hex[:8]}")
+        _start_case(page, f"26-CSP-{uuid.uuid4().hex[:8]}")
         page.locator(".hb-item", has_text="safe from harm right now").get_by_role("button", name="Yes").click()
         page.wait_for_selector(".hb-status.hb-saved", timeout=15_000)
         page.wait_for_timeout(300)
@@ -101,7 +101,7 @@ def test_typed_markup_is_shown_as_text_never_run(server: Server, browser: Any) -
         page.get_by_label("Case or incident number").fill(XSS)
         page.get_by_role("button", name="Start or resume").click()
         page.wait_for_selector(".hb-aid-status.hb-bad", timeout=15_000)
-        _start_case(page, f"XSS-26-{uuid.uuid4().hex[:8]}")
+        _start_case(page, f"26-XSS-{uuid.uuid4().hex[:8]}")
         item = page.locator(".hb-item", has_text="safe from harm right now")
         item.locator(".hb-na").click()
         item.locator(".hb-reason").fill(XSS)
@@ -122,7 +122,7 @@ def test_typed_markup_is_shown_as_text_never_run(server: Server, browser: Any) -
 def test_sessions_do_not_see_each_other(server: Server, browser: Any) -> None:
     """Two browsers get two kernels. A run shows in the other only after its case number is typed:
     in a deployment without sign-in, the case number is the key to a case's records."""
-    case_a = f"ISO-A-26-{uuid.uuid4().hex[:8]}"
+    case_a = f"26-ISO-A-{uuid.uuid4().hex[:8]}"
     first, second = browser.new_context(), browser.new_context()
     try:
         page_a = first.new_page()
@@ -138,7 +138,7 @@ def test_sessions_do_not_see_each_other(server: Server, browser: Any) -> None:
         kernel_a, kernel_b = _kernel_id(page_a), _kernel_id(page_b)
         assert kernel_a and kernel_b and kernel_a != kernel_b
         assert case_a not in page_b.content()
-        _start_case(page_b, f"ISO-B-26-{uuid.uuid4().hex[:8]}")
+        _start_case(page_b, f"26-ISO-B-{uuid.uuid4().hex[:8]}")
         assert "New checklist started" in page_b.locator(".hb-aid-status").inner_text()
         assert page_b.locator(".hb-status.hb-saved").count() == 0
         assert case_a not in page_b.content()

@@ -174,7 +174,7 @@ def test_idle_job_aid_warns_then_locks_and_one_action_resumes(server: Server) ->
             page.keyboard.press("Enter")  # one action: Resume has the focus
             screen.wait_for(state="hidden", timeout=5_000)
             assert case_box.is_visible()
-            case_box.fill("LOCK-1")  # and the aid works again
+            case_box.fill("26-LOCK-1")  # and the aid works again
             page.get_by_role("button", name="Start or resume").click()
             page.wait_for_selector(".hb-checklist", timeout=30_000)
         finally:

@@ -262,7 +262,7 @@ def test_with_a_token_resume_wants_the_token_again(token_server: Server) -> None
             token_box.press("Enter")
             screen.wait_for(state="hidden", timeout=10_000)
             assert case_box.is_visible()
-            case_box.fill("RESUME-TOKEN-1")  # and the job aid works again
+            case_box.fill("26-RESUME-TOKEN-1")  # and the job aid works again
             page.get_by_role("button", name="Start or resume").click()
             page.wait_for_selector(".hb-checklist", timeout=30_000)
         finally:
