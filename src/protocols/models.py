@@ -550,6 +550,24 @@ class ReferralCategory(StrEnum):
     LANGUAGE = "language"
 
 
+CATEGORY_LABELS: dict[ReferralCategory, str] = {
+    ReferralCategory.HOTLINE: "Hotline",
+    ReferralCategory.COUNSELLING_INDIVIDUAL: "Individual counselling",
+    ReferralCategory.COUNSELLING_GROUP: "Group counselling",
+    ReferralCategory.COUNSELLING_FAMILY: "Family counselling",
+    ReferralCategory.SUPPORT_GROUP: "Support group",
+    ReferralCategory.SHELTER: "Shelter",
+    ReferralCategory.TRANSPORT: "Transport",
+    ReferralCategory.ADVOCACY: "Advocacy",
+    ReferralCategory.LEGAL: "Legal help",
+    ReferralCategory.MEDICAL: "Medical care",
+    ReferralCategory.MENTAL_HEALTH_CRISIS: "Mental-health crisis team",
+    ReferralCategory.FINANCIAL: "Financial help",
+    ReferralCategory.LANGUAGE: "Language help",
+}
+"""What officers and victims read for each category (the ids stay in the data)."""
+
+
 class Contact(Strict):
     phone: ShortText | None = None
     text: ShortText | None = None

@@ -25,7 +25,7 @@ def test_urgent_needs_first_then_more_needs(
     top = result.recommendations[0]
     assert top.urgent
     assert [n.id for n in top.meets] == ["shelter-tonight", "someone-to-talk"]
-    assert "meets: Safe place tonight (urgent) · hotline" in top.why
+    assert "meets: Safe place tonight (urgent), as hotline" in top.why
     assert "open 24/7" in top.why
     assert result.message == "4 services found."
     assert result.unmet == ()

@@ -97,7 +97,7 @@ def test_a_repeat_of_the_same_notice_is_refused_but_another_way_is_not(notice: R
     assert len(run.state.deliveries) == 1
     run.give(notice, "sent-email", at(6))
     assert [g.method.value for g in run.state.deliveries] == ["handed", "sent-email"]
-    with pytest.raises(AnswerError, match="choose how"):
+    with pytest.raises(AnswerError, match="Choose how"):
         run.give(notice, "sent-text", at(7))
     assert len(run.state.deliveries) == 2
 
@@ -163,7 +163,8 @@ def test_bad_times_are_refused(notice: RightsNotice, given_at: object, message: 
 
 
 def test_method_must_be_one_the_notice_allows(notice: RightsNotice) -> None:
-    with pytest.raises(AnswerError, match="handed, read-aloud, sent-email"):
+    said = r"Handed to the victim \(printed card\), Read aloud to the victim, Sent by email\."
+    with pytest.raises(AnswerError, match=said):
         RightsDelivery.record(notice, "24-1", "sent-text", T0)
     with pytest.raises(AnswerError):
         RightsDelivery.record(notice, "24-1", None, T0)

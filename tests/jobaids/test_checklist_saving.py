@@ -161,7 +161,7 @@ def test_plain_message() -> None:
         "This checklist is on hold at item “Danger screen result” since 21:04."
     assert plain_message("1 critical item is unanswered: “Danger screen result” (danger-screen-result). "
                          "Answer it.", names) == "1 critical item is unanswered: “Danger screen result”. Answer it."
-    assert plain_message("this run was changed; run `handbook validate`") == \
+    assert plain_message("this record was changed; run `handbook validate`") == \
         "This record was changed; run handbook validate."
     assert plain_message("see (not-an-item)") == "See (not-an-item)."
 

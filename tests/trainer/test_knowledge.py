@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from protocols.library import DEFAULT_CONTENT, load_library
-from protocols.models import Protocol, Rating
+from protocols.models import CATEGORY_LABELS, Protocol, Rating
 from protocols.render import KnowledgeQuestion, knowledge_check_html, knowledge_questions
 from protocols.render.knowledge import MAX_QUESTIONS, MIN_QUESTIONS
 from protocols.render.knowledge_content import (
@@ -22,7 +22,7 @@ from protocols.render.knowledge_content import (
     MAX_PATH,
     build_check,
 )
-from protocols.render.labels import CATEGORY_LABELS, DELIVERY_LABELS, DOMAIN_LABELS
+from protocols.render.labels import DELIVERY_LABELS, DOMAIN_LABELS
 
 LIBRARY = load_library()
 PROTOCOLS = sorted(LIBRARY.protocols)

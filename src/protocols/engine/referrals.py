@@ -24,6 +24,7 @@ from protocols.engine.base import Frozen, RunState, check_content, load
 from protocols.engine.clock import require_aware
 from protocols.engine.errors import AnswerError, ContentMismatch, RunClosed, StateError
 from protocols.models import (
+    CATEGORY_LABELS,
     Contact,
     NeedsCatalogue,
     Organization,
@@ -167,9 +168,9 @@ def _recommend(
 ) -> Recommendation:
     why: list[str] = []
     for need in met:
-        cats = [c.value for c in service.categories if c in need.referrals]
+        cats = [CATEGORY_LABELS[c] for c in service.categories if c in need.referrals]
         urgent = " (urgent)" if need.urgent else ""
-        why.append(f"meets: {need.label}{urgent} · {', '.join(cats)}")
+        why.append(f"meets: {need.label}{urgent}, as {' and '.join(cats).lower()}")
     why.append("open 24/7" if service.open_24_7 else f"hours: {service.hours}")
     if service.warm_handoff:
         why.append("accepts a warm handoff: you can connect the victim directly")

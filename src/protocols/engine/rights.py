@@ -119,7 +119,8 @@ def _check_method(notice: RightsNotice, method: object) -> DeliveryMethod:
     allowed = [m.value for m in notice.delivery_methods]
     value = method.value if isinstance(method, DeliveryMethod) else method
     if not isinstance(value, str) or value not in allowed:
-        raise AnswerError(f"choose how the notice was given: one of {', '.join(allowed)}")
+        labels = ", ".join(METHOD_LABELS[m] for m in notice.delivery_methods)
+        raise AnswerError(f"Choose how the notice was given: {labels}.")
     return DeliveryMethod(value)
 
 

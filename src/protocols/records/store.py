@@ -255,8 +255,8 @@ class Store:
                 if result.rowcount != 1:
                     self._audit(conn, actor, "change", run_id, "conflict")
                     raise RevisionConflict(
-                        "this run was changed in another tab or by another user; it has been "
-                        "reloaded, check it and answer again"
+                        "This record was changed in another tab or by another user. It has been "
+                        "reloaded: check it and answer again."
                     )
                 self._audit(conn, actor, "change", run_id, "ok")
         except RevisionConflict:

@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 from protocols.agency import AgencyProfile
 from protocols.library import Library
 from protocols.models import (
+    CATEGORY_LABELS,
     ChangeLogEntry,
     ConfidentialityGuide,
     FollowUpTemplate,
@@ -41,7 +42,6 @@ from protocols.models import (
 )
 from protocols.render.labels import (
     AUDIENCE_LABELS,
-    CATEGORY_LABELS,
     CONTACT_LABELS,
     DECISION_LABELS,
     DELIVERY_LABELS,
@@ -127,7 +127,7 @@ def _permalink(anchor: str, what: str = "this section") -> str:
 def _needs(needs: Iterable[Need], label: str = "Victim needs served") -> str:
     tags = "".join(f'<li class="hc-need hc-need-{esc(n.value)}">{esc(need_label(n))}</li>'
                    for n in needs)
-    return (f'<div class="hc-needs"><span class="hc-label">{esc(label)} (ELERV):</span> '
+    return (f'<div class="hc-needs"><span class="hc-label">{esc(label)}:</span> '
             f'<ul class="hc-need-list">{tags}</ul></div>')
 
 

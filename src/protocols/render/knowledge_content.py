@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from protocols.models import (
+    CATEGORY_LABELS,
     ConfidentialityGuide,
     FollowUpTemplate,
     NeedsCatalogue,
@@ -40,7 +41,7 @@ from protocols.render.knowledge import (
     shuffled_options,
     take_turns,
 )
-from protocols.render.labels import CATEGORY_LABELS, DELIVERY_LABELS, DOMAIN_LABELS
+from protocols.render.labels import DELIVERY_LABELS, DOMAIN_LABELS
 
 MAX_PATH = 5
 """A confidentiality question lists at most this many answers (longer paths are not asked)."""

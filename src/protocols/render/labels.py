@@ -12,7 +12,6 @@ from protocols.models import (
     Item,
     Need,
     NeedDomain,
-    ReferralCategory,
     ValueType,
 )
 
@@ -51,21 +50,6 @@ DELIVERY_LABELS: dict[DeliveryMethod, str] = {
     DeliveryMethod.SENT_MAIL: "Sent by mail",
 }
 
-CATEGORY_LABELS: dict[ReferralCategory, str] = {
-    ReferralCategory.HOTLINE: "Hotline",
-    ReferralCategory.COUNSELLING_INDIVIDUAL: "Individual counselling",
-    ReferralCategory.COUNSELLING_GROUP: "Group counselling",
-    ReferralCategory.COUNSELLING_FAMILY: "Family counselling",
-    ReferralCategory.SUPPORT_GROUP: "Support group",
-    ReferralCategory.SHELTER: "Shelter",
-    ReferralCategory.TRANSPORT: "Transport",
-    ReferralCategory.ADVOCACY: "Advocacy",
-    ReferralCategory.LEGAL: "Legal help",
-    ReferralCategory.MEDICAL: "Medical care",
-    ReferralCategory.MENTAL_HEALTH_CRISIS: "Mental-health crisis team",
-    ReferralCategory.FINANCIAL: "Financial help",
-    ReferralCategory.LANGUAGE: "Language help",
-}
 
 DOMAIN_LABELS: dict[NeedDomain, str] = {
     NeedDomain.EMOTIONAL: "Emotional distress and mental health",

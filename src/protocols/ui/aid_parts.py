@@ -21,11 +21,11 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
+from protocols.engine.answers import sentence as sentence  # the aids import it from here
 from protocols.engine.base import RunState, restore_older
 from protocols.engine.errors import EngineError
 from protocols.records import RevisionConflict, RunRecord, Store, StoreError, why_not_saved
 from protocols.ui.plain import STATIC
-from protocols.ui.plain import sentence as sentence  # the aids import it from here
 
 Clock = Callable[[], dt.datetime]
 

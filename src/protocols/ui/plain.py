@@ -12,20 +12,12 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from protocols.engine.answers import sentence
+
 STATIC = Path(__file__).parent / "static"
 
 _CODE = re.compile(r"`([^`]*)`")
 _PAREN_ID = re.compile(r" \(([a-z0-9]+(?:-[a-z0-9]+)+)\)")
-_INTERNAL = (("this run", "this record"), ("This run", "This record"))
-
-
-def sentence(text: str) -> str:
-    """A message as a sentence: capital first letter, full stop at the end."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?…" else f"{text}."
 
 
 def plain_message(text: str, names: Mapping[str, str] | None = None) -> str:
@@ -42,10 +34,7 @@ def plain_message(text: str, names: Mapping[str, str] | None = None) -> str:
         return f"“{known[word]}”" if word in known else word
 
     text = _PAREN_ID.sub(lambda m: "" if m.group(1) in known else m.group(0), text)
-    text = _CODE.sub(named, text).replace("`", "")
-    for internal, plain in _INTERNAL:
-        text = text.replace(internal, plain)
-    return sentence(text)
+    return sentence(_CODE.sub(named, text).replace("`", ""))
 
 
 def joined_static(*names: str) -> str:
