@@ -196,6 +196,22 @@ def test_screening_screened_in_with_follow_on_checklist(open_aid: Any, axe_js: P
     assert problems == [], "\n".join(problems)
 
 
+def test_the_rights_record_action_stays_in_reach_on_a_phone(open_aid: Any) -> None:
+    """The notice is long on a phone: while the officer reads it out, one tap away is the record."""
+    page = open_aid("rights-notification")
+    start_case(page, "26-A11Y-07")
+    page.locator(".hb-card ol li").first.wait_for()
+    page.locator(".hb-card ol li").nth(2).scroll_into_view_if_needed()
+    jump = page.get_by_role("link", name="Given it? Record how you gave it ↓")
+    box = jump.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    assert page.get_by_label("How you gave it").bounding_box()["y"] > PHONE["height"], "the notice is not long here"
+    jump.click()
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'hb-rights-record'")
+    method = page.get_by_label("How you gave it").bounding_box()
+    assert method is not None and method["y"] + method["height"] <= PHONE["height"]
+
+
 def test_rights_notification_in_spanish_is_recorded(open_aid: Any, axe_js: Path, server: Any) -> None:
     page = open_aid("rights-notification")
     problems = check_state(page, axe_js, "rights-notification-start")

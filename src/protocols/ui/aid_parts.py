@@ -358,6 +358,10 @@ AID_CSS = """
 .hb-aid .hb-sample strong.hb-flag { display: inline-block; background: #a4161a; color: #fff; padding: 0.1rem 0.5rem;
   border-radius: 3px; letter-spacing: 0.05em; margin-right: 0.4rem; }
 .hb-aid .hb-note { background: #f4f6f8; border-left: 4px solid #4a5560; padding: 0.5rem 0.8rem; margin: 0.5rem 0; }
+.hb-aid .hb-sticky-jump { position: sticky; bottom: 0; z-index: 2; background: #fff;
+  border-top: 1px solid #b9c0c8; margin: 0; }
+.hb-aid .hb-sticky-jump p { margin: 0; }
+.hb-aid .hb-sticky-jump a { display: flex; align-items: center; min-height: 44px; font-weight: 600; }
 .hb-aid .hb-warn { background: #fff8e1; border-left: 4px solid #9a6700; padding: 0.5rem 0.8rem; margin: 0.5rem 0; }
 .hb-aid .hb-say { background: #eef5fc; border-left: 4px solid #0b5cad; padding: 0.5rem 0.8rem; margin: 0.5rem 0; }
 .hb-aid .hb-result { border: 2px solid #1b1f24; border-radius: 6px; padding: 0.6rem 0.8rem; margin: 0.6rem 0; }

@@ -207,7 +207,9 @@ class RightsView:
             html_box("<h2>2. Give the notice</h2><p class=\"hb-muted\">Hand it over, read it aloud or send it. "
                      "This is the text the victim gets.</p>"),
             self.text,
-            html_box("<h2>3. Record how you gave it</h2><p class=\"hb-muted\">Giving more than one notice, such "
+            html_box('<p><a href="#hb-rights-record">Given it? Record how you gave it ↓</a></p>', "hb-sticky-jump"),
+            html_box("<h2 id=\"hb-rights-record\" tabindex=\"-1\">3. Record how you gave it</h2>"
+                     "<p class=\"hb-muted\">Giving more than one notice, such "
                      "as both California cards after a sexual assault? Record each one: choose the next "
                      "notice above, then record it here. They are kept together in one record.</p>"),
             column([self.method, self.given_at, row([self.record_button]), self.recorded], "hb-card"),
