@@ -88,20 +88,27 @@ def refreshed(path: Path, timeout: int = 120) -> Notebook:
     """The notebook at ``path`` run afresh, with only its checked cells' text outputs kept."""
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     notebook = read_notebook(path)
     if not checked_cells(notebook):
         raise SystemExit(f"{path}: no code cell is tagged `{CHECK_TAG}`; tag the cell whose output "
                          "shows the content (Edit > Cell metadata > tags) and run this again")
-    ran = nbformat.from_dict(json.loads(json.dumps(notebook)))  # type: ignore[no-untyped-call]
-    NotebookClient(ran, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    ran = nbformat.reads(json.dumps(notebook), as_version=4)  # type: ignore[no-untyped-call]
+    try:
+        NotebookClient(ran, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    except CellExecutionError as exc:
+        raise SystemExit(f"{path}: a cell failed, so nothing was stored. Fix it and run this again.\n"
+                         f"{str(exc).strip().splitlines()[-1]}") from None
     checked = {id(cell) for cell in checked_cells(notebook)}
     for original, fresh in zip(notebook["cells"], ran["cells"], strict=True):
         if original["cell_type"] != "code":
             continue
-        original["execution_count"] = None
-        original["outputs"] = text_outputs(fresh["outputs"]) if id(original) in checked else []
+        keep = id(original) in checked
+        # nbval refuses stored outputs on a cell that was never run (no execution count).
+        original["execution_count"] = fresh["execution_count"] if keep else None
+        original["outputs"] = text_outputs(fresh["outputs"]) if keep else []
     return notebook
 
 

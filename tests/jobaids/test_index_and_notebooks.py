@@ -51,7 +51,7 @@ def test_each_notebook_is_one_code_cell_storing_only_the_text_nbval_checks(path:
     assert nb.metadata["kernelspec"]["name"] == "python3"
     assert "widgets" not in nb.metadata, "saved widget state: store only the checked text"
     (cell,) = nb.cells
-    assert cell.cell_type == "code" and cell.execution_count is None
+    assert cell.cell_type == "code" and cell.execution_count == 1
     assert "nbval-check-output" in cell.metadata.get("tags", [])
     assert [set(output.get("data", {})) for output in cell.outputs] == [{"text/plain"}]
     calls = [line for line in cell.source.splitlines() if line and not line.startswith("from ")]

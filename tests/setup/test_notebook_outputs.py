@@ -45,10 +45,10 @@ def test_stored_outputs_keep_text_and_drop_widget_views() -> None:
 
 
 @pytest.fixture
-def content_with_new_revision_date(content_copy: Path) -> Path:
+def content_with_new_title(content_copy: Path) -> Path:
     path = content_copy / "protocols" / "scene-response.yaml"
     text = path.read_text(encoding="utf-8")
-    changed = re.sub(r"^revised: .*$", "revised: 2020-01-02", text, count=1, flags=re.MULTILINE)
+    changed = re.sub(r"^title: (.*)$", r"title: \1 (edited)", text, count=1, flags=re.MULTILINE)
     assert changed != text
     path.write_text(changed, encoding="utf-8")
     return content_copy
@@ -56,16 +56,16 @@ def content_with_new_revision_date(content_copy: Path) -> Path:
 
 @pytest.mark.slow
 def test_a_content_change_fails_nbval_until_the_output_is_refreshed(
-        content_with_new_revision_date: Path, tmp_path: Path) -> None:
+        content_with_new_title: Path, tmp_path: Path) -> None:
     before = NOTEBOOK.read_bytes()
-    env = {**os.environ, "HANDBOOK_CONTENT": str(content_with_new_revision_date),
+    env = {**os.environ, "HANDBOOK_CONTENT": str(content_with_new_title),
            "HANDBOOK_DATABASE_URL": f"sqlite:///{tmp_path}/records.sqlite3"}
     nbval = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--nbval-lax",
          "--nbval-sanitize-with", str(SANITIZE), str(NOTEBOOK)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert nbval.returncode == 1, nbval.stdout[-3000:]
-    assert "revised 2020-01-02" in nbval.stdout
+    assert "(edited)" in nbval.stdout
     check = subprocess.run([sys.executable, "-m", "protocols.notebook_outputs", "--check", str(NOTEBOOK)],
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert check.returncode == 1
