@@ -1,0 +1,48 @@
+"""Fixtures for the journey tests: one real `handbook serve` and one Chromium for the module.
+
+* ``journey_server``: ``handbook serve`` on a free loopback port with its own database, signing
+  keys and content copy, as :data:`journey_server.SUPERVISOR` (see ``journey_server.py``).
+* ``chromium``: Debian's Chromium through Playwright (never a downloaded browser).
+* ``handbook``: the ``handbook`` command with the server's environment, as the supervisor
+  would run it in a shell on the same machine.
+
+A missing Chromium skips these tests on a developer's machine and fails them in CI (``required``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from journey_server import Handbook, JourneyServer, command, journey_serve
+
+from required import FIX_CHROMIUM, unavailable
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JourneyServer]:
+    if not Path(CHROMIUM_PATH).exists():
+        unavailable("Chromium is not installed", FIX_CHROMIUM)
+    with journey_serve(tmp_path_factory.mktemp("journey")) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def chromium(journey_server: JourneyServer) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def handbook(journey_server: JourneyServer) -> Handbook:
+    return command(journey_server)
