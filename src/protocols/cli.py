@@ -24,6 +24,7 @@ from protocols.cli_common import chosen_agency, fail
 from protocols.errors import ContentError
 from protocols.library import DEFAULT_CONTENT, content_from_env, load_library
 from protocols.models import CONTENT_KINDS, SourceList
+from protocols.safety_rules import unread_languages
 from protocols.snapshot import ENV as SNAPSHOT_ENV
 from protocols.snapshot import remove_abandoned, write_snapshot
 
@@ -83,6 +84,8 @@ def validate(
                        "for the table, or `--no-reading-level` to skip this check while drafting")
     counts = ", ".join(f"{n} {kind}" for kind, n in library.counts().items())
     typer.echo(f"OK: the content is valid ({counts}; digest {library.digest}).")
+    for unread in unread_languages(library, agency):
+        typer.echo(f"warning: {unread}", err=True)
 
 
 @app.command()

@@ -3,8 +3,14 @@
 The rules are data, so trainers can add to them without code. A rules file holds a ``rules:``
 list; each rule has an ``id``, a ``pattern`` (a regular expression, matched ignoring case), ``why``
 the words are unsafe and ``instead`` (what to say), and may have ``allow`` patterns for safe
-phrasings the pattern would otherwise catch (a match inside an ``allow`` match is not reported),
-and ``unsafe_examples`` / ``safe_examples`` that the rule must catch / pass when it is read.
+phrasings the pattern would otherwise catch, ``unsafe_examples`` / ``safe_examples`` that the rule
+must catch / pass when it is read, and a ``language`` (default ``en``): a rule reads only texts in
+its language (``protocols.spoken_fields.text_language``; ``es`` also reads ``es-MX``).
+
+An ``allow`` pattern is matched within the caught words' own clause only, so "I can't keep what you
+tell me secret, but this stays between us." is still caught: a clause ends at ``. ? ! ; :``, at a
+dash, and at a comma before *but*, *and*, *though*, *although*, *yet* or *so*. A match that lies
+inside an ``allow`` match of its clause is not reported.
 
 The rules file lives with the content: ``safety-rules.yaml`` in the content folder being
 validated (the shipped ``content/safety-rules.yaml`` for the shipped content, and for a folder
@@ -24,10 +30,11 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, StringConstraints, ValidationError
 
+from protocols.agency import read_overlay
 from protocols.content_walk import position_words
 from protocols.errors import Problem
-from protocols.models import CONTENT_KINDS, Slug, Strict, Text
-from protocols.spoken_fields import spoken_texts
+from protocols.models import CONTENT_KINDS, LanguageCode, Slug, Strict, Text
+from protocols.spoken_fields import DEFAULT_LANGUAGE, spoken_texts, text_language
 from protocols.unique_ids import document_locator, repeated_id_problems
 from protocols.validation import problems_from
 from protocols.yamlsource import Key, YamlDocument, dotted, read_yaml, shown_path
@@ -42,6 +49,9 @@ Pattern = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _SAMPLE = "Say it, and say it again. 24/7."
 """A pattern that matches nothing visible here (only a position) would match anywhere."""
+_CLAUSE_END = re.compile(r"[.?!;:]|,\s*(?:but|and|though|although|yet|so)\b|\s-+\s|--|[\u2013\u2014]",
+                         re.IGNORECASE)
+"""Where a clause ends: an ``allow`` pattern never reaches past one into the caught words' clause."""
 _REGEX_FIX = ("check the brackets `( )` and `[ ]` and what stands before `? * +`; to match one of "
               "`( ) [ ] { } . ? * + | \\ ^ $` as itself, put a backslash before it")
 
@@ -56,6 +66,7 @@ class SafetyRule(Strict):
     allow: list[Pattern] = Field(default_factory=list)
     unsafe_examples: list[Text] = Field(default_factory=list)
     safe_examples: list[Text] = Field(default_factory=list)
+    language: LanguageCode = DEFAULT_LANGUAGE
 
 
 class SafetyRuleFile(Strict):
@@ -75,18 +86,30 @@ class Rule:
     allow: tuple[re.Pattern[str], ...]
     file: Path
     line: int | None
+    language: str = DEFAULT_LANGUAGE
+
+    def reads(self, language: str) -> bool:
+        """Whether this rule reads text in ``language`` (a rule for ``es`` reads ``es-MX`` too)."""
+        return language == self.language or language.startswith(f"{self.language}-")
 
     def find(self, text: str) -> str | None:
-        """The first words of ``text`` this rule catches (outside every ``allow`` match), or None."""
+        """The first words of ``text`` this rule catches (outside every ``allow`` match of their clause)."""
         plain = text.translate(_APOSTROPHES)
-        allowed: list[tuple[int, int]] | None = None  # found only once the pattern matches: most texts never do
         for match in self.pattern.finditer(plain):
             start, end = match.span()
-            if allowed is None:
-                allowed = [m.span() for allow in self.allow for m in allow.finditer(plain)]
-            if end > start and not any(a <= start and end <= b for a, b in allowed):
+            if end > start and not self._allowed(plain, start, end):
                 return text[start:end]
         return None
+
+    def _allowed(self, text: str, start: int, end: int) -> bool:
+        """Whether an ``allow`` match within the clause of ``text[start:end]`` covers those words."""
+        if not self.allow:
+            return False
+        ends = [m.span() for m in _CLAUSE_END.finditer(text)]  # an end inside the words is not one
+        begin = max((b for a, b in ends if b <= start), default=0)
+        clause = text[begin:min((a for a, b in ends if a >= end), default=len(text))]
+        return any(a <= start - begin and end - begin <= b
+                   for allow in self.allow for a, b in (m.span() for m in allow.finditer(clause)))
 
 
 def rule_files(content_dir: Path, agency_files: Sequence[Path] = ()) -> list[Path]:
@@ -126,7 +149,7 @@ def read_rules(files: Sequence[Path]) -> tuple[list[Rule], list[Problem]]:
             written.append((rule, compiled, shown, doc, index))
     for rule, compiled, shown, doc, index in written:
         problems.extend(_example_problems(rule, compiled, shown, doc, index))
-        for other in rules:
+        for other in (r for r in rules if r.reads(compiled.language)):
             words = other.find(rule.instead)
             if words is not None:
                 problems.append(Problem(shown, doc.line_for(("rules", index, "instead")), f"rules[{index}].instead",
@@ -144,7 +167,7 @@ def _compile(rule: SafetyRule, index: int, file: Path, doc: YamlDocument,
     if pattern is None or None in allow:
         return None
     return Rule(rule.id, rule.why, rule.instead, pattern, tuple(a for a in allow if a is not None), file,
-                doc.line_for(("rules", index, "id")))
+                doc.line_for(("rules", index, "id")), rule.language)
 
 
 def _pattern(text: str, path: Key, file: Path, doc: YamlDocument, problems: list[Problem]) -> re.Pattern[str] | None:
@@ -193,17 +216,45 @@ def findings(rules: Sequence[Rule], text: str) -> list[tuple[Rule, str]]:
     return [(rule, words) for rule in rules if (words := rule.find(text)) is not None]
 
 
+def unsafe_texts(library: Library, rules: Sequence[Rule]) -> Iterator[tuple[str, str, Key, Rule, str]]:
+    """(kind, id, field path, rule, words caught) for each spoken text that breaks a rule of its language."""
+    for kind in CONTENT_KINDS:
+        for obj_id, obj in getattr(library, kind).items():
+            language = text_language(obj)
+            own = [rule for rule in rules if rule.reads(language)]
+            for path, text in spoken_texts(obj):
+                for rule, words in findings(own, text):
+                    yield kind, obj_id, path, rule, words
+
+
 def safety_problems(library: Library, where: Where, files: Sequence[Path]) -> list[Problem]:
     """Problems in the rules ``files``, then each spoken text of the library that breaks a rule."""
     rules, problems = read_rules(files)
+    for kind, obj_id, path, rule, words in unsafe_texts(library, rules):
+        file, line, shown = where(kind, obj_id, path)
+        place = position_words(path)
+        problems.append(Problem(
+            file, line, dotted(obj_id, shown),
+            f'unsafe wording "{words}" ({f"{place}; " if place else ""}rule `{rule.id}` in '
+            f"{rule.file}): {rule.why}", rule.instead))
+    return problems
+
+
+def unread_languages(library: Library, agency: Path | None = None) -> list[Problem]:
+    """A warning for each document whose spoken text is in a language no rule reads (never an error).
+
+    Call it once ``load_library(library.content_dir, agency)`` has succeeded: the rules are then sound.
+    """
+    rules, _ = read_rules(rule_files(library.content_dir, read_overlay(agency).safety_rules if agency else ()))
+    warnings = []
     for kind in CONTENT_KINDS:
         for obj_id, obj in getattr(library, kind).items():
-            for path, text in spoken_texts(obj):
-                for rule, words in findings(rules, text):
-                    file, line, shown = where(kind, obj_id, path)
-                    place = position_words(path)
-                    problems.append(Problem(
-                        file, line, dotted(obj_id, shown),
-                        f'unsafe wording "{words}" ({f"{place}; " if place else ""}rule `{rule.id}` in '
-                        f"{rule.file}): {rule.why}", rule.instead))
-    return problems
+            language, count = text_language(obj), sum(1 for _ in spoken_texts(obj))
+            if count and not any(rule.reads(language) for rule in rules):
+                warnings.append(Problem(
+                    shown_path(library.files[(kind, obj_id)]), None, f"{obj_id}.language",
+                    f"no safety rule reads `{language}` text, so the {count} texts a victim hears or reads "
+                    "here are not checked for unsafe wording",
+                    f"have the translator's review check them, or add rules with `language: {language}` to "
+                    f"{RULES_FILE}"))
+    return warnings

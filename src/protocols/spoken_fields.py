@@ -21,6 +21,12 @@ points, which quote the wrong words in order to explain them.
 
 Every text field of every content model is in exactly one of the two tables; a test fails
 when a new field is added to the models without being placed here.
+
+The rules are written for English, and a rule reads only texts in its own ``language``
+(default ``en``). A document's texts are English unless its model names a language field in
+``LANGUAGE_FIELD`` (a rights notice's ``language``). A text in a language that no rule is written
+for (the Spanish rights notice, for one) is not checked by any rule: ``handbook validate`` warns
+of it, and the translator's review must check it for unsafe wording.
 """
 
 from __future__ import annotations
@@ -122,6 +128,21 @@ BAD_EXAMPLES: Mapping[type[BaseModel], Callable[[Any], bool]] = {
     Option: lambda option: option.rating is not Rating.CORRECT,
 }
 """Models that may hold a deliberate bad example: when the test is true, none of their text is read."""
+
+
+DEFAULT_LANGUAGE = "en"
+"""The language of every text whose model has no entry in ``LANGUAGE_FIELD``."""
+
+LANGUAGE_FIELD: Mapping[type[BaseModel], str] = {
+    RightsNotice: "language",
+}
+"""Top-level model → its field that names the language of all of its text."""
+
+
+def text_language(model: BaseModel) -> str:
+    """The language tag (``en``, ``es-MX``) of the text in ``model``, a top-level content document."""
+    field = LANGUAGE_FIELD.get(type(model))
+    return str(getattr(model, field)) if field is not None else DEFAULT_LANGUAGE
 
 
 def spoken_texts(model: BaseModel, path: Key = ()) -> Iterator[tuple[Key, str]]:

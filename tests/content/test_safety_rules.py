@@ -14,9 +14,17 @@ from protocols.agency import read_overlay
 from protocols.cli import app
 from protocols.errors import ContentError
 from protocols.library import load_library
-from protocols.models import Option, Rating
+from protocols.models import CONTENT_KINDS, Option, Rating
 from protocols.safety_rules import RULES_FILE, SHIPPED_RULES, findings, read_rules
-from protocols.spoken_fields import BAD_EXAMPLES, NOT_SPOKEN, SPOKEN, content_models, prose_fields, spoken_texts
+from protocols.spoken_fields import (
+    BAD_EXAMPLES,
+    LANGUAGE_FIELD,
+    NOT_SPOKEN,
+    SPOKEN,
+    content_models,
+    prose_fields,
+    spoken_texts,
+)
 
 MINIMAL = Path(__file__).parent / "minimal"
 MINIMAL_AGENCY = Path(__file__).parent / "minimal-agency"
@@ -31,28 +39,45 @@ BOTH_WAYS: dict[str, tuple[list[str], list[str]]] = {
         ["I will share only what is needed.", "I will tell you who I told.", "I won't tell you what to do."]),
     "keep-it-secret": (
         ["I will keep this private.", "Let's keep this between us.", "I can keep this secret for you.",
-         "This stays between us.", "Everything you say will stay between you and me.", "I'll keep your secret.",
-         "This is off the record."],
+         "I'll keep your secret.", "This is off the record.",
+         "An advocate can keep more private, and I will keep this private too."],
         ["I can't keep what you tell me secret.", "I cannot keep this private. It goes in my report.",
          "Before we talk, I want you to know what I can and cannot keep private.",
          "An advocate from outside the police can keep most of what you say private. I cannot.",
          "An advocate can keep it private.", "You can ask us to keep your address from them.",
-         "Nothing you say is off the record."]),
+         "Nothing you say is off the record.", "An advocate can keep more of what you say private."]),
+    "says-it-is-secret": (
+        ["What you say here is confidential.", "Everything you tell me is confidential.",
+         "This is just between you and me.", "This stays between us.", "Everything stays between us.",
+         "Everything you say will stay between you and me.", "What you tell me will be private.",
+         "Between you and me, I think you should leave him."],
+        ["I can't keep what you tell me secret.", "What you tell me goes in my report.",
+         "Not everything you tell me is private.", "This is not just between you and me. It goes in my report.",
+         "I cannot promise that everything stays private.", "I can't keep this between you and me.",
+         "I will tell you what is private and what is not.", "Can we talk in a room that is private?"]),
+    "left-out-of-report": (
+        ["I won't put this in my report.", "We're not going to put what you said about him in the report.",
+         "I'll leave that out of the report.", "I don't need to write your new address in my report."],
+        ["What you tell me goes in my report.", "I can't leave anything out of my report.",
+         "I will put what you told me in my report.", "I won't put words in your mouth."]),
     "warn-before-sharing": (
         ["I will tell you before I share anything.", "We'll always ask you before anything is shared."],
         ["I will tell you who I told.", "If I have to share something, I will tell you what I shared."]),
     "personal-availability": (
         ["Call me any time.", "You can call me at any time.", "You can reach me day or night.",
          "You can reach me 24/7.", "Text me anytime if you need anything.",
-         "I'm always available for you, day or night.", "Here is my personal number."],
+         "I'm always available for you, day or night.", "Here is my personal number.",
+         "You can call my cell any time.", "Text my mobile if he comes back."],
         ["We can stop any time. Just tell me.", "You can change your mind at any time.",
+         "Our mobile crisis team can come to you.", "Is this your cell phone?",
          "You can ask me questions at any time.", "Is it safe for us to call you at this number?",
          "Call the victim services line. Someone there can reach me.", "Call 911 any time you are in danger."]),
     "suspect-outcome": (
         ["He will go to jail.", "She will be arrested tonight.", "They'll be locked up.", "He will not hurt you again.",
          "He won't come back.", "He won't be released.", "If you call, he will be arrested.",
-         "Your ex won't come back."],
+         "Your ex won't come back.", "I don't know much yet, but he will go to jail."],
         ["I can't promise he will go to jail.", "You have the right to be told if the person is let out or escapes.",
+         "I don't know if he will go to jail.",
          "He may be released. I will tell you if he is.", "I won't come back without calling first."]),
     "charge-or-conviction": (
         ["He will be charged.", "The man who did this will be convicted."],
@@ -97,6 +122,57 @@ def test_close_safe_wording_passes_every_rule(rule: str, text: str) -> None:
     assert [(found.id, words) for found, words in findings(SHIPPED, text)] == []
 
 
+# --------------------------------------------------------------------------- an allowance covers its own clause
+
+ALLOWED = "I can't keep what you tell me secret"
+"""Safe words: `can't keep` is an allowance of the secrecy rules."""
+
+
+@pytest.mark.parametrize("end", [", but", ", and", ", though", ";", " -", " \u2014", ":"])
+def test_an_allowance_stops_at_the_end_of_its_clause(end: str) -> None:
+    caught = {rule.id for rule, _words in findings(SHIPPED, f"{ALLOWED}{end} this stays between us.")}
+    assert caught == {"says-it-is-secret"}
+
+
+def test_an_allowance_still_covers_words_in_its_own_clause() -> None:
+    assert findings(SHIPPED, "I can't keep this between you and me, and it goes in my report.") == []
+    assert findings(SHIPPED, "I can't promise he will go to jail, but I will write this up today.") == []
+    assert {rule.id for rule, _ in findings(SHIPPED, "I can't promise anything, but he will go to jail.")} == {
+        "suspect-outcome"}
+
+
+# --------------------------------------------------------------------------- a rule reads text in its language
+
+SPANISH_RULE = """rules:
+  - id: te-lo-prometo
+    language: es
+    pattern: '\\b(?:te|se)\\s+lo\\s+prometo\\b'
+    why: Una promesa que no depende de usted puede romperse.
+    instead: Diga lo que hará usted.
+    unsafe_examples: [Se lo prometo.]
+    safe_examples: [No le puedo prometer eso.]
+"""
+
+
+def test_a_rule_reads_only_text_in_its_own_language(tmp_path: Path) -> None:
+    file = tmp_path / "es.yaml"
+    file.write_text(SPANISH_RULE, encoding="utf-8")
+    rules, problems = read_rules([file])
+    assert problems == [] and [(rule.id, rule.language) for rule in rules] == [("te-lo-prometo", "es")]
+    assert [rules[0].reads(tag) for tag in ("es", "es-MX", "en", "est")] == [True, True, False, False]
+    assert all(rule.language == "en" and rule.reads("en-US") and not rule.reads("es") for rule in SHIPPED)
+
+
+def test_an_instead_is_checked_only_by_rules_of_its_own_language(tmp_path: Path) -> None:
+    file = tmp_path / "rules.yaml"
+    file.write_text(SPANISH_RULE.replace("Diga lo que hará usted.", "Never say 'I promise'; say what you will do.")
+                    + PET_NAMES.removeprefix("rules:\n").replace("Use the name", "Say 'se lo prometo' only if "
+                                                                  "you can. Use the name"), encoding="utf-8")
+    rules, problems = read_rules([file, SHIPPED_RULES])
+    assert [str(problem) for problem in problems] == []
+    assert {"te-lo-prometo", "pet-names", "i-promise"} <= {rule.id for rule in rules}
+
+
 # --------------------------------------------------------------------------- which fields are read
 
 
@@ -117,6 +193,13 @@ def test_the_tables_name_only_real_text_fields() -> None:
             assert model in models, model
             assert set(names) <= prose_fields(model), f"{model.__name__}: {set(names) - prose_fields(model)}"
     assert set(BAD_EXAMPLES) <= set(SPOKEN)
+
+
+def test_every_document_with_a_language_field_names_it() -> None:
+    """A model with a ``language`` field must be in LANGUAGE_FIELD, or its text would be read as English."""
+    with_language = {model for model in content_models() if "language" in model.model_fields}
+    assert with_language == set(LANGUAGE_FIELD)
+    assert set(LANGUAGE_FIELD) <= set(CONTENT_KINDS.values())  # the language of a whole document
 
 
 def test_wrong_and_partial_scenario_options_are_not_read() -> None:
@@ -282,6 +365,56 @@ def test_a_stray_file_in_the_agency_rules_folder_is_reported(tmp_path: Path,
     assert code == 1 and "only .yaml files belong in an overlay folder" in output, output
 
 
+R_EN = "content/rights/mini-rights-en.yaml"
+R_ES = "content/rights/mini-rights-es.yaml"
+
+
+def _spanish_notice(text: str) -> Callable[[str], str]:
+    """The minimal English notice made Spanish, with ``text`` as its first right's text."""
+    def change(_: str) -> str:
+        english = (MINIMAL / "rights" / "mini-rights-en.yaml").read_text(encoding="utf-8")
+        for old, new in [("id: mini-rights-en", "id: mini-rights-es"), ("language: en", "language: es\n"
+                         "translation_review: needs-review"), ("title: Your rights", "title: Sus derechos"),
+                         ("You have the right to be safe.", text)]:
+            english = replace(old, new)(english)
+        return english
+
+    return change
+
+
+def test_text_in_a_language_no_rule_reads_is_a_warning_not_an_error(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    _copy(tmp_path)
+    _edit(tmp_path, R_ES, _spanish_notice("You are safe now."))  # an English rule does not read it
+    code, output = _validate(tmp_path, monkeypatch)
+    assert code == 0, output
+    assert output.startswith("OK: the content is valid")
+    assert _reported(output, f"warning: {R_ES}: mini-rights-es.language: no safety rule reads `es` text, so the "
+                             "6 texts a victim hears or reads here are not checked for unsafe wording"), output
+    assert "    fix: have the translator's review check them, or add rules with `language: es`" in output
+    assert len(output.splitlines()) == 3, output  # OK, the warning and its fix: nothing about the English notice
+
+
+def test_a_rule_in_a_language_reads_that_languages_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _copy(tmp_path)
+    _edit(tmp_path, R_ES, _spanish_notice("Se lo prometo."))
+    _edit(tmp_path, RULES, lambda _: SHIPPED_RULES.read_text(encoding="utf-8") + SPANISH_RULE.removeprefix("rules:\n"))
+    code, output = _validate(tmp_path, monkeypatch)
+    assert code == 1, output
+    assert _reported(output, f'{R_ES}:18: mini-rights-es.rights[0].text: unsafe wording "Se lo prometo" '
+                             f"(right 1; rule `te-lo-prometo` in {RULES}): Una promesa"), output
+    assert "warning:" not in output
+
+
+def test_a_rule_with_a_bad_language_tag_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _copy(tmp_path)
+    _edit(tmp_path, RULES, lambda _: SPANISH_RULE.replace("language: es", "language: Spanish"))
+    code, output = _validate(tmp_path, monkeypatch)
+    assert code == 1, output
+    assert _reported(output, f"{RULES}:3: rules[0].language: "), output
+    assert "fix:" in output
+
+
 RULES = "content/safety-rules.yaml"
 BAD_RULE_FILES = [
     ("a regular expression that does not compile", PET_NAMES.replace("'\\b(?:honey", "'\\b((?:honey"), 3,
@@ -395,3 +528,12 @@ def test_the_chapters_example_rule_is_sound_and_its_mistake_is_reported(tmp_path
     _code, output = _validate(tmp_path, monkeypatch, agency=True)
     shown = _block_after("### Rules for one agency", "text").rstrip("\n").splitlines()
     assert [line.replace("agency/", "agencies/river-city/") for line in output.splitlines()] == shown
+
+
+def test_the_chapters_warning_is_the_warning_validate_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = _block_after("### Lines in other languages", "text").rstrip("\n").splitlines()
+    monkeypatch.chdir(CHAPTER.parents[2])
+    done = runner.invoke(app, ["validate", "--no-reading-level"])
+    assert done.exit_code == 0, done.output
+    count = re.compile(r"(?<=so the )\d+(?= texts)")  # the example stays true when the notice grows
+    assert [count.sub("N", line) for line in done.output.splitlines()[1:]] == [count.sub("N", line) for line in shown]
