@@ -1,28 +1,27 @@
 """Guidance an officer can trust, in the shipped checklists, guides and scenarios.
 
 Each test names a way a list could harm a victim or force a false record, and checks the
-shipped content does not: secrecy promises, paper or texts left before asking what is safe
-to keep, answers with nowhere to go, family or children as interpreters, grant rules applied
-to police records, and a gun that the training never mentions.
+shipped content does not: unsafe promises (secrecy, the officer's own availability: the
+shipped safety rules over every text a victim hears or reads), paper or texts left before
+asking what is safe to keep, answers with nowhere to go, family or children as interpreters,
+grant rules applied to police records, and a gun that the training never mentions.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from protocols import Library, load_library
 from protocols.models import ConfidentialityGuide, Item, Protocol, Reviewed, Scenario
+from protocols.safety_rules import SHIPPED_RULES, read_rules, unsafe_texts
+from protocols.spoken_fields import spoken_texts
+from protocols.yamlsource import dotted
 
 ROOT = Path(__file__).resolve().parents[2]
 RIVER_CITY = ROOT / "agencies" / "river-city" / "agency.yaml"
-UNKEEPABLE = re.compile(
-    r"\b(?:call|reach|text|contact)\s+(?:me|us)\b[^.?!]{0,25}\b(?:any\s*time|day or night|whenever)"
-    r"|\bI will tell you before I share\b|\bwill not share it with anyone\b|\bkeep this private\b",
-    re.I)
 GRANT_RULES = ("12291", "94.115", "90.4")
 
 
@@ -39,26 +38,17 @@ def _order(protocol: Protocol, pause_point: str) -> list[str]:
     return [i.id for pp in protocol.pause_points if pp.id == pause_point for i in pp.items]
 
 
-def _victim_texts(library: Library) -> Iterator[tuple[str, str]]:
-    for protocol in library.protocols.values():
-        for item in protocol.items():
-            if item.script:
-                yield f"{protocol.id}.{item.id}", item.script
-    for guide in library.confidentiality.values():
-        yield f"{guide.id}.opening_script", guide.opening_script
-        for outcome in guide.outcomes:
-            yield f"{guide.id}.{outcome.id}", outcome.script
-    for template in library.followup.values():
-        for check_in in template.check_ins:
-            for task in check_in.tasks:
-                yield f"{template.id}.{check_in.id}", task
-
-
 @pytest.mark.parametrize("agency", [None, RIVER_CITY], ids=["shipped", "river-city"])
-def test_no_script_promises_secrecy_or_the_officers_own_availability(agency: Path | None) -> None:
+def test_no_text_a_victim_hears_breaks_a_shipped_safety_rule(agency: Path | None) -> None:
+    """Secrecy, the officer's own availability, the suspect's fate: the rules `handbook validate` applies."""
     library = load_library(agency=agency)
-    found = [(where, text) for where, text in _victim_texts(library) if UNKEEPABLE.search(text)]
-    assert not found, found
+    rules, problems = read_rules([SHIPPED_RULES])
+    assert problems == [] and rules
+    opening = library.protocol("scene-response").item("introduced-with-limits").script
+    assert opening in {text for _path, text in spoken_texts(library.protocol("scene-response"))}  # scripts are read
+    found = [(dotted(obj_id, path), rule.id, words)
+             for _kind, obj_id, path, rule, words in unsafe_texts(library, rules)]
+    assert found == []
 
 
 def test_the_opening_scripts_say_what_police_cannot_keep_and_offer_an_advocate(library: Library) -> None:
