@@ -37,7 +37,7 @@ def main() -> int:
         stack.callback(browser.close)
         totals = {"trials": 0, "confirmed": 0, "recovered": 0, "missing": []}
         for n in range(args.trials):
-            result = run_trial(browser, db_url, f"KILL-{n}")
+            result = run_trial(browser, db_url, f"26-KILL-{n}")
             totals["trials"] += 1
             totals["confirmed"] += result.confirmed
             totals["recovered"] += result.recovered

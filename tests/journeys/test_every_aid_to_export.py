@@ -199,10 +199,6 @@ def test_the_case_file_verifies_and_holds_each_aids_answers(case_export: tuple[P
     assert f"by {SUPERVISOR}" in page
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A yes/no checklist answer is stored as 'yes'/'no' and protocols.engine.answers.display_value "
-    "returns it as stored, so the finished record in the aid and the export say 'yes' where the "
-    "officer pressed 'Yes' (choice answers read as their labels)."))
 def test_a_yes_no_answer_reads_in_the_export_as_the_button_pressed(case_export: tuple[Path, Path],
                                                                    walk: Callable[[str], Entered]) -> None:
     entered = walk("scene-response")

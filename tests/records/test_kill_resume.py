@@ -29,7 +29,7 @@ def test_answers_confirmed_before_a_kill_survive_it(store_and_trials: tuple[str,
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
-            results = [run_trial(browser, db_url, f"KILL-{n}") for n in range(trials)]
+            results = [run_trial(browser, db_url, f"26-KILL-{n}") for n in range(trials)]
         finally:
             browser.close()
     for result in results:

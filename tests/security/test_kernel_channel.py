@@ -156,13 +156,13 @@ def test_widget_messages_carry_no_code(server: Server, sentinel: Path) -> None:
         for value in (code, f"{{{code}}}", "$(touch x)", "<script>alert(1)</script>"):
             channel.send("comm_msg", {"comm_id": case_box, "data": {
                 "method": "update", "state": {"value": value}, "buffer_paths": []}})
-        refusals = channel.collect(10, until=lambda m: "Use only letters" in str(m["content"]))
-        assert any("Use only letters, digits" in str(m["content"]) for m in refusals), \
+        refusals = channel.collect(10, until=lambda m: "as your agency writes it" in str(m["content"]))
+        assert any("as your agency writes it" in str(m["content"]) for m in refusals), \
             "the engine did not refuse the case number"
 
         # Positive control: a real update starts a checklist (the kernel draws it).
         channel.send("comm_msg", {"comm_id": case_box, "data": {
-            "method": "update", "state": {"value": "WS-CONTROL-1"}, "buffer_paths": []}})
+            "method": "update", "state": {"value": "26-WS-CONTROL-1"}, "buffer_paths": []}})
 
         def _is_checklist(m: dict[str, Any]) -> bool:
             return m["header"]["msg_type"] == "comm_open" and "spec" in m["content"].get("data", {}).get("state", {})
@@ -170,8 +170,8 @@ def test_widget_messages_carry_no_code(server: Server, sentinel: Path) -> None:
         channel.collect(20, until=_is_checklist)
         checklist = next((m["content"]["comm_id"] for m in channel.received if _is_checklist(m)), None)
         assert checklist, "the widget update had no effect: no checklist was opened"
-        channel.collect(10, until=lambda m: "WS-CONTROL-1" in str(m["content"]))
-        assert any("WS-CONTROL-1" in str(m["content"]) for m in channel.received), "no status for the case"
+        channel.collect(10, until=lambda m: "26-WS-CONTROL-1" in str(m["content"]))
+        assert any("26-WS-CONTROL-1" in str(m["content"]) for m in channel.received), "no status for the case"
         hostile = [
             {"type": "answer", "item": code, "answer": {"value": code}},
             {"type": "answer", "item": "victim-immediate-safety", "answer": {"value": code}},

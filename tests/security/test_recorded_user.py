@@ -169,20 +169,20 @@ def _actors(server: Server, case_number: str) -> list[str]:
 @pytest.mark.slow
 def test_on_loopback_saves_are_recorded_as_the_user_who_started_the_server(named_server: Server) -> None:
     assert "saves recorded as officer-ab12 ($HANDBOOK_USER)" in named_server.log()
-    _save_an_answer(named_server, "REC-NAMED-1")
+    _save_an_answer(named_server, "26-REC-NAMED-1")
     store = Store.open(f"sqlite:///{named_server.database}", actor="test-reader")
-    run = store.find("scene-response", "REC-NAMED-1")[0]
+    run = store.find("scene-response", "26-REC-NAMED-1")[0]
     entries = [(e["action"], e["actor"]) for e in store.audit_log(run.id)]
     assert entries == [("create", "officer-ab12"), ("change", "officer-ab12")], entries
-    assert recorded_by(_actors(named_server, "REC-NAMED-1")) == "officer-ab12"
+    assert recorded_by(_actors(named_server, "26-REC-NAMED-1")) == "officer-ab12"
 
 
 @pytest.mark.slow
 def test_without_a_user_saves_say_no_sign_in_is_configured(unnamed_server: Server) -> None:
     assert "set HANDBOOK_USER to name yourself" in unnamed_server.log()
-    _save_an_answer(unnamed_server, "REC-UNNAMED-1")
-    assert _actors(unnamed_server, "REC-UNNAMED-1") == [AID_DEFAULT]
-    assert recorded_by(_actors(unnamed_server, "REC-UNNAMED-1")) == NO_SIGN_IN
+    _save_an_answer(unnamed_server, "26-REC-UNNAMED-1")
+    assert _actors(unnamed_server, "26-REC-UNNAMED-1") == [AID_DEFAULT]
+    assert recorded_by(_actors(unnamed_server, "26-REC-UNNAMED-1")) == NO_SIGN_IN
 
 
 @pytest.mark.parametrize("fixture", ["named_server", "unnamed_server"])

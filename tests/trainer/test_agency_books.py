@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from protocols.library import load_library
 
@@ -146,7 +147,9 @@ def test_the_agency_change_is_in_the_visible_change_log(books: dict[str, Built])
     rc = books["river-city"].page("book/arrive/scene-safety")
     latest = re.search(r'<p class="hc-latest-change">(.*?)</p>', rc)
     assert latest and "River City PD adaptation: 1 item(s) added, 1 script(s) replaced" in latest.group(1)
-    assert "2026-11-10" in latest.group(1) and "wear cameras" in html.unescape(latest.group(1))
+    change = yaml.safe_load((ROOT / "agencies" / "river-city" / "overlay" / "changes" / "scene-response.yaml")
+                            .read_text(encoding="utf-8"))
+    assert str(change["date"]) in latest.group(1) and "wear cameras" in html.unescape(latest.group(1))
 
 
 def test_version_date_and_change_log_are_shown_for_every_protocol(books: dict[str, Built]) -> None:

@@ -358,6 +358,8 @@ def display_value(spec: ValueSpec, value: StoredValue) -> str:
         labels = {c.id: c.label for c in spec.choices or []}
         ids = value if isinstance(value, tuple) else (str(value),)
         return "; ".join(labels.get(i, i) for i in ids)
+    if spec.type is ValueType.YES_NO and value in ("yes", "no"):
+        return "Yes" if value == "yes" else "No"  # as the button the officer pressed reads
     if spec.type is ValueType.NUMBER and isinstance(value, int | float):
         unit = f" {spec.unit}" if spec.unit else ""
         return f"{_fmt_number(value)}{unit}"
