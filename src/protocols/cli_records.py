@@ -23,6 +23,7 @@ from protocols.records.actor import ActorError, cli_user
 from protocols.records.aids import TRAINING_AIDS, known_aids
 from protocols.records.export import case_payload, render_html, render_json, run_entry, run_payload, sign
 from protocols.records.export_format import ExportError
+from protocols.records.run_views import aware
 from protocols.records.signing import KeyFolder, SigningError, given_keys, public_pem
 from protocols.records.verify import EXIT_CODES, NOT_AN_EXPORT_EXIT, Verdict, check_export
 
@@ -223,7 +224,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"No saved runs{' for ' + where if where else ''}.")
             return
         rows = [(r.id, _shown(r.aid), _shown(r.case_number), r.status, f"v{r.content_version}",
-                 f"{r.updated_at.astimezone():%Y-%m-%d %H:%M}") for r in records]
+                 f"{aware(r.updated_at).astimezone():%Y-%m-%d %H:%M}") for r in records]
         for line in _table(("Run id", "Job aid", "Case", "Status", "Version", "Last change"), rows):
             typer.echo(line)
         if len(records) == limit:

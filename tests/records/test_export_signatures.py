@@ -215,3 +215,17 @@ def test_the_signature_covers_the_canonical_payload_under_the_key_shown(world: d
                   b"crisis-handbook signed export\n" + canonical(document["payload"]))
     assert public_pem(public) in runner.invoke(app, ["signing-key", "show"]).output
     assert dt.datetime.fromisoformat(document["payload"]["exported_at"]).tzinfo is not None
+
+
+def test_a_record_with_text_that_is_not_unicode_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """A lone surrogate is valid JSON but no text: the file is damaged, and says so (exit 1)."""
+    from typer.testing import CliRunner
+
+    from protocols.cli import app
+
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text('{"payload": {"schema": "crisis-handbook/export/2", "case_number": "\\ud800"}, '
+                       '"integrity": {"algorithm": "sha256", "digest": "0"}}', encoding="utf-8")
+    done = CliRunner().invoke(app, ["verify-export", str(damaged)])
+    assert done.exit_code == 1, done.output
+    assert "not valid Unicode" in done.output and "Traceback" not in done.output

@@ -73,3 +73,23 @@ def test_no_runs_is_said_plainly(url: str) -> None:
 def test_limit_says_when_there_are_more(url: str) -> None:
     code, lines = listed(url, "--limit", "2")
     assert code == 0 and len(lines) == 4 and lines[-1] == "(The newest 2 runs; give --limit N to see more.)"
+
+
+def test_the_last_change_is_shown_in_the_local_time_zone(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite gives times back without their zone (they are UTC); the list shows local time."""
+    import datetime as dt
+    import time
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        code, lines = listed(url)
+        now_there = dt.datetime.now(dt.UTC).astimezone()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert code == 0, lines
+    shown = {line.split()[-2] + " " + line.split()[-1] for line in lines[1:] if line.strip()}
+    for text in shown:
+        when = dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=now_there.tzinfo)
+        assert abs((now_there - when).total_seconds()) < 300, (text, now_there)

@@ -18,7 +18,12 @@ class ExportError(Exception):
 
 def canonical(payload: dict[str, Any]) -> bytes:
     """The payload's bytes as its digest and signature cover them: sorted keys, no spaces, UTF-8."""
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # valid JSON (a lone surrogate escape), but never written by the handbook
+        raise ExportError("The record holds text that is not valid Unicode, so it was damaged or not made "
+                          "by the handbook; it cannot be checked.") from None
 
 
 def digest_of(payload: dict[str, Any]) -> str:
