@@ -159,3 +159,16 @@ def test_a_completed_screen_in_checklist_reopens_read_only_under_its_screening(
     (checklist,) = [w for w in walk(aid) if isinstance(w, ChecklistWidget)]
     assert checklist.answers[SCREEN_IN_BASIS_ITEM]["value"] == "rule-questions-1-3"
     assert len(store.find(FOLLOW_ON_AID, "26-0941")) == 2
+
+
+def test_a_fill_in_problem_on_resume_is_not_written_over_by_the_resume_note(
+        library: Library, store: Store, clock: Clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Reopening a screened-in case: what went wrong filling in the checklist stays on screen."""
+    import protocols.ui.screening_aid as aid_module
+
+    _screened_in(library, store, clock, "26-0990", 2)
+    monkeypatch.setattr(aid_module, "fill_in_from_screening",
+                        lambda *_args: "The screening's answers could not be filled in.")
+    aid = screening_aid(library=library, store=store, clock=clock)
+    start_case(aid, "26-0990")
+    assert "could not be filled in" in status_text(aid)

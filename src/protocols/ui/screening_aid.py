@@ -398,8 +398,8 @@ def screening_aid(instrument_id: str | None = None, library: Library | None = No
         note = controller.start(case_number)
         view = ScreeningView(controller, status)
         body.children = [view.widget]
-        view.open_follow_on()
         status.show(f"Case {case_number}: {note}")
+        view.open_follow_on()  # after the note: a problem it reports must not be written over
 
     form = CaseForm(start, status, lib.case_number_format)
     body.children = [form.widget]
