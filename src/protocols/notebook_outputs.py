@@ -21,12 +21,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from protocols.forkserver import CONTENT_ENV
 from protocols.project import project_folder
+from protocols.records.store import DEFAULT_DB_ENV
 
 CHECK_TAG = "nbval-check-output"
 NOTEBOOK_FOLDERS = ("book", "widgets")
 TEXT_TYPES = ("text/plain",)
-DATABASE_ENV = "HANDBOOK_DATABASE_URL"
 
 
 def project_notebooks(root: Path) -> list[Path]:
@@ -127,7 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = [path.resolve() for path in args.notebooks] or project_notebooks(root)
     stale = []
     with tempfile.TemporaryDirectory(prefix="handbook-refresh-") as scratch:
-        os.environ[DATABASE_ENV] = f"sqlite:///{scratch}/records.sqlite3"  # never the user's records
+        os.environ[DEFAULT_DB_ENV] = f"sqlite:///{scratch}/records.sqlite3"  # never the user's records
+        for name in CONTENT_ENV:  # the shipped content, as the suite checks it, not an agency's
+            os.environ.pop(name, None)
         for path in paths:
             if not path.is_file():
                 print(f"error: {path}: no such notebook", file=sys.stderr)
