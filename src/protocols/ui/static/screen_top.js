@@ -3,12 +3,14 @@
 // the bottom of the new one.
 export default {
   render({ model, el }) {
-    model.on("change:screen", () => {
+    const toTop = () => {
       // After the new screen has been drawn (its widgets arrive in the same burst).
       setTimeout(() => {
         const aid = el.closest(".hb-aid");
         if (aid) aid.scrollIntoView({ block: "start" });
       }, 60);
-    });
+    };
+    model.on("change:screen", toTop);
+    return () => model.off("change:screen", toTop);
   },
 };
