@@ -14,11 +14,11 @@ started with. If the files go back to what the server started with, job aids ope
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from protocols.precompressed import FileVersions
 from protocols.snapshot import content_files
 
 Digests = dict[str, str]
@@ -31,15 +31,13 @@ REFUSAL = ("This job aid cannot open right now: the handbook's content was chang
            "working.\n")
 
 
-def digests(content_dir: Path | None, agency: Path | None) -> Digests:
-    """A hash of each content file as it is now (an unreadable file counts as changed)."""
-    found: Digests = {}
-    for name, file in content_files(content_dir, agency):
-        try:
-            found[name] = hashlib.sha256(file.read_bytes()).hexdigest()
-        except OSError:
-            found[name] = "unreadable"
-    return found
+def digests(content_dir: Path | None, agency: Path | None, versions: FileVersions) -> Digests:
+    """A hash of each content file as it is now (an unreadable file counts as changed).
+
+    ``versions`` hashes a file again only when its size, times or inode changed, so the check
+    before each new job-aid session costs a ``stat`` per file.
+    """
+    return {name: versions.get(str(file)) or "unreadable" for name, file in content_files(content_dir, agency)}
 
 
 def changed_files(before: Digests, now: Digests) -> list[str]:
@@ -59,13 +57,14 @@ class ContentWatch:
         self.content_dir = content_dir
         self.agency = agency
         self.log = log
-        self.started_with = digests(content_dir, agency)
+        self._versions = FileVersions()
+        self.started_with = digests(content_dir, agency, self._versions)
         self._reported: list[str] = []
         """The changed files last written to the log (empty: the content is as it started)."""
 
     def refusal(self) -> str | None:
         """The message refusing a new job-aid session, or None while the content is unchanged."""
-        files = changed_files(self.started_with, digests(self.content_dir, self.agency))
+        files = changed_files(self.started_with, digests(self.content_dir, self.agency, self._versions))
         if files != self._reported:
             self._report(files)
         return REFUSAL if files else None
