@@ -95,3 +95,17 @@ def test_the_table_defines_each_count_under_it(store: Store, library: Library) -
         assert column in FIGURE_DEFINITIONS
         assert f"<dt>{column.capitalize()}</dt>" in shown[table_end:]
     assert "started but never finished is not counted" in shown
+
+
+def test_a_check_in_missed_before_its_plan_closed_is_counted_in_the_sentence(store: Store, library: Library) -> None:
+    """Due Tuesday, never done, plan closed Wednesday: the week's due count keeps it; the line says so."""
+    plan = FollowUpPlan.create(library.template("standard-follow-up"), "26-0960", MONDAY - dt.timedelta(hours=1))
+    plan.close(MONDAY + dt.timedelta(days=2), reason="The victim moved out of the area.")
+    _save(store, "follow-up", plan, "26-0960", status="completed")
+    later = MONDAY + dt.timedelta(days=3)
+    week = weekly_figures(store, library, later, weeks=1).weeks[-1]
+    assert (week.check_ins_due, week.check_ins_done) == (1, 0)
+    tracker = Tracker(library, store, clock=lambda: later)
+    tracker.refresh()
+    assert "1 check-in is due" in tracker.week_line.value
+    assert "0 done, 0 still to do and 1 missed before its plan was closed." in tracker.week_line.value

@@ -116,8 +116,12 @@ def this_week_line(due: list[DueCheckIn], monitoring: Monitoring, now: dt.dateti
     this_week = [d for d in due if week_of(d.due_at, now.tzinfo) == week.week]
     earlier = sum(1 for d in due if d.status == "overdue") - sum(1 for d in this_week if d.status == "overdue")
     due_words = "1 check-in is" if week.check_ins_due == 1 else f"{week.check_ins_due} check-ins are"
+    missed = week.check_ins_due - week.check_ins_done - len(this_week)
     text = (f"This week, {monday:%a %d %b} to {sunday:%a %d %b}, {due_words} due (the row for "
-            f"{week.week} in the table below): {week.check_ins_done} done and {len(this_week)} still to do.")
+            f"{week.week} in the table below): {week.check_ins_done} done{' and' if not missed else ','} "
+            f"{len(this_week)} still to do"
+            + (f" and {missed} missed before {'its plan was' if missed == 1 else 'their plans were'} closed."
+               if missed > 0 else "."))
     if earlier:
         text += f" Also overdue from earlier weeks: {earlier}."
     return f'<p class="hb-progress" role="status">{html.escape(text)}</p>'
