@@ -9,6 +9,10 @@ Messages reach the officer in plain words: sentences, item names instead of ids,
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -19,7 +23,8 @@ from protocols.records import Store
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_session import ChecklistSession
 from protocols.ui.frame import CaseForm, StatusLine
-from protocols.ui.plain import plain_message
+from protocols.ui.plain import joined_static, plain_message
+from required import unavailable
 
 AID = "scene-response"
 
@@ -201,3 +206,192 @@ def test_reopening_the_case_after_a_reload_starts_it_again() -> None:
     status.link.reopen = "26-OTHER"
     assert started == ["26-REOPEN-1"], "a started form does not start another case"
     assert isinstance(status.widget, widgets.VBox) and status.link in status.widget.children
+
+
+# --- the page's side: kernel_link.js and checklist_live.js, run by Node ---------------------------
+
+FAKE_PAGE_JS = r"""
+// A fake job-aid page for kernel_link.js and checklist_live.js: timers on a virtual clock, a
+// kernel connection, browser storage, the idle lock's class and event, and a server whose
+// answer to "does the kernel still exist?" the scenario sets (`server.status`, 0: no answer).
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+let now = 1_000_000;
+Date.now = () => now;
+const timers = new Map();
+let nextTimer = 1;
+function setTimeout(fn, ms) { timers.set(nextTimer, { at: now + ms, fn }); return nextTimer++; }
+function setInterval(fn, ms) { timers.set(nextTimer, { at: now + ms, fn, every: ms }); return nextTimer++; }
+function clearTimeout(id) { timers.delete(id); }
+const clearInterval = clearTimeout;
+async function advance(ms) {
+  const end = now + ms;
+  for (;;) {
+    await flush();
+    const due = [...timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+    if (!due) break;
+    const [id, timer] = due;
+    now = timer.at;
+    if (timer.every) timer.at += timer.every; else timers.delete(id);
+    timer.fn();
+  }
+  now = end;
+  await flush();
+}
+function memoryStorage() {
+  const data = new Map();
+  return { getItem: (k) => (data.has(k) ? data.get(k) : null), setItem: (k, v) => data.set(k, String(v)),
+           removeItem: (k) => data.delete(k), get length() { return data.size; } };
+}
+const window = { localStorage: memoryStorage(), sessionStorage: memoryStorage(),
+                 location: { pathname: "/voila/render/scene-response.ipynb", reload() {} } };
+const listeners = {};
+const document = {
+  visibilityState: "visible",
+  locked: false,
+  querySelector(selector) { return selector === ".hb-idle-locked" && this.locked ? {} : null; },
+  addEventListener(name, fn) { (listeners[name] = listeners[name] || []).push(fn); },
+  removeEventListener(name, fn) { listeners[name] = (listeners[name] || []).filter((f) => f !== fn); },
+};
+function idleLock(locked) {  // what idle_lock.js does: the class, then the event
+  document.locked = locked;
+  for (const fn of listeners["handbook:idle-lock"] || []) fn({ detail: { locked } });
+}
+const server = { status: 200, asked: 0 };
+async function fetch() {
+  server.asked += 1;
+  if (server.status === 0) throw new TypeError("Failed to fetch");
+  return { status: server.status, ok: server.status >= 200 && server.status < 300 };
+}
+function signal() {
+  const slots = [];
+  return { connect: (fn) => slots.push(fn), disconnect: (fn) => slots.splice(slots.indexOf(fn), 1),
+           emit: (value) => slots.slice().forEach((fn) => fn(null, value)) };
+}
+const kernel = { id: "k-1", connectionStatus: "connected", serverSettings: { baseUrl: "/" }, reconnects: 0,
+                 connectionStatusChanged: signal(), statusChanged: signal(),
+                 reconnect() { this.reconnects += 1; return Promise.resolve(); } };
+function connection(status) { kernel.connectionStatus = status; kernel.connectionStatusChanged.emit(status); }
+const sent = [];
+const model = { widget_manager: { kernel }, send: (m) => sent.push(JSON.parse(JSON.stringify(m))),
+                on() {}, off() {} };
+const reply = (message, extra) => ({ seq: message.seq, item: message.item || null, ...extra });
+const kinds = (messages) => messages.map((m) => `${m.type}${m.item ? ":" + m.item : ""}`);
+"""
+
+
+def run_page(tmp_path: Path, scenario: str) -> dict[str, Any]:
+    """Run ``scenario`` (the body of an async function returning JSON) in Node, after the fake
+    page and the checklist's own front-end files joined as the job aid joins them."""
+    node = shutil.which("node")
+    if node is None:
+        unavailable("Node.js is not installed", "install Debian's nodejs package (`apt-get install nodejs`)")
+    script = tmp_path / "page.js"
+    script.write_text("\n".join([FAKE_PAGE_JS, joined_static("kernel_link.js", "checklist_live.js"),
+                                 f"(async () => {{ {scenario} }})().then((r) => console.log(JSON.stringify(r)));"]),
+                      encoding="utf-8")
+    done = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0 and done.stdout.strip(), done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+LIVE = "const live = liveAnswers(model, 'handbook-unsaved:t', { onChange() {}, at: () => '10:00' });"
+
+
+def test_a_sign_in_refusal_is_not_a_gone_kernel(tmp_path: Path) -> None:
+    """403/401 while asking about the kernel means 'sign in again' (an idle lock cleared the
+    cookie); only 404 means the kernel is gone and the case must be reopened."""
+    seen = run_page(tmp_path, """
+        const states = [];
+        const link = kernelLink(model, (state) => states.push(state));
+        server.status = 403;
+        link.check(); await advance(0);
+        const whileConnected = link.state;
+        connection("disconnected"); await advance(3000);
+        const whileLost403 = link.state;
+        connection("connecting"); connection("disconnected"); await advance(3000);
+        const afterItsOwnTries = link.state;
+        server.status = 200; await advance(3000);
+        const signedInAgain = [link.state, kernel.reconnects];
+        connection("connected");
+        server.status = 401; connection("disconnected"); await advance(3000);
+        const whileLost401 = link.state;
+        server.status = 404; await advance(3000);
+        return { whileConnected, whileLost403, afterItsOwnTries, signedInAgain, whileLost401,
+                 gone: link.state, states };
+    """)
+    assert seen["whileConnected"] == "connected", "a working link is not declared gone on a 403"
+    assert seen["whileLost403"] == "signin" and seen["afterItsOwnTries"] == "signin"
+    assert seen["signedInAgain"][0] in ("lost", "connected") and seen["signedInAgain"][1] >= 1
+    assert seen["whileLost401"] == "signin"
+    assert seen["gone"] == "gone"
+    assert "gone" not in seen["states"][:-1], seen["states"]
+
+
+def test_an_answer_dropped_before_a_later_reply_is_sent_again_at_once(tmp_path: Path) -> None:
+    """Python answers in order: a reply to a later message means the earlier one was dropped
+    (the server had locked the page), so its answer goes again without waiting for anything."""
+    seen = run_page(tmp_path, LIVE + """
+        live.give("weapons-status", { value: "secured" });      // dropped by the server
+        await advance(5000);
+        const unsaved = live.entry("weapons-status").state;
+        live.give("suspect-status", { value: "in-custody" });
+        live.settle(reply(sent[1], { type: "saved" }));
+        const resent = kinds(sent.slice(2));
+        if (sent[2]) live.settle(reply(sent[2], { type: "saved" }));
+        await advance(60000);
+        return { unsaved, resent, left: live.waitingCount(), after: kinds(sent.slice(3)),
+                 stored: window.localStorage.getItem("handbook-unsaved:t") };
+    """)
+    assert seen["unsaved"] == "unsaved"
+    assert seen["resent"] == ["answer:weapons-status"]
+    assert seen["left"] == 0 and seen["stored"] is None and seen["after"] == []
+
+
+def test_a_late_message_is_asked_about_before_its_answer_is_sent_again(tmp_path: Path) -> None:
+    """A message unanswered on a working link may be dropped or only slow: the periodic resend
+    asks first ("check", answered in order) instead of leaving the answer unsent for ever."""
+    dropped = run_page(tmp_path, LIVE + """
+        live.give("weapons-status", { value: "secured" });
+        await advance(10000);
+        const asked = kinds(sent.slice(1));
+        if (sent[1]) live.settle(reply(sent[1], { type: "checked" }));
+        return { asked, resent: kinds(sent.slice(2)) };
+    """)
+    assert dropped["asked"] == ["check"], "the page asked before sending the answer again"
+    assert dropped["resent"] == ["answer:weapons-status"], "the dropped answer was never sent again"
+
+    slow = run_page(tmp_path, LIVE + """
+        live.give("weapons-status", { value: "secured" });
+        await advance(10000);
+        live.settle(reply(sent[0], { type: "saved" }));   // the slow save answers at last
+        if (sent[1]) live.settle(reply(sent[1], { type: "checked" }));
+        await advance(30000);
+        return { sent: kinds(sent), left: live.waitingCount() };
+    """)
+    assert slow["sent"] == ["answer:weapons-status", "check"], "a slow save is not queued twice"
+    assert slow["left"] == 0
+
+
+def test_a_locked_page_sends_nothing_and_sends_what_waits_once_unlocked(tmp_path: Path) -> None:
+    seen = run_page(tmp_path, LIVE + """
+        live.give("weapons-status", { value: "secured" });
+        await advance(5000);                                // no reply: unsaved
+        idleLock(true);
+        if (live.checkBack) live.checkBack();              // the officer comes back to the tab
+        connection("disconnected"); connection("connected");  // and the connection blinks
+        live.retryAll();
+        await advance(60000);
+        const whileLocked = kinds(sent.slice(1));
+        idleLock(false);
+        await advance(0);
+        const afterUnlock = kinds(sent.slice(1));
+        live.settle(reply(sent[sent.length - 1], { type: "saved" }));
+        await advance(3000);
+        if (live.checkBack) live.checkBack();
+        return { whileLocked, afterUnlock, last: kinds(sent.slice(-1)), left: live.waitingCount() };
+    """)
+    assert seen["whileLocked"] == [], "the server drops what a locked page sends"
+    assert seen["afterUnlock"] == ["answer:weapons-status"], "the unlock sends what waits at once"
+    assert seen["left"] == 0
+    assert seen["last"] == ["check"], "back in view and unlocked, the page checks again"

@@ -1,8 +1,10 @@
 // What a job aid's status line adds in the browser (see protocols/ui/frame.py, StatusLine).
 //
 // * The link to the kernel (kernel_link.js, joined in front of this file): when the connection
-//   is lost, a bar at the bottom of the screen says so; when the kernel is gone, the bar asks
-//   the officer to reopen the case and offers the button that does it.
+//   is lost, a bar at the bottom of the screen says so; when the server wants a sign-in before
+//   the page may reconnect, the bar says that and offers "Sign in again"; when the kernel is
+//   gone, the bar asks the officer to reopen the case and offers the button that does it (both
+//   reload the page and open the same case again).
 // * The case this tab has open: after "Reopen the case" reloads the page, the case number goes
 //   back to Python, which opens the case again from the store (every saved answer comes back).
 // * A refusal out of sight, or the message after an action whose button went away or was
@@ -12,9 +14,12 @@
 
 const LINK_TEXT = {
   lost: "No connection to the handbook server. What you do now is not saved until the connection is back.",
+  signin: "No connection: your sign-in to the handbook server has ended. Sign in again to go on. "
+    + "Saved answers stay saved; answers kept on this page are sent again.",
   gone: "This page cannot save any more: the handbook server was restarted. Reopen the case to go on. "
     + "Saved answers come back; answers kept on this page are sent again.",
 };
+const LINK_BUTTON = { signin: "Sign in again", gone: "Reopen the case" };
 
 function make(tag, attrs = {}, children = []) {
   const node = document.createElement(tag);
@@ -41,7 +46,8 @@ function linkBar(model) {
     bar.dataset.link = state;
     bar.hidden = state === "connected";
     text.textContent = LINK_TEXT[state] || "";
-    reopen.hidden = state !== "gone";
+    reopen.textContent = LINK_BUTTON[state] || LINK_BUTTON.gone;
+    reopen.hidden = !(state in LINK_BUTTON);
   });
   return { bar, link };
 }

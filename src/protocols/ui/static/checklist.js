@@ -363,6 +363,7 @@ function render({ model, el: host }) {
     const what = entry.answer === null ? "cleared" : describe(entry.answer, item);
     let next = "It is kept in this browser and sent again by itself, or press “Retry saving”.";
     if (link && link.state === "gone") next = "It is kept in this browser; reopen the case to save it.";
+    else if (link && link.state === "signin") next = "It is kept in this browser and sent again once you sign in again.";
     else if (entry.state === "kept") next = "It is kept here and saved with your next answer, or press “Retry saving”.";
     return `Not saved yet: ${what} · ${entry.at}. ${next}`;
   }
@@ -451,15 +452,9 @@ function render({ model, el: host }) {
       }
       refresh();
     });
-    // Back in this tab: ask whether the checklist was saved elsewhere meanwhile (no timer: an
-    // open tab nobody looks at leaves its kernel idle).
-    let lastCheck = 0;
-    const check = () => {
-      if (document.visibilityState !== "visible" || !link.ready() || Date.now() - lastCheck < 2000) return;
-      if (pending.sending()) return;
-      lastCheck = Date.now();
-      pending.send({ type: "check" }, () => {});
-    };
+    // Back in this tab: ask whether the checklist was saved elsewhere meanwhile (not while the
+    // page is locked: the officer is only looking at the lock screen).
+    const check = () => pending.checkBack();
     document.addEventListener("visibilitychange", check);
     window.addEventListener("focus", check);
     refresh();

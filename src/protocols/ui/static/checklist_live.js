@@ -3,11 +3,18 @@
 //
 // Each answer given on the page is kept here, and in the browser's storage, until Python
 // replies that the store saved it. No reply within SAVE_WAIT_MS: the answer is "unsaved" and
-// is sent again, with the time it was given, once the connection is back, every RESEND_MS while
-// it is up and nothing sent is still unanswered, on "Retry saving", or after "Reopen the case"
-// (the storage outlives the page).
+// is sent again, with the time it was given, once the connection is back, when the idle lock
+// is lifted, every RESEND_MS while the link works, on "Retry saving", or after "Reopen the
+// case" (the storage outlives the page).
+// Python answers every message in the order it came. So a reply to one message means every
+// earlier message still unanswered will never be answered (the server dropped it: the page was
+// locked there): those answers are sent again at once. A message still unanswered on a working
+// link may also be waiting behind a slow save (a locked database); rather than queue a second
+// save behind it, the periodic resend first sends a cheap question ("check"), whose reply tells
+// which it was.
 // "kept" answers are ones the records store refused: Python keeps them and saves them with
 // the next save, so they are sent again only on "Retry saving".
+// Nothing is sent while the page is locked (link.ready() is false): the server would drop it.
 
 const SAVE_WAIT_MS = 5000;
 const RESEND_MS = 10000;
@@ -48,10 +55,12 @@ function browserKept(key) {
 
 // `onChange` redraws the checklist; `at` is the clock time shown beside an answer.
 function liveAnswers(model, key, { onChange, at }) {
-  const waiting = {}; // message number -> its reply timer
+  const waiting = {}; // message number -> {timer, noReply} until its reply comes
   const late = new Set(); // messages that got no reply in time (a slow kernel may still answer)
   const local = {}; // item id -> {answer (null: cleared), at, given, seqs, state: sending|unsaved|kept}
   let seq = 0;
+  let asked = 0; // the number of the last "check" sent to learn whether late messages were dropped
+  let lastCheck = 0;
   const stored = browserKept(key);
   for (const [id, entry] of Object.entries(stored.read())) {
     if (entry && typeof entry.given === "string") local[id] = { ...entry, seqs: [], state: "unsaved" };
@@ -67,19 +76,42 @@ function liveAnswers(model, key, { onChange, at }) {
   function send(message, noReply) {
     seq += 1;
     const n = seq;
-    waiting[n] = setTimeout(() => {
+    const timer = setTimeout(() => {
       delete waiting[n];
       late.add(n);
       noReply(n);
       link.check();
       onChange();
     }, SAVE_WAIT_MS);
+    waiting[n] = { timer, noReply };
     try {
       model.send({ ...message, seq: n });
     } catch (e) {
       /* the connection is closed: the timer above reports it */
     }
     return n;
+  }
+
+  // The kernel answered message `n`: every earlier message it has not answered was dropped.
+  // True when there were any.
+  function droppedBefore(n) {
+    let dropped = false;
+    for (const key of Object.keys(waiting)) {
+      const earlier = Number(key);
+      if (earlier >= n) continue;
+      clearTimeout(waiting[earlier].timer);
+      const { noReply } = waiting[earlier];
+      delete waiting[earlier];
+      noReply(earlier);
+      dropped = true;
+    }
+    for (const earlier of Array.from(late)) {
+      if (earlier < n) {
+        late.delete(earlier);
+        dropped = true;
+      }
+    }
+    return dropped;
   }
 
   function transmit(id) {
@@ -101,8 +133,10 @@ function liveAnswers(model, key, { onChange, at }) {
     stored.forget(id, entry.given);
   }
 
-  // Send every answer that waits again (oldest first), with the time it was given.
+  // Send every answer that waits again (oldest first), with the time it was given. Not while the
+  // page is locked: the server would drop it.
   function retryAll() {
+    if (pageLocked()) return;
     const ids = Object.keys(local).filter((id) => local[id].state !== "sending");
     ids.sort((a, b) => local[a].given.localeCompare(local[b].given));
     for (const id of ids) transmit(id);
@@ -113,11 +147,20 @@ function liveAnswers(model, key, { onChange, at }) {
     if (Object.values(local).some((entry) => entry.state === "unsaved")) retryAll();
   }
 
-  // Not while a message is still unanswered on a working connection: the kernel is busy (a
-  // locked database, say) and answers in turn; sending again would only queue behind it.
-  const again = setInterval(() => {
-    if (link.ready() && late.size === 0) resendUnanswered();
-  }, RESEND_MS);
+  // Resend what got no reply. While a message is still unanswered on a working link, ask first:
+  // the kernel may be busy (a locked database, say) and answer in turn, and another save would
+  // only queue behind it. The question's reply settles every earlier message (see settle).
+  function nudge() {
+    if (!link.ready()) return;
+    if (late.size === 0) resendUnanswered();
+    else if (waiting[asked] === undefined) asked = send({ type: "check" }, () => {});
+  }
+
+  const again = setInterval(nudge, RESEND_MS);
+  const stopListening = onIdleUnlock(() => {
+    nudge();
+    onChange();
+  });
   if (Object.keys(local).length && link.ready()) setTimeout(retryAll, 0);
 
   return {
@@ -126,21 +169,33 @@ function liveAnswers(model, key, { onChange, at }) {
     retryAll,
     entry: (id) => local[id],
     waitingCount: () => Object.values(local).filter((entry) => entry.state !== "sending").length,
-    sending: () => Object.values(local).some((entry) => entry.state === "sending"),
     give(id, answer) {
       const entry = { answer, at: at(), given: new Date().toISOString(), seqs: [], state: "sending" };
       local[id] = entry;
       stored.keep(id, entry);
       transmit(id);
     },
+    // The tab is back in view: ask whether the checklist was saved elsewhere meanwhile (no
+    // timer: an open tab nobody looks at leaves its kernel idle). Not while locked, not while a
+    // save is on its way, at most every 2 s.
+    checkBack() {
+      if (document.visibilityState !== "visible" || !link.ready() || Date.now() - lastCheck < 2000) return;
+      if (Object.values(local).some((entry) => entry.state === "sending")) return;
+      lastCheck = Date.now();
+      send({ type: "check" }, () => {});
+    },
     // A reply from Python: what it means for the answers waiting here. True when it answers
     // the item's latest sending (the reply is about this page's answer).
     settle(msg) {
-      if (typeof msg.seq === "number" && waiting[msg.seq] !== undefined) {
-        clearTimeout(waiting[msg.seq]);
-        delete waiting[msg.seq];
+      let dropped = false;
+      if (typeof msg.seq === "number") {
+        if (waiting[msg.seq] !== undefined) {
+          clearTimeout(waiting[msg.seq].timer);
+          delete waiting[msg.seq];
+        }
+        late.delete(msg.seq);
+        dropped = droppedBefore(msg.seq);
       }
-      late.delete(msg.seq);
       const entry = msg.item ? local[msg.item] : null;
       const mine = Boolean(entry) && entry.seqs.includes(msg.seq);
       const keptByPython = Object.keys(local).filter((id) => local[id].state === "kept");
@@ -157,11 +212,13 @@ function liveAnswers(model, key, { onChange, at }) {
         if (msg.conflict) keptByPython.forEach(drop); // Python dropped them when it reloaded
       }
       link.heard(); // after the answers above are settled: a link back up resends what still waits
+      if (dropped && late.size === 0 && link.ready()) resendUnanswered();
       return mine;
     },
     stop() {
       clearInterval(again);
-      for (const timer of Object.values(waiting)) clearTimeout(timer);
+      stopListening();
+      for (const { timer } of Object.values(waiting)) clearTimeout(timer);
       link.stop();
     },
   };

@@ -2,14 +2,18 @@
 //
 // Voila's widget manager holds the kernel connection (`model.widget_manager.kernel`, a
 // KernelConnection of @jupyterlab/services). Its websocket reconnects by itself, but slowly
-// and without saying so. This watcher tells the page sooner, in one of three states:
+// and without saying so. This watcher tells the page sooner, in one of four states:
 //   "connected"  answers reach Python, which saves them;
 //   "lost"       no connection now (network or server down): answers wait on the page;
-//   "gone"       the kernel no longer exists (the server restarted, or the kernel died), so
-//                this page can never save again: the officer must reopen the case.
+//   "signin"     no connection, and the server wants a sign-in before it lets the page back
+//                (401 or 403: the sign-in cookie ended, or an idle lock cleared it); it comes
+//                back by itself once the officer is signed in again;
+//   "gone"       the kernel no longer exists (404: the server restarted, or the kernel died),
+//                so this page can never save again: the officer must reopen the case.
 // While lost, and whenever a save goes unanswered, it asks the server whether the kernel still
-// exists (404 or 403: gone; no answer: lost), and asks the connection to try again as soon as
-// the server answers.
+// exists (no answer: lost), and asks the connection to try again as soon as the server answers.
+// While the page is behind its idle lock (idle_lock.js) the server drops the page's widget
+// messages, so nothing counts as ready to send; the lock says when it is lifted.
 //
 // This file is joined in front of a widget's own module (it exports nothing itself).
 
@@ -17,6 +21,25 @@ const LINK_PROBE_MS = 3000;
 const REOPEN_KEY = "handbook-reopen:";
 const CASE_KEY = "handbook-case:";
 const GONE_STATUSES = ["dead", "restarting", "autorestarting"];
+const IDLE_LOCK_EVENT = "handbook:idle-lock"; // idle_lock.js sends it on the document, detail {locked}
+const SIGN_IN_STATUSES = [401, 403];
+
+// True while a job aid on this page is behind its idle lock (the server then drops this page's
+// widget messages: one kernel per page, one lock per kernel).
+function pageLocked() {
+  return typeof document !== "undefined" && document.querySelector(".hb-idle-locked") !== null;
+}
+
+// Call `callback` each time the idle lock is lifted (the server has already said yes). Returns
+// the function that stops listening.
+function onIdleUnlock(callback) {
+  if (typeof document === "undefined") return () => {};
+  const listener = (event) => {
+    if (event.detail && event.detail.locked === false) callback();
+  };
+  document.addEventListener(IDLE_LOCK_EVENT, listener);
+  return () => document.removeEventListener(IDLE_LOCK_EVENT, listener);
+}
 
 function kernelLink(model, onChange) {
   const manager = model.widget_manager;
@@ -28,12 +51,14 @@ function kernelLink(model, onChange) {
   function set(next) {
     if (state === "gone" || next === state) return;
     state = next;
-    if (state === "lost") schedule();
+    schedule();
     onChange(state);
   }
 
   function schedule() {
-    if (timer === null && state === "lost") timer = setTimeout(() => { timer = null; probe(); }, LINK_PROBE_MS);
+    if (timer === null && (state === "lost" || state === "signin")) {
+      timer = setTimeout(() => { timer = null; probe(); }, LINK_PROBE_MS);
+    }
   }
 
   async function probe() {
@@ -44,9 +69,15 @@ function kernelLink(model, onChange) {
     const headers = settings.token ? { Authorization: `token ${settings.token}` } : {};
     try {
       const reply = await fetch(url, { credentials: "same-origin", cache: "no-store", headers });
-      if (reply.status === 404 || reply.status === 403) set("gone");
-      else if (reply.ok && kernel.connectionStatus !== "connected" && typeof kernel.reconnect === "function") {
-        kernel.reconnect().catch(() => {});
+      if (reply.status === 404) {
+        set("gone"); // no such kernel
+      } else if (SIGN_IN_STATUSES.includes(reply.status)) {
+        // Says nothing about the kernel. A working connection stays as it is; a lost one cannot
+        // come back until the officer signs in again.
+        if (state === "lost") set("signin");
+      } else if (reply.ok && kernel.connectionStatus !== "connected") {
+        if (state === "signin") set("lost"); // signed in again: now it only has to reconnect
+        if (typeof kernel.reconnect === "function") kernel.reconnect().catch(() => {});
       }
     } catch (error) {
       set("lost"); // the server does not answer
@@ -56,7 +87,10 @@ function kernelLink(model, onChange) {
     }
   }
 
-  const onConnection = (_sender, status) => set(status === "connected" ? "connected" : "lost");
+  const onConnection = (_sender, status) => {
+    if (status === "connected") set("connected");
+    else if (state !== "signin") set("lost"); // its own tries to reconnect fail until then
+  };
   const onStatus = (_sender, status) => {
     if (GONE_STATUSES.includes(status)) set("gone");
   };
@@ -77,9 +111,10 @@ function kernelLink(model, onChange) {
     check() {
       probe();
     },
-    // Messages sent now reach the kernel (the websocket is open and the kernel still there).
+    // Messages sent now reach the kernel (the websocket is open, the kernel still there, and
+    // the page not behind its idle lock).
     ready() {
-      return state !== "gone" && (!kernel || kernel.connectionStatus === "connected");
+      return state !== "gone" && !pageLocked() && (!kernel || kernel.connectionStatus === "connected");
     },
     // Python answered: the link works.
     heard() {
