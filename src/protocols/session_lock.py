@@ -9,7 +9,8 @@ widget message, and ``POST /api/kernels/<id>/handbook-unlock`` answers yes only:
   from one address (here, at ``/login`` or in ``?token=``) refuse every token from it for ten
   minutes (CJIS Security Policy 5.5.3);
 - with ``--trusted-header``: when the sign-on proxy's header names the user the kernel was
-  started for (the request goes through the proxy, which signs the officer in again if needed);
+  started for. No password is asked: the proxy's own session in the browser is what passes,
+  for as long as the proxy keeps it (the lock screen says so);
 - without sign-in (loopback): always. The lock is then a privacy screen, and says so.
 
 Both routes sit under the kernel's own path, so only the page holding the kernel's owner cookie

@@ -282,7 +282,13 @@ def test_behind_a_proxy_only_the_same_user_resumes(header_server: Server) -> Non
             page.goto(header_server.base + AID)
             page.get_by_label("Case or incident number").wait_for(timeout=30_000)
             screen, case_box = _wait_for_lock(page)
-            page.locator(".hb-idle-explain").filter(has_text="sign-in").wait_for(timeout=10_000)
+            explain = page.locator(".hb-idle-explain")
+            explain.filter(has_text="sign-in").wait_for(timeout=10_000)
+            # It says what is checked: the proxy's user, no password (anyone at this browser
+            # passes while the proxy's session lasts), not "that you are the person".
+            assert "does not ask for a password" in explain.inner_text()
+            assert "still names the user who opened this job aid" in explain.inner_text()
+            assert "that you are the person" not in explain.inner_text()
             assert not page.get_by_label("Access token").is_visible()
 
             context.set_extra_http_headers({HEADER: "sgt.lee"})  # someone else is signed in at the proxy

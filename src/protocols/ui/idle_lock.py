@@ -9,9 +9,11 @@ for the shortest lock, one minute).
 
 "Resume" shows the content again only when the server says yes
 (``protocols.session_lock``): with ``--token`` for the token typed again, behind a
-sign-on proxy (``--trusted-header``) for the user who opened the job aid. Without
-sign-in (loopback) the server always says yes, and the lock screen says plainly
-that it is a privacy screen, not a sign-in check.
+sign-on proxy (``--trusted-header``) when the proxy still names the user who opened
+the job aid (no password: the proxy's own session decides, and the screen says so).
+Without sign-in (loopback) the server always says yes, and the lock screen says
+plainly that it is a privacy screen, not a sign-in check. While locked the page sends
+its kernel nothing, and Resume waits until the server has the lock request.
 
 The timer runs in the browser (``static/idle_lock.js``); the kernel only tells
 it the times. ``handbook serve --idle-lock-minutes N`` sets the variable.

@@ -4,12 +4,19 @@
 // (inert, hidden from screen readers, not drawn) behind a "Job aid locked" screen, and the
 // server is told, so the page's kernel takes no widget message. `warn_seconds` before that, a
 // banner offers "Keep working" (one action, WCAG 2.2.1). Only the server's yes shows the content
-// again: with a token it wants the token typed again, behind a sign-on proxy the same user,
-// and without sign-in it always says yes (the screen then says it is a privacy screen only).
+// again: with a token it wants the token typed again, behind a sign-on proxy the proxy's header
+// must still name the user the job aid was opened for (no password is asked: the proxy's own
+// session decides), and without sign-in it always says yes (the screen then says it is a
+// privacy screen only). Resume waits for the server to have heard of the lock, so the two can
+// never arrive the other way round; a lock request that got no answer is sent again.
+// Locking and unlocking are told to the rest of the page with a LOCK_EVENT on the document
+// (kernel_link.js: nothing is sent while locked, what waits is sent after).
 // All text here is fixed; nothing is inserted as HTML.
 
 const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "scroll"];
 const TICK_MS = 250;
+const LOCK_RETRY_MS = 3000;
+const LOCK_EVENT = "handbook:idle-lock";
 
 const EXPLAIN = {
   none:
@@ -17,8 +24,9 @@ const EXPLAIN = {
     "Your saved answers are kept.",
   token: "Your saved answers are kept. To resume, enter the access token you use to open the job aids.",
   header:
-    "Your saved answers are kept. Resume checks with your agency's sign-in that you are the person " +
-    "who opened this job aid.",
+    "Your saved answers are kept. Resume does not ask for a password. It only checks that your " +
+    "agency's sign-in in this browser still names the user who opened this job aid. That sign-in " +
+    "ends when your agency's sign-in time runs out.",
   unknown: "Your saved answers are kept. Press Resume to show the job aid again.",
 };
 
@@ -72,8 +80,8 @@ async function askServer(action, body = {}) {
   }
 }
 
-// Why the server said no, in words for the officer.
-function refusalText(status, answer) {
+// Why the server said no, in words for the officer (`signIn`: the server's sign-in mode).
+function refusalText(status, answer, signIn) {
   switch (answer.reason) {
     case "wrong-token":
       return `That token is not right. Tries left: ${Number(answer.tries_left) || 0}.`;
@@ -87,17 +95,27 @@ function refusalText(status, answer) {
       return "This job aid has closed. Reload the page to open it again. Your saved answers are kept.";
     default:
       if (status === 401) return "Your sign-in has ended. Reload the page to sign in again.";
+      if (status === 0 && signIn === "header") {
+        return "The server did not answer. Check the connection, then press Resume again. " +
+          "If your agency's sign-in has ended, reload the page to sign in again.";
+      }
       if (status === 0) return "The server did not answer. Check the connection, then press Resume again.";
       return "The job aid could not be unlocked. Reload the page to sign in again.";
   }
 }
 
-// A token in the address would sign a reload in again without asking: take it out.
+// A token in the address would sign a reload in again without asking: take it out of this
+// history entry. (The browser's own history and address suggestions keep the address it opened;
+// no page can erase that, so agencies hand out the sign-in address instead: SECURITY.md.)
 function dropTokenFromAddress() {
   const url = new URL(window.location.href);
   if (!url.searchParams.has("token")) return;
   url.searchParams.delete("token");
   window.history.replaceState(window.history.state, "", url.toString());
+}
+
+function tellPage(locked) {
+  document.dispatchEvent(new CustomEvent(LOCK_EVENT, { detail: { locked } }));
 }
 
 function render({ model, el }) {
@@ -144,6 +162,10 @@ function render({ model, el }) {
   let locked = false;
   let signIn = "unknown";
   let hidden = [];
+  let lockHeard = Promise.resolve(); // the latest lock request, settled when it has its answer
+  let lockConfirmed = false; // the server answered the lock request
+  let resuming = false;
+  let lockRetry = null;
 
   function siblings() {
     return Array.from(aidOf().children).filter((child) => !child.contains(el));
@@ -170,14 +192,38 @@ function render({ model, el }) {
     tokenBox.value = "";
     screen.hidden = false;
     resume.focus();
-    const { status, answer } = await askServer("lock");
+    lockConfirmed = false;
+    tellPage(true);
+    await tellServer();
+  }
+
+  // Tell the server the page is locked. No answer (the network, a proxy): try again every
+  // LOCK_RETRY_MS while the page stays locked and nobody is resuming.
+  async function tellServer() {
+    clearTimeout(lockRetry);
+    lockRetry = null;
+    const request = askServer("lock");
+    lockHeard = request;
+    const { status, answer } = await request;
     if (!locked) return;
-    if (answer.sign_in) showSignIn(answer.sign_in);
-    if (status !== 200) message.textContent = refusalText(status, answer);
+    lockConfirmed = status !== 0;
+    // (While resuming, only a change: the focus stays where the officer is.)
+    if (answer.sign_in && (!resuming || answer.sign_in !== signIn)) showSignIn(answer.sign_in);
+    if (resuming) return; // tryResume goes on from here
+    if (status === 0) {
+      lockRetry = setTimeout(() => {
+        lockRetry = null;
+        if (locked && !resuming && !lockConfirmed) tellServer();
+      }, LOCK_RETRY_MS);
+    } else if (status !== 200) {
+      message.textContent = refusalText(status, answer, signIn);
+    }
   }
 
   function unlock() {
     locked = false;
+    clearTimeout(lockRetry);
+    lockRetry = null;
     last = Date.now();
     aidOf().classList.remove("hb-idle-locked");
     for (const child of hidden) {
@@ -189,16 +235,22 @@ function render({ model, el }) {
     tokenBox.value = "";
     message.textContent = "";
     screen.hidden = true;
+    tellPage(false);
   }
 
-  // Resume: the content comes back only when the server says yes.
+  // Resume: the content comes back only when the server says yes. The lock request goes first:
+  // an unlock that overtook it would leave the server locked behind a page that looks unlocked.
   async function tryResume(event) {
     event.preventDefault();
     if (!locked || resume.disabled) return;
     resume.disabled = true;
+    resuming = true;
     form.setAttribute("aria-busy", "true");
-    const body = signIn === "token" ? { token: tokenBox.value } : {};
+    const typed = tokenBox.value;
+    await lockHeard;
+    const body = signIn === "token" ? { token: typed } : {};
     const { status, answer } = await askServer("unlock", body);
+    resuming = false;
     resume.disabled = false;
     form.removeAttribute("aria-busy");
     if (status === 200 && answer.unlocked === true) {
@@ -207,8 +259,9 @@ function render({ model, el }) {
     }
     if (answer.sign_in && answer.sign_in !== signIn) showSignIn(answer.sign_in);
     tokenBox.value = "";
-    message.textContent = refusalText(status, answer);
+    message.textContent = refusalText(status, answer, signIn);
     if (signIn === "token") tokenBox.focus(); // ready to type it again
+    if (!lockConfirmed && locked) tellServer(); // the server may still not know the page is locked
   }
 
   function activity() {
@@ -243,6 +296,7 @@ function render({ model, el }) {
 
   return () => {
     window.clearInterval(timer);
+    clearTimeout(lockRetry);
     document.removeEventListener("visibilitychange", tick);
     for (const name of ACTIVITY) document.removeEventListener(name, activity, { capture: true });
     warning.remove();
