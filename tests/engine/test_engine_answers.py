@@ -237,4 +237,4 @@ def test_display_uses_labels_and_units() -> None:
     assert display_value(NUMBER_SPEC, 3) == "3 people"
     assert display_value(NUMBER_SPEC, 2.5) == "2.5 people"
     assert display_value(NUMBER_SPEC, 4.0) == "4 people"
-    assert display_value(YES_NO, "yes") == "yes"
+    assert display_value(YES_NO, "yes") == "Yes" and display_value(YES_NO, "no") == "No"

@@ -442,7 +442,7 @@ def test_summary_lists_values_and_times_per_pause_point(protocol: Protocol) -> N
     assert str(summary.revised) == "2024-04-01"
     arrive, engage, leave = summary.pause_points
     assert [(d.item_id, d.display, d.answered_at) for d in arrive.done] == [
-        ("scene-safe", "yes", at(1)),
+        ("scene-safe", "Yes", at(1)),
         ("hotline-called", "21:14", at(2)),
         ("people-present", "4 people", at(6)),
     ]

@@ -26,7 +26,7 @@ def test_only_items_never_answered_are_filled_in() -> None:
     filled = run.prefill({"screen-in-basis": "officer-belief", "told-in-private": "no",
                           "belief-reason": "From the screening", "no-such-item": "x"}, T0, "screening")
     assert filled == ("screen-in-basis",)
-    assert run.answer_text("told-in-private") == "yes" and run.answer_for("belief-reason") is None
+    assert run.answer_text("told-in-private") == "Yes" and run.answer_for("belief-reason") is None
     answer = run.answer_for("screen-in-basis")
     assert answer is not None and answer.source == "screening"
     summary = run.summary().pause_points[0].done
