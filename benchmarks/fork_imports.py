@@ -77,7 +77,8 @@ def main() -> int:
                 print("the fork server did not start", file=sys.stderr)
                 return 1
             KernelProvisionerFactory.instance().default_provisioner_name = PROVISIONER
-            forked = run(args.trials, True, {**env, ENV: server.socket_path})
+            os.environ[ENV] = server.socket_path  # the provisioner reads it from this process
+            forked = run(args.trials, True, env)
         finally:
             server.stop()
     print(f"{'kernel':8} {'aid cell (median ms)':>22} {'modules imported per session':>30}")
