@@ -58,6 +58,7 @@ def open_case(context: Any, server: Any, case_number: str, aid: str = "scene-res
     page.goto(f"{server.base}/voila/render/{aid}.ipynb")
     page.wait_for_selector(".hb-aid", timeout=LOAD_TIMEOUT)
     field = page.get_by_label("Case or incident number")
+    page.wait_for_function("el => el.maxLength === 40", arg=field.element_handle())  # the engine's limit
     field.fill(case_number)
     field.press("Enter")
     page.get_by_text(f"Case {case_number}").first.wait_for(timeout=LOAD_TIMEOUT)

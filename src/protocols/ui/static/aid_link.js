@@ -103,18 +103,21 @@ function stickyStatus(el) {
 
 // The case-number field (an ipywidgets Text with the class hb-case-number) takes no more
 // characters than the engine accepts; ipywidgets has no setting for it.
-function limitCaseNumber(length) {
+function limitCaseNumber(el, length) {
+  // Elements added and class changes only (ipywidgets sets a widget's classes after drawing it),
+  // within the aid's box when the view is already in it, else the page.
+  const box = el.closest(".hb-aid") || document.body;
   const limit = () => {
-    for (const input of document.querySelectorAll(".hb-case-number input")) input.maxLength = length;
+    for (const input of box.querySelectorAll(".hb-case-number input")) input.maxLength = length;
   };
   limit();
   const watcher = new MutationObserver(limit);
-  watcher.observe(document.body, { childList: true, subtree: true });
+  watcher.observe(box, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
   return () => watcher.disconnect();
 }
 
 function render({ model, el }) {
-  const unlimit = limitCaseNumber(model.get("case_number_length"));
+  const unlimit = limitCaseNumber(el, model.get("case_number_length"));
   const again = caseToReopen();
   if (again) {
     model.set("reopen", again);
