@@ -118,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="refresh-outputs",
         description="Run every notebook and store the text its checked cells show, for nbval.")
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to refresh (default: all)")
+    parser.add_argument("--content", type=Path, metavar="DIR",
+                        help="run the notebooks on this content folder (default: the shipped content; "
+                             "an agency or content folder set in the environment is not used)")
     parser.add_argument("--check", action="store_true",
                         help="change nothing; exit 1 and name each notebook whose stored output is out of date")
     args = parser.parse_args(argv)
@@ -131,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[DEFAULT_DB_ENV] = f"sqlite:///{scratch}/records.sqlite3"  # never the user's records
         for name in CONTENT_ENV:  # the shipped content, as the suite checks it, not an agency's
             os.environ.pop(name, None)
+        if args.content is not None:
+            os.environ[CONTENT_ENV[0]] = str(args.content.resolve())
         for path in paths:
             if not path.is_file():
                 print(f"error: {path}: no such notebook", file=sys.stderr)
