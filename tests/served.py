@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -134,3 +134,17 @@ def stop_cleanly(process: subprocess.Popen[bytes], log: Path) -> None:
             os.killpg(process.pid, signal.SIGKILL)
     if problem:
         pytest.fail(f"{problem}:\n{_tail(log)}")
+
+
+@dataclass
+class Watch:
+    """Every request and console error one browser page made (attach to its events)."""
+
+    base: str
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def off_machine(self) -> list[str]:
+        """Requests to any host but the server's own: the handbook must work offline."""
+        local = (self.base, self.base.replace("http://", "ws://"), "data:", "blob:", "about:")
+        return [url for url in self.requests if not url.startswith(local)]

@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from protocols.front_end_bundle import CHUNK_NAME, stale_list_note
 from required import unavailable
-from served import Served, handbook_serve
+from served import Served, Watch, handbook_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,19 +45,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                     f"install Debian's chromium package (`apt-get install chromium`) so {CHROMIUM_PATH} exists")
     with handbook_serve(tmp_path_factory.mktemp("serve")) as served:
         yield served
-
-
-@dataclass
-class Watch:
-    """Every request and console error a page produced."""
-
-    base: str
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def off_machine(self) -> list[str]:
-        local = (self.base, self.base.replace("http://", "ws://"), "data:", "blob:", "about:")
-        return [url for url in self.requests if not url.startswith(local)]
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from journey_steps import LOAD_TIMEOUT, VIEWPORTS, WALKS, Entered, screenshot
 from playwright.sync_api import Browser, Page, expect
 
 from protocols.render.labels import JOB_AIDS
+from served import Watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,19 +36,6 @@ INDEX = "/voila/render/index.ipynb"
 NOT_WALKED = {"tracker"}
 """Aids on the index with no run of their own (opened once, at the end)."""
 ALTERED_EXIT = 3
-
-
-@dataclass
-class Watch:
-    """Every request and console error one page made."""
-
-    base: str
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def off_machine(self) -> list[str]:
-        local = (self.base, self.base.replace("http://", "ws://"), "data:", "blob:", "about:")
-        return [url for url in self.requests if not url.startswith(local)]
 
 
 @pytest.fixture(scope="module")

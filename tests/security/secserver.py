@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from required import FIX_CHROMIUM, unavailable
 from served import HANDBOOK, ROOT, free_port, supervised
 
 SECRET_MARKER = "TOP-SECRET-OUTSIDE-THE-BOOK"
@@ -31,6 +32,21 @@ AID = "/voila/render/scene-response.ipynb"
 
 
 REAL_BOOK = ROOT / "_build" / "html"
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, closed at the end; missing, it fails in CI (``required``)."""
+    if not Path(CHROMIUM).exists():
+        unavailable("Chromium is not installed", FIX_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
 
 
 def real_book(base: Path) -> Path:

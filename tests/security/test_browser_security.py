@@ -11,11 +11,10 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from secserver import AID, CHROMIUM, CHROMIUM_ARGS, Server, Watched, real_book, running_server
+from secserver import AID, Server, Watched, launched_chromium, real_book, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,14 +33,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _start_case(page: Any, case: str) -> None:

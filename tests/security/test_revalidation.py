@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from secserver import AID, CHROMIUM, CHROMIUM_ARGS, ROOT, Server, Watched, real_book, running_server
+from secserver import AID, ROOT, Server, Watched, launched_chromium, real_book, running_server
 
 from protocols.front_end_bundle import ROUTE as CHUNKS_ROUTE
 from protocols.server import content_security_policy, policy_kind
@@ -152,14 +152,8 @@ def test_a_job_aid_page_is_never_revalidated_and_keeps_its_policy(server: Server
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
