@@ -303,3 +303,31 @@ def replies_to(messages: list[dict[str, Any]], msg_id: str) -> list[dict[str, An
     """Messages whose parent is ``msg_id``, other than the kernel's busy/idle status."""
     return [m for m in messages
             if (m.get("parent_header") or {}).get("msg_id") == msg_id and m["header"]["msg_type"] != "status"]
+
+
+def case_box(channel: KernelChannel) -> str:
+    """The case-number box's comm id, asked the way the page asks (the widget control comm)."""
+    opened = channel.send("comm_open", {"comm_id": "control-probe", "target_name": "jupyter.widget.control",
+                                        "data": {}}, metadata={"version": "1.0.0"})
+    channel.collect(10, until=lambda m: (m.get("parent_header") or {}).get("msg_id") == opened
+                    and m["content"].get("execution_state") == "idle")
+    channel.send("comm_msg", {"comm_id": "control-probe", "data": {"method": "request_states"}})
+    got = channel.collect(15, until=lambda m: m["content"].get("data", {}).get("method") == "update_states")
+    states = next(m["content"]["data"]["states"] for m in got
+                  if m["content"].get("data", {}).get("method") == "update_states")
+    return str(next(mid for mid, s in states.items()
+                    if s["state"].get("_model_name") == "TextModel" and "Case" in str(s["state"].get("description"))))
+
+
+class RecordingKernelManager:
+    """A stand-in kernel manager that records the environment each kernel is started with."""
+
+    def __init__(self) -> None:
+        self.started: list[dict[str, str]] = []
+
+    async def start_kernel(self, **kwargs: Any) -> str:
+        self.started.append(kwargs["env"])
+        return f"00000000-0000-4000-8000-{len(self.started):012d}"
+
+    def list_kernel_ids(self) -> list[str]:
+        return []

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from secserver import AID, CHROMIUM, CHROMIUM_ARGS, KernelChannel, Server, replies_to, running_server
+from secserver import AID, CHROMIUM, CHROMIUM_ARGS, KernelChannel, Server, case_box, replies_to, running_server
 
 from protocols.server import KernelOwners
 from protocols.session_lock import FailedSignIns, message_type, token_matches
@@ -135,20 +135,6 @@ def _post(server: Server, kernel_id: str, action: str, cookies: str, body: dict[
     return status, answer
 
 
-def _case_box(channel: KernelChannel) -> str:
-    """The case-number box's comm id, asked the way the page asks (the widget control comm)."""
-    opened = channel.send("comm_open", {"comm_id": "control-probe", "target_name": "jupyter.widget.control",
-                                        "data": {}}, metadata={"version": "1.0.0"})
-    channel.collect(10, until=lambda m: (m.get("parent_header") or {}).get("msg_id") == opened
-                    and m["content"].get("execution_state") == "idle")
-    channel.send("comm_msg", {"comm_id": "control-probe", "data": {"method": "request_states"}})
-    got = channel.collect(15, until=lambda m: m["content"].get("data", {}).get("method") == "update_states")
-    states = next(m["content"]["data"]["states"] for m in got
-                  if m["content"].get("data", {}).get("method") == "update_states")
-    return str(next(mid for mid, s in states.items()
-                    if s["state"].get("_model_name") == "TextModel" and "Case" in str(s["state"].get("description"))))
-
-
 def _opens_a_checklist(channel: KernelChannel, case_box: str, case_number: str) -> bool:
     """Type a case number; True when the kernel opened a checklist for it (before it answered a
     kernel-info request sent right after, plus two seconds for the last output to arrive)."""
@@ -166,10 +152,10 @@ def test_a_locked_kernel_takes_no_widget_message_until_the_token_is_given_again(
     _html, kernel_id, cookies = token_server.job_aid(f"{AID}?token={TOKEN}")
     channel = KernelChannel(token_server, kernel_id, cookies)
     try:
-        case_box = _case_box(channel)
+        box = case_box(channel)
         status, answer = _post(token_server, kernel_id, "lock", cookies)
         assert (status, answer["sign_in"]) == (200, "token")
-        assert not _opens_a_checklist(channel, case_box, "LOCKED-1"), "a locked page changed its kernel"
+        assert not _opens_a_checklist(channel, box, "LOCKED-1"), "a locked page changed its kernel"
 
         assert _post(token_server, kernel_id, "unlock", cookies, {"token": TOKEN}, xsrf=False)[0] == 403
         _other_html, _other_kernel, other_cookies = token_server.job_aid(f"{AID}?token={TOKEN}")
@@ -179,11 +165,11 @@ def test_a_locked_kernel_takes_no_widget_message_until_the_token_is_given_again(
         assert (status, answer["reason"], answer["unlocked"]) == (400, "no-token", False)
         status, answer = _post(token_server, kernel_id, "unlock", cookies, {"token": TOKEN + "x"})
         assert (status, answer["reason"], answer["tries_left"]) == (403, "wrong-token", 4)
-        assert not _opens_a_checklist(channel, case_box, "LOCKED-2")
+        assert not _opens_a_checklist(channel, box, "LOCKED-2")
 
         status, answer = _post(token_server, kernel_id, "unlock", cookies, {"token": TOKEN})
         assert (status, answer["unlocked"]) == (200, True)
-        assert _opens_a_checklist(channel, case_box, "UNLOCKED-1"), "the unlocked page cannot reach its kernel"
+        assert _opens_a_checklist(channel, box, "UNLOCKED-1"), "the unlocked page cannot reach its kernel"
     finally:
         channel.close()
 

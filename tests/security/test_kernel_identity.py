@@ -12,29 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from secserver import Server, running_server
+from secserver import RecordingKernelManager, Server, running_server
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
 from protocols.server import USER_ENV, ServeOptions, _KernelsForThisPage, guard_policy, kernel_user_environment
 
 HEADER = "X-Forwarded-User"
-
-
-class _Manager:
-    """Records the environment each kernel is started with."""
-
-    def __init__(self) -> None:
-        self.started: list[dict[str, str]] = []
-
-    async def start_kernel(self, **kwargs: Any) -> str:
-        self.started.append(kwargs["env"])
-        return f"00000000-0000-4000-8000-{len(self.started):012d}"
-
-    def list_kernel_ids(self) -> list[str]:
-        return []
 
 
 def _start(options: ServeOptions, headers: dict[str, str], server_env: dict[str, str]) -> dict[str, str]:
@@ -43,7 +28,7 @@ def _start(options: ServeOptions, headers: dict[str, str], server_env: dict[str,
     request = HTTPServerRequest(start_line=RequestStartLine("GET", "/voila/render/a.ipynb", "HTTP/1.1"),
                                 headers=HTTPHeaders({"Host": "127.0.0.1", **headers}))
     handler = SimpleNamespace(request=request, set_cookie=lambda *a, **k: None)
-    manager = _Manager()
+    manager = RecordingKernelManager()
     kernels = _KernelsForThisPage(manager, handler, guard_policy(options))  # type: ignore[arg-type]
     asyncio.run(kernels.start_kernel(kernel_name="python3", env={"PATH": "/bin", **server_env}))
     return manager.started[0]

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from secserver import AID, KernelChannel, Server, running_server
+from secserver import AID, KernelChannel, RecordingKernelManager, Server, case_box, running_server
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 from typer.testing import CliRunner
 
@@ -39,23 +39,11 @@ W, B = Path("w"), Path("b")
 # --- unit: what each kernel is told ----------------------------------------------------------------
 
 
-class _Manager:
-    def __init__(self) -> None:
-        self.started: list[dict[str, str]] = []
-
-    async def start_kernel(self, **kwargs: Any) -> str:
-        self.started.append(kwargs["env"])
-        return f"00000000-0000-4000-8000-{len(self.started):012d}"
-
-    def list_kernel_ids(self) -> list[str]:
-        return []
-
-
 def _kernel_user(options: ServeOptions, headers: dict[str, str]) -> str | None:
     request = HTTPServerRequest(start_line=RequestStartLine("GET", "/voila/render/a.ipynb", "HTTP/1.1"),
                                 headers=HTTPHeaders({"Host": "127.0.0.1", **headers}))
     handler = SimpleNamespace(request=request, set_cookie=lambda *a, **k: None)
-    manager = _Manager()
+    manager = RecordingKernelManager()
     policy = guard_policy(options)
     kernels = _KernelsForThisPage(manager, handler, policy)  # type: ignore[arg-type]
     kernel_id = asyncio.run(kernels.start_kernel(env={USER_ENV: "left-over-from-the-shell"}))
@@ -128,17 +116,8 @@ def _save_an_answer(server: Server, case_number: str) -> None:
     _html, kernel_id, cookies = server.job_aid(AID)
     channel = KernelChannel(server, kernel_id, cookies)
     try:
-        opened = channel.send("comm_open", {"comm_id": "control-probe", "target_name": "jupyter.widget.control",
-                                            "data": {}}, metadata={"version": "1.0.0"})
-        channel.collect(10, until=lambda m: (m.get("parent_header") or {}).get("msg_id") == opened
-                        and m["content"].get("execution_state") == "idle")
-        channel.send("comm_msg", {"comm_id": "control-probe", "data": {"method": "request_states"}})
-        got = channel.collect(15, until=lambda m: m["content"].get("data", {}).get("method") == "update_states")
-        states = next(m["content"]["data"]["states"] for m in got
-                      if m["content"].get("data", {}).get("method") == "update_states")
-        case_box = next(mid for mid, s in states.items() if s["state"].get("_model_name") == "TextModel"
-                        and "Case" in str(s["state"].get("description")))
-        channel.send("comm_msg", {"comm_id": case_box, "data": {
+        box = case_box(channel)
+        channel.send("comm_msg", {"comm_id": box, "data": {
             "method": "update", "state": {"value": case_number}, "buffer_paths": []}})
 
         def is_checklist(m: dict[str, Any]) -> bool:
