@@ -23,12 +23,12 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
-from protocols.forkserver import ENV
-from protocols.kernel_provisioner import PROVISIONER, ForkServer
+from protocols.serve.forkserver import ENV
+from protocols.serve.kernel_provisioner import PROVISIONER, ForkServer
 
 CELL = textwrap.dedent("""
     import sys, time, json
-    from protocols import forkserver
+    from protocols.serve import forkserver
     before = forkserver.MODULES_AT_FORK or frozenset(sys.modules)
     started = time.perf_counter()
     from protocols.ui.checklist_aid import checklist_aid

@@ -389,7 +389,7 @@ def bench_store_write(trials: int, pg_url: str | None) -> dict[str, Any]:
     runs as the handbook opens it (WAL, synchronous=FULL) in a file on disk; PostgreSQL
     flushes every commit (fsync on, unlike the test suite's throwaway cluster).
     """
-    from protocols.library import default_library
+    from protocols.library.loader import default_library
     from protocols.records import Store
     from protocols.ui.checklist_session import ChecklistSession
 

@@ -98,7 +98,7 @@ case "${1:-}" in
   refresh-outputs)
     setup
     shift
-    "$PY" -m protocols.notebook_outputs "$@"
+    "$PY" -m protocols.book.notebook_outputs "$@"
     ;;
   *)
     echo "usage: bash scripts/dev.sh serve|test [PATH ...]|setup|lock|refresh-outputs" >&2

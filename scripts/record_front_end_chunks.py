@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Refresh src/protocols/front_end_chunks.json: the Voila chunks job-aid pages load.
+"""Refresh src/protocols/serve/front_end_chunks.json: the Voila chunks job-aid pages load.
 
     .venv/bin/python scripts/record_front_end_chunks.py          # add what pages still fetch
     .venv/bin/python scripts/record_front_end_chunks.py --fresh  # start from an empty list
@@ -7,7 +7,7 @@
 Starts ``handbook serve`` on a free loopback port, opens every job aid in widgets/ with
 Debian's Chromium (and starts a case where the aid asks for one), and adds each numbered
 chunk a page fetched on its own to the list, which ``handbook serve`` then sends in one
-response (see protocols.front_end_bundle). Run it after upgrading Voila or adding a widget
+response (see protocols.serve.front_end_bundle). Run it after upgrading Voila or adding a widget
 type; the job-aid tests fail, naming the chunks, when the list is missing some.
 """
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from run import CHROMIUM, CHROMIUM_ARGS, server  # noqa: E402  (the benchmarks' handbook serve)
 
-from protocols.front_end_bundle import CHUNK_LIST, CHUNK_NAME, read_chunk_list  # noqa: E402
+from protocols.serve.front_end_bundle import CHUNK_LIST, CHUNK_NAME, read_chunk_list  # noqa: E402
 
 CHUNK_URL = re.compile(rf"/voila/static/({CHUNK_NAME.pattern})(?:\?|$)")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Put the offline widget runtime in vendor/widgets and cache the test tools (protocols.vendor).
+"""Put the offline widget runtime in vendor/widgets and cache the test tools (protocols.book.vendor).
 
     python scripts/vendor_assets.py [--force] [VENDOR_DIR]
 
@@ -12,7 +12,7 @@ accessibility tests, which fail in CI when it is missing.
 
 import sys
 
-from protocols.vendor import main
+from protocols.book.vendor import main
 
 if __name__ == "__main__":
     sys.exit(main())

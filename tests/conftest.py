@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from protocols.library import DEFAULT_CONTENT
+from protocols.library.loader import DEFAULT_CONTENT
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from protocols.library import default_library
+from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.records.export import render_html, run_entry, run_payload, sign
 from protocols.records.signing import KeyFolder

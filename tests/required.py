@@ -42,8 +42,8 @@ FIX_AXE = ("run `python scripts/vendor_assets.py` (part of `bash scripts/dev.sh 
 
 
 def axe_core(target: Path) -> Path:
-    """The pinned axe-core (``protocols.vendor.AXE_CORE``) from vendor/.cache, extracted into ``target``."""
-    from protocols import vendor
+    """The pinned axe-core (``protocols.book.vendor.AXE_CORE``) from vendor/.cache, extracted into ``target``."""
+    from protocols.book import vendor
 
     try:
         vendor.extract(vendor.AXE_CORE, vendor.fetch_tarball(vendor.AXE_CORE, vendor.cache_folder(ROOT / "vendor")),

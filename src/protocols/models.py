@@ -2,7 +2,7 @@
 
 Every model forbids unknown keys, so a misspelt field is an error rather than
 a silent no-op. Cross-file rules (dangling references, duplicate ids) live in
-``protocols.checks``; rules that concern one object live here as validators.
+``protocols.library.checks``; rules that concern one object live here as validators.
 """
 
 from __future__ import annotations

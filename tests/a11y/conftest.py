@@ -1,6 +1,6 @@
 """Fixtures for the accessibility tests: axe-core, a real `handbook serve`, a built book, Chromium.
 
-* ``axe_js``: the pinned axe-core (``protocols.vendor.AXE_CORE``, fetched into vendor/.cache by
+* ``axe_js``: the pinned axe-core (``protocols.book.vendor.AXE_CORE``, fetched into vendor/.cache by
   setup), extracted to a temporary folder.
 * ``server``: ONE ``handbook serve`` per test module, on a free loopback port, with its own
   scratch SQLite records database (the pattern of tests/jobaids/test_aids_e2e.py).

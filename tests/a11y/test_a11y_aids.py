@@ -22,7 +22,7 @@ import pytest
 from a11y_checks import PHONE, check_state, in_live_region
 
 from protocols.engine import FollowUpPlan, RightsDeliveryState, load_state
-from protocols.library import load_library
+from protocols.library.loader import load_library
 from protocols.records import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -22,7 +22,7 @@ import pytest
 from a11y_checks import DESKTOP, PHONE, SHOTS, check_state, contrast, in_live_region, parse_rgb
 
 from protocols.engine import ChecklistRun
-from protocols.library import load_library
+from protocols.library.loader import load_library
 from protocols.records import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

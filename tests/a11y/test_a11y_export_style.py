@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from protocols.engine import ChecklistRun
-from protocols.library import load_library
+from protocols.library.loader import load_library
 from protocols.records import Store
 from protocols.records.export_v1 import STYLE, STYLE_V1, ExportError, checklist_payload, to_html, verify_export
 

@@ -20,7 +20,7 @@ from a11y_checks import SHOTS, contrast, parse_rgb
 
 from exported import signed_export
 from protocols.engine import ChecklistRun
-from protocols.library import load_library
+from protocols.library.loader import load_library
 from protocols.records import Store
 from required import strict, unavailable
 

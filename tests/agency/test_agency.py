@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli import app
-from protocols.errors import ContentError
-from protocols.library import load_library
-from protocols.maintenance import KIND_LABELS, review_status
+from protocols.cli.main import app
+from protocols.library.errors import ContentError
+from protocols.library.loader import load_library
+from protocols.trainer.maintenance import KIND_LABELS, review_status
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "agencies" / "sample-county" / "agency.yaml"

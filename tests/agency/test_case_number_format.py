@@ -9,8 +9,8 @@ import pytest
 
 from protocols.engine import AnswerError
 from protocols.engine.answers import DEFAULT_CASE_NUMBER_FORMAT, check_entered_case_number
-from protocols.errors import ContentError
-from protocols.library import load_library
+from protocols.library.errors import ContentError
+from protocols.library.loader import load_library
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "agencies" / "sample-county" / "agency.yaml"

@@ -25,7 +25,7 @@ from book_site import (
 )
 
 from buildlog import build_problems
-from protocols.library import load_library
+from protocols.library.loader import load_library
 
 pytestmark = [pytest.mark.slow]
 

@@ -15,7 +15,7 @@ import pytest
 from book_site import CHROMIUM_ARGS, CHROMIUM_PATH, serve
 from checklist_page import NOTEBOOK_PAGES, ROOT, answer, embedded_protocol, open_checklist, press_complete, progress
 
-from protocols.library import load_library
+from protocols.library.loader import load_library
 from protocols.render.job_aid_links import book_job_aid_url, job_aid_base
 from protocols.render.labels import job_aid_for_protocol
 

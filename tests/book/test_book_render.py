@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from protocols import render
-from protocols.library import Library, load_library
+from protocols.library.loader import Library, load_library
 from protocols.render.labels import JOB_AIDS, JobAid, job_aid_for_protocol
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"

@@ -1,4 +1,4 @@
-"""protocols.sphinx_ext on a tiny Sphinx project: clear errors, never a traceback."""
+"""protocols.book.extension on a tiny Sphinx project: clear errors, never a traceback."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 FIXTURE = Path(__file__).parent / "fixtures" / "content"
 
 CONF = """
-extensions = ["myst_parser", "protocols.sphinx_ext"]
+extensions = ["myst_parser", "protocols.book.extension"]
 html_theme = "basic"
 handbook_vendor = False
 handbook_content = {content!r}

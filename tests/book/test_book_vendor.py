@@ -1,4 +1,4 @@
-"""protocols.vendor: pinned, verified, cached front-end assets for the offline book."""
+"""protocols.book.vendor: pinned, verified, cached front-end assets for the offline book."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from protocols import vendor
+from protocols.book import vendor
 from required import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from protocols import sphinx_ext
-from protocols.library import load_library
+from protocols.book import extension as sphinx_ext
+from protocols.library.loader import load_library
 
 FIXTURE = Path(__file__).parent / "fixtures" / "content"
 CELL = 'from protocols.ui.checklist import ChecklistWidget\nChecklistWidget.for_protocol("scene-response")'

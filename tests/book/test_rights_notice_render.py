@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from protocols import render
-from protocols.library import Library, load_library
+from protocols.library.loader import Library, load_library
 
 
 @pytest.fixture(scope="module")

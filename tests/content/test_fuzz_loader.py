@@ -18,8 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from protocols.errors import ContentError
-from protocols.library import load_library
+from protocols.library.errors import ContentError
+from protocols.library.loader import load_library
 from protocols.models import CONTENT_KINDS
 
 HERE = Path(__file__).parent

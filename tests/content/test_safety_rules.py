@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.agency import read_overlay
-from protocols.cli import app
-from protocols.errors import ContentError
-from protocols.library import load_library
-from protocols.models import CONTENT_KINDS, Option, Rating
-from protocols.safety_rules import RULES_FILE, SHIPPED_RULES, findings, read_rules
-from protocols.spoken_fields import (
+from protocols.cli.main import app
+from protocols.library.agency import read_overlay
+from protocols.library.errors import ContentError
+from protocols.library.loader import load_library
+from protocols.library.safety_rules import RULES_FILE, SHIPPED_RULES, findings, read_rules
+from protocols.library.spoken_fields import (
     BAD_EXAMPLES,
     LANGUAGE_FIELD,
     NOT_SPOKEN,
@@ -25,6 +24,7 @@ from protocols.spoken_fields import (
     prose_fields,
     spoken_texts,
 )
+from protocols.models import CONTENT_KINDS, Option, Rating
 
 MINIMAL = Path(__file__).parent / "minimal"
 MINIMAL_AGENCY = Path(__file__).parent / "minimal-agency"
@@ -183,7 +183,7 @@ def test_every_text_field_of_the_model_is_placed_spoken_or_not() -> None:
         spoken, other = SPOKEN.get(model, frozenset()), set(NOT_SPOKEN.get(model, {}))
         assert not spoken & other, f"{model.__name__}: {spoken & other} is in both tables"
         unplaced += [f"{model.__name__}.{name}" for name in sorted(prose_fields(model) - spoken - other)]
-    assert unplaced == [], f"place these text fields in protocols.spoken_fields: {unplaced}"
+    assert unplaced == [], f"place these text fields in protocols.library.spoken_fields: {unplaced}"
 
 
 def test_the_tables_name_only_real_text_fields() -> None:

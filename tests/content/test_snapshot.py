@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from protocols import library as library_module
-from protocols.library import Library, default_library, load_library
-from protocols.snapshot import ENV, read_snapshot, write_snapshot
+from protocols.library import loader as library_module
+from protocols.library.loader import Library, default_library, load_library
+from protocols.library.snapshot import ENV, read_snapshot, write_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 RIVER = ROOT / "agencies" / "river-city" / "agency.yaml"
@@ -96,7 +96,7 @@ def test_folders_of_killed_servers_are_removed_and_nothing_else(tmp_path: Path) 
     garbled = write_snapshot(library, None, None, parent=tmp_path).parent
     (garbled / "server.pid").write_text("not a number")
 
-    from protocols.snapshot import remove_abandoned
+    from protocols.library.snapshot import remove_abandoned
 
     assert remove_abandoned(tmp_path) == 1
     assert not gone.exists()

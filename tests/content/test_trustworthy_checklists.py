@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from protocols import Library, load_library
+from protocols.library.safety_rules import SHIPPED_RULES, read_rules, unsafe_texts
+from protocols.library.spoken_fields import spoken_texts
+from protocols.library.yamlsource import dotted
 from protocols.models import ConfidentialityGuide, Item, Protocol, Reviewed, Scenario
-from protocols.safety_rules import SHIPPED_RULES, read_rules, unsafe_texts
-from protocols.spoken_fields import spoken_texts
-from protocols.yamlsource import dotted
 
 ROOT = Path(__file__).resolve().parents[2]
 RIVER_CITY = ROOT / "agencies" / "river-city" / "agency.yaml"

@@ -11,9 +11,9 @@ import pytest
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from protocols.cli import app
-from protocols.content_walk import position_words
-from protocols.unique_ids import repeated_ids
+from protocols.cli.main import app
+from protocols.library.content_walk import position_words
+from protocols.library.unique_ids import repeated_ids
 
 MINIMAL = Path(__file__).parent / "minimal"
 MINIMAL_AGENCY = Path(__file__).parent / "minimal-agency"

@@ -9,7 +9,7 @@ import pytest
 
 from protocols.engine import ChecklistRun, EngineError, FollowUpPlan, check_value
 from protocols.engine.screening import ScreeningRun
-from protocols.library import load_library
+from protocols.library.loader import load_library
 from protocols.models import ValueSpec, ValueType
 
 T0 = dt.datetime(2026, 11, 20, 21, 0, tzinfo=dt.UTC)

@@ -8,7 +8,7 @@ import pytest
 
 from protocols.engine import ChecklistRun, RunClosed
 from protocols.engine.screening import ScreeningRun, screen_in_answers
-from protocols.library import load_library
+from protocols.library.loader import load_library
 
 T0 = dt.datetime(2026, 11, 20, 21, 0, tzinfo=dt.UTC)
 LIBRARY = load_library()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from aid_helpers import Clock
 
-from protocols.library import Library, load_library
+from protocols.library.loader import Library, load_library
 from protocols.records import Store
 
 

@@ -33,7 +33,7 @@ TIMEOUT = 60_000
 def seed(database_url: str) -> None:
     """Two trainees who played on their phones under the session label."""
     from protocols.engine import ScenarioPlayer
-    from protocols.library import load_library
+    from protocols.library.loader import load_library
     from protocols.records import Store
 
     scenario = load_library().scenario(SCENARIO)

@@ -6,7 +6,7 @@ import pytest
 from aid_helpers import Clock, break_saves
 
 from protocols.engine import ScreeningRun
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.aid_parts import RunSession, open_records, sentence, when
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from protocols.front_end_bundle import CHUNK_NAME, stale_list_note
+from protocols.serve.front_end_bundle import CHUNK_NAME, stale_list_note
 from required import unavailable
 from served import Served, Watch, handbook_serve
 

@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as widgets
 from aid_helpers import Clock
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_session import ChecklistSession

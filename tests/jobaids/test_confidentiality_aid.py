@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aid_helpers import Clock, break_saves, click, page_text, revisions, start_case, status_text
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.confidentiality_aid import AID, AdvisorController, confidentiality_aid
 

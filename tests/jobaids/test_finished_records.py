@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 from aid_helpers import T0, Clock, click, find, one, page_text, start_case, status_text, with_class
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.aid_parts import when
 from protocols.ui.confidentiality_aid import AID as CONFIDENTIALITY_AID

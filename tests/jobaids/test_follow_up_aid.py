@@ -19,7 +19,7 @@ from aid_helpers import (
     with_class,
 )
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.follow_up_aid import AID, FollowUpController, follow_up_aid
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 from aid_helpers import Clock, click, find, one, page_text, start_case, status_text
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.follow_up_aid import FollowUpController, day, follow_up_aid
 from protocols.ui.screening_aid import ScreeningController

@@ -6,7 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
-from protocols.front_end_bundle import CHUNK_LIST, join_chunks, listed_chunks, stale_list_note
+from protocols.serve.front_end_bundle import CHUNK_LIST, join_chunks, listed_chunks, stale_list_note
 
 
 def test_listed_chunks_are_joined_in_order_from_the_first_folder_holding_each(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import nbformat
 import pytest
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.render.labels import JOB_AIDS
 from protocols.ui.index_aid import available_aids, index_html, job_aid_index

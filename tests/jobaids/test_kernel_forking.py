@@ -23,8 +23,8 @@ import pytest
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
-from protocols.forkserver import ENV, kernel_arguments
-from protocols.kernel_provisioner import PROVISIONER, ForkedProcess, ForkServer
+from protocols.serve.forkserver import ENV, kernel_arguments
+from protocols.serve.kernel_provisioner import PROVISIONER, ForkedProcess, ForkServer
 
 pytestmark = [pytest.mark.slow]
 PROBE = ("import os, sys; from comm import get_comm_manager; "
@@ -120,7 +120,7 @@ def test_a_job_aid_runs_on_what_the_fork_server_imported(forked: ForkServer, tmp
     """Whatever a kernel imports per session, twenty sessions at once import twenty times."""
     code = textwrap.dedent(f"""
         import sys
-        from protocols import forkserver
+        from protocols.serve import forkserver
         from protocols.ui.checklist_aid import checklist_aid
         checklist_aid("scene-response", aid="scene-response")
         late = set(sys.modules) - forkserver.MODULES_AT_FORK
@@ -183,7 +183,7 @@ def test_without_the_fork_server_the_kernel_starts_the_usual_way(
         finally:
             await km.shutdown_kernel(now=True)
 
-    with caplog.at_level(logging.WARNING, logger="protocols.kernel_provisioner"):
+    with caplog.at_level(logging.WARNING, logger="protocols.serve.kernel_provisioner"):
         out = asyncio.run(scenario())
     assert int(out.split()[0]) == os.getpid()
     assert "did not answer" in caplog.text
@@ -205,7 +205,7 @@ def test_a_bad_request_gets_an_answer_not_a_fork(fork_server: ForkServer) -> Non
 def test_the_fork_server_exits_with_the_server_that_started_it(tmp_path: Path) -> None:
     parent = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
         import time
-        from protocols.kernel_provisioner import ForkServer
+        from protocols.serve.kernel_provisioner import ForkServer
         server = ForkServer()
         assert server.wait_ready(90)
         print(server.process.pid, server.folder, flush=True)
@@ -231,7 +231,7 @@ def test_serve_starts_kernels_the_usual_way_when_the_provisioner_is_not_register
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import importlib.metadata
 
-    from protocols import cli
+    from protocols.cli import main as cli
 
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda **_: [])
     monkeypatch.delenv(ENV, raising=False)

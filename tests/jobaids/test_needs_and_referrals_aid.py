@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import pytest
 from aid_helpers import Clock, break_saves, click, find, one, page_text, revisions, start_case, status_text, with_class
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.needs_and_referrals_aid import AID, ReferralController, needs_and_referrals_aid
 

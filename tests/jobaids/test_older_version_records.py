@@ -10,7 +10,7 @@ from typing import Any
 from aid_helpers import Clock, revisions
 from sqlalchemy import update
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.records.followups import change_plan
 from protocols.records.monitoring import weekly_figures

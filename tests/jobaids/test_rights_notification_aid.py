@@ -11,7 +11,7 @@ import pytest
 from aid_helpers import Clock, break_saves, click, one, page_text, start_case, status_text
 
 from protocols.engine import RightsDeliveryState, load_state
-from protocols.library import Library, load_library
+from protocols.library.loader import Library, load_library
 from protocols.records import Store
 from protocols.ui.rights_notification_aid import (
     AID,

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import pytest
 from aid_helpers import Clock, break_saves, click, find, one, page_text, revisions, status_text, walk, with_class
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.aid_parts import ScreenTop
 from protocols.ui.scenario_player_aid import AID, PageQuery, ScenarioController, scenario_player_aid

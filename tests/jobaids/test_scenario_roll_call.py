@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import pytest
 from aid_helpers import Clock, click, find, one, page_text, status_text, walk, with_class
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.scenario_player_aid import (
     AID,

@@ -12,7 +12,7 @@ from aid_helpers import Clock, click, page_text, start_case, status_text, walk
 
 from protocols.engine import ChecklistRun
 from protocols.engine.screening import BELIEF_REASON_ITEM, SCREEN_IN_BASIS_ITEM
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.models import Item, ValueType
 from protocols.records import Store
 from protocols.ui.checklist import ChecklistWidget

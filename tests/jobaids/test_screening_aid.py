@@ -17,7 +17,7 @@ from aid_helpers import (
     with_class,
 )
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store, StoreError
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.screening_aid import AID, FOLLOW_ON_AID, ScreeningController, screening_aid

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, FileSystemLoader
 
-from protocols.template_cache import PAGE_TEMPLATES, MemoryBytecodeCache, share_compiled_templates
+from protocols.serve.template_cache import PAGE_TEMPLATES, MemoryBytecodeCache, share_compiled_templates
 
 
 def counted(environment: Environment) -> list[str]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from protocols.engine import FollowUpPlan
 from protocols.engine.screening import ScreeningRun
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.records.monitoring import FIGURE_DEFINITIONS, figures_as_rows, weekly_figures
 from protocols.ui.tracker_aid import Tracker

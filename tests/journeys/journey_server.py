@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from protocols.library import DEFAULT_CONTENT
+from protocols.library.loader import DEFAULT_CONTENT
 from served import HANDBOOK, free_port, supervised
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records import Store
 from protocols.ui.checklist_session import ChecklistSession
 from protocols.ui.confidentiality_aid import AdvisorController

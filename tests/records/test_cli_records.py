@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from protocols.cli import app
+from protocols.cli.main import app
 from protocols.engine import FollowUpPlan
-from protocols.library import default_library
+from protocols.library.loader import default_library
 from protocols.records import Store, StoreError
 from protocols.records.store import runs
 from protocols.ui.checklist_session import ChecklistSession

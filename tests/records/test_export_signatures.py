@@ -13,8 +13,8 @@ import pytest
 from aid_runs import screening_and_follow_on
 from typer.testing import CliRunner
 
-from protocols.cli import app
-from protocols.library import default_library
+from protocols.cli.main import app
+from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.records.export import render_html, render_json, sign
 from protocols.records.export_format import canonical, digest_of
@@ -221,7 +221,7 @@ def test_a_record_with_text_that_is_not_unicode_is_refused_not_a_crash(tmp_path:
     """A lone surrogate is valid JSON but no text: the file is damaged, and says so (exit 1)."""
     from typer.testing import CliRunner
 
-    from protocols.cli import app
+    from protocols.cli.main import app
 
     damaged = tmp_path / "damaged.json"
     damaged.write_text('{"payload": {"schema": "crisis-handbook/export/2", "case_number": "\\ud800"}, '

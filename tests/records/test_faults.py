@@ -22,7 +22,7 @@ import pytest
 from pgserver import empty_database
 from sqlalchemy import create_engine, event, text
 
-from protocols.library import Library, load_library
+from protocols.library.loader import Library, load_library
 from protocols.records import Store
 from protocols.ui.checklist_session import ChecklistSession
 from protocols.ui.screening_aid import AID, screening_aid

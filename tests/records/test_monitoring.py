@@ -11,11 +11,11 @@ import json
 
 from typer.testing import CliRunner
 
-from protocols.cli import app
+from protocols.cli.main import app
 from protocols.engine import ChecklistRun, FollowUpPlan
 from protocols.engine.rights import RightsDelivery
 from protocols.engine.screening import ScreeningRun
-from protocols.library import default_library
+from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.records.monitoring import due_check_ins, figures_as_rows, weekly_figures
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli import app
+from protocols.cli.main import app
 from protocols.records.signing import CONTEXT, KeyFolder, SigningError, key_folder, signature_is_valid
 
 runner = CliRunner()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from protocols.engine import ChecklistRun
-from protocols.library import default_library
+from protocols.library.loader import default_library
 from protocols.records import RevisionConflict, Store, StoreError
 from protocols.records.export_v1 import ExportError, checklist_payload, to_html, to_json, verify_export
 from protocols.ui.checklist_session import ChecklistSession

@@ -6,7 +6,7 @@ import datetime as dt
 
 from test_monitoring import NOW, seed
 
-from protocols.library import default_library
+from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.records.monitoring import weekly_figures
 from protocols.ui.tracker_aid import NO_SCREENS, Tracker, chart_svg, tracker_aid

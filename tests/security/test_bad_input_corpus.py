@@ -20,8 +20,8 @@ import pytest
 from hostile import BIG, PROTOCOL, REJECTED
 from typer.testing import CliRunner
 
-from protocols.cli import app
-from protocols.library import default_library
+from protocols.cli.main import app
+from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.ui.checklist_session import ChecklistSession
 from protocols.ui.frame import CaseForm, StatusLine
@@ -379,7 +379,7 @@ def _deny_reading(monkeypatch: pytest.MonkeyPatch, target: Path) -> None:
 
 
 def _run_cli(case: Bad, tmp: Path, world: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import protocols.server as server_module
+    import protocols.serve.app as server_module
 
     def must_not_start(_options: Any) -> Any:
         raise AssertionError("bad input reached the server start")

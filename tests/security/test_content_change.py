@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from secserver import AID, Server, make_book, running_server
 
-from protocols.content_watch import REFUSAL, ContentWatch, changed_files
-from protocols.library import DEFAULT_CONTENT
+from protocols.library.loader import DEFAULT_CONTENT
+from protocols.serve.content_watch import REFUSAL, ContentWatch, changed_files
 
 PROMPT = "prompt: Where is the suspect now?"
 EDITED = "prompt: Where is the suspect at this moment?"

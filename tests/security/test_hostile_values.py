@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exported import signed_export
-from protocols.library import default_library
+from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.ui.aid_parts import bullet_list, facts
 from protocols.ui.checklist_session import ChecklistSession
@@ -227,7 +227,7 @@ def test_the_cli_tables_print_planted_case_numbers_without_control_characters(pl
     sequences only when the output is not a terminal)."""
     from typer.testing import CliRunner
 
-    from protocols.cli import app
+    from protocols.cli.main import app
 
     _store, url = planted
     for command in (["followups", "--database", url], ["runs", "--aid", "follow-up", "--database", url]):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from secserver import AID, ROOT, SECRET_MARKER, Server, make_widgets, running_server
 
-from protocols.server import policy_kind
+from protocols.serve.app import policy_kind
 
 pytestmark = pytest.mark.slow
 
@@ -133,7 +133,7 @@ TRAVERSALS = ["../", "%2e%2e/", "%2e%2e%2f", "..%2f", "%252e%252e%252f", "..%5c"
 PREFIXES = ["/", "/voila/render/", "/voila/files/", "/voila/static/", "/voila/templates/",
             "/voila/templates/handbook/static/", "/voila/labextensions/", "/voila/api/themes/",
             "/voila/tree/", "/voila/api/contents/", "/_static/", "/chapter/"]
-TARGETS = ["pyproject.toml", "widgets/scene-response.ipynb", "src/protocols/server.py",
+TARGETS = ["pyproject.toml", "widgets/scene-response.ipynb", "src/protocols/serve/app.py",
            "src/protocols/content/protocols/scene-response.yaml", "etc/passwd"]
 DIRECT = [
     "/voila/files/scene-response.ipynb", "/voila/files/../pyproject.toml", "/voila/tree", "/voila/tree/",
@@ -142,7 +142,7 @@ DIRECT = [
     "/files/scene-response.ipynb", "/tree", "/scene-response.ipynb", "/widgets/scene-response.ipynb",
     "/voila/render/scene-response.ipynb/../../pyproject.toml", "/voila/render/%2e%2e/pyproject.toml",
     "/voila/render/..%2fpyproject.toml", "/voila/render/..%2f..%2fwork%2fpyproject.toml",
-    "/voila/render/scene-response.py", "/voila/render/../src/protocols/cli.py",
+    "/voila/render/scene-response.py", "/voila/render/../src/protocols/cli/main.py",
     f"/voila/render/{ROOT}/widgets/scene-response.ipynb", f"/voila/render/%2f{str(ROOT)[1:]}/pyproject.toml",
     "/voila/static//etc/passwd", "/voila/static/%2fetc%2fpasswd", "/voila/static/..%2f..%2f..%2fetc%2fpasswd",
     "/voila/templates/handbook/index.html.j2", "/voila/templates/handbook/conf.json",
@@ -160,7 +160,7 @@ DIRECT = [
     "/nbconvert/html/scene-response.ipynb", "/api/contents", "/api/sessions", "/api/kernels", "/api/kernelspecs",
     "/api/terminals", "/terminals/1", "/lab", "/notebooks/scene-response.ipynb", "/edit/pyproject.toml",
 ]
-PROJECT_FILES = ["pyproject.toml", "src/protocols/server.py", "widgets/scene-response.ipynb",
+PROJECT_FILES = ["pyproject.toml", "src/protocols/serve/app.py", "widgets/scene-response.ipynb",
                  "src/protocols/content/protocols/scene-response.yaml", "_config.yml"]
 """The project's real files, by their absolute path (a deep climb lands at ``/`` from any root)."""
 DEEP = [prefix + climb * 20 + quote(target)
@@ -299,7 +299,7 @@ def test_front_end_files_are_compressed_once_and_decode_to_the_file(server: Serv
 def test_voila_chunks_come_in_one_compressed_revalidated_response(server: Server) -> None:
     import gzip
 
-    from protocols.front_end_bundle import ROUTE, listed_chunks
+    from protocols.serve.front_end_bundle import ROUTE, listed_chunks
 
     html, _kernel, _cookies = server.job_aid()
     assert html.index('src="/voila/handbook/front-end-chunks.js"') < html.index("/voila/static/voila.js")

@@ -71,8 +71,8 @@ def _never_started(options: Any) -> Any:
 @pytest.mark.parametrize("value", ["0.5", "0.1", "0.99", "0", "241", "soon"])
 def test_serve_refuses_a_lock_variable_outside_the_rule(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     """The variable obeys the same 1-to-240-minute rule as the flag: 0.5 would warn only 15 s ahead."""
-    import protocols.server as server_module
-    from protocols.cli import app
+    import protocols.serve.app as server_module
+    from protocols.cli.main import app
 
     monkeypatch.setattr(server_module, "make_app", _never_started)
     monkeypatch.setenv(idle_lock.ENV, value)
@@ -84,7 +84,7 @@ def test_serve_refuses_a_lock_variable_outside_the_rule(monkeypatch: pytest.Monk
 
 @pytest.mark.parametrize("value", ["0.5", "0"])
 def test_the_flag_refuses_under_a_minute(value: str) -> None:
-    from protocols.cli import app
+    from protocols.cli.main import app
 
     result = CliRunner().invoke(app, ["serve", "--idle-lock-minutes", value])
     assert result.exit_code == 2 and "--idle-lock-minutes" in result.output
@@ -101,8 +101,8 @@ def test_every_job_aid_box_carries_the_lock(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_serve_passes_the_lock_time_to_the_kernels(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """`handbook serve --idle-lock-minutes N` sets the variable the kernels read."""
-    import protocols.server as server_module
-    from protocols.cli import app
+    import protocols.serve.app as server_module
+    from protocols.cli.main import app
 
     seen: dict[str, Any] = {}
 

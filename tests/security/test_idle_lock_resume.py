@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from secserver import AID, CHROMIUM, CHROMIUM_ARGS, KernelChannel, Server, case_box, replies_to, running_server
 
-from protocols.server import KernelOwners
-from protocols.session_lock import FailedSignIns, message_type, token_matches
+from protocols.serve.app import KernelOwners
+from protocols.serve.session_lock import FailedSignIns, message_type, token_matches
 from protocols.ui import idle_lock
 
 TOKEN = "resume-token-for-tests-0123456789"

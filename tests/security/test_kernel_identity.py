@@ -17,7 +17,7 @@ import pytest
 from secserver import RecordingKernelManager, Server, running_server
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
-from protocols.server import USER_ENV, ServeOptions, _KernelsForThisPage, guard_policy, kernel_user_environment
+from protocols.serve.app import USER_ENV, ServeOptions, _KernelsForThisPage, guard_policy, kernel_user_environment
 
 HEADER = "X-Forwarded-User"
 
@@ -51,7 +51,7 @@ def test_the_kernel_is_told_the_pages_user(options: ServeOptions, headers: dict[
 
 
 def test_preheated_kernels_get_only_a_user_known_before_any_request() -> None:
-    from protocols.server import voila_config
+    from protocols.serve.app import voila_config
 
     assert kernel_user_environment(ServeOptions(Path("w"), Path("b"), token="t" * 20)) == {USER_ENV: "token-user"}
     assert kernel_user_environment(ServeOptions(Path("w"), Path("b"))) == {USER_ENV: None}

@@ -6,7 +6,7 @@ import gzip
 import os
 from pathlib import Path
 
-from protocols.precompressed import MIN_BYTES, GzipCache
+from protocols.serve.precompressed import MIN_BYTES, GzipCache
 
 
 def test_a_file_is_compressed_once_and_again_when_it_changes(tmp_path: Path) -> None:

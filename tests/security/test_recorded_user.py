@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from protocols.records import Store
 from protocols.records.actor import AID_DEFAULT, NO_SIGN_IN, recorded_by
-from protocols.server import (
+from protocols.serve.app import (
     USER_ENV,
     ServeOptions,
     _KernelsForThisPage,
@@ -83,8 +83,8 @@ def test_the_start_up_line_says_who_saves_are_recorded_as() -> None:
 @pytest.mark.parametrize(("value", "said"), [("officer\tab12", "control character"), ("", "is empty"),
                                              ("x" * 65, "65 characters long")])
 def test_serve_refuses_a_user_it_could_not_record(monkeypatch: pytest.MonkeyPatch, value: str, said: str) -> None:
-    import protocols.server as server_module
-    from protocols.cli import app
+    import protocols.serve.app as server_module
+    from protocols.cli.main import app
 
     def never_started(options: Any) -> Any:
         raise AssertionError("serve went on to start the server")

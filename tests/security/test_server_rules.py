@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
-from protocols.server import (
+from protocols.serve.app import (
     SECURITY_HEADERS,
     GuardPolicy,
     SecurityHeaders,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from protocols.notebook_outputs import (
+from protocols.book.notebook_outputs import (
     CHECK_TAG,
     checked_cells,
     project_notebooks,
@@ -66,7 +66,7 @@ def test_a_content_change_fails_nbval_until_the_output_is_refreshed(
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert nbval.returncode == 1, nbval.stdout[-3000:]
     assert "(edited)" in nbval.stdout
-    check = subprocess.run([sys.executable, "-m", "protocols.notebook_outputs", "--check",
+    check = subprocess.run([sys.executable, "-m", "protocols.book.notebook_outputs", "--check",
                             "--content", str(content_with_new_title), str(NOTEBOOK)],
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert check.returncode == 1
@@ -80,6 +80,6 @@ def test_refresh_outputs_ignores_an_agency_set_in_the_environment(tmp_path: Path
     shipped content's text, which is what the suite compares."""
     env = {**os.environ, "HANDBOOK_AGENCY": str(ROOT / "agencies" / "river-city" / "agency.yaml"),
            "HANDBOOK_DATABASE_URL": f"sqlite:///{tmp_path}/records.sqlite3"}
-    check = subprocess.run([sys.executable, "-m", "protocols.notebook_outputs", "--check", str(NOTEBOOK)],
+    check = subprocess.run([sys.executable, "-m", "protocols.book.notebook_outputs", "--check", str(NOTEBOOK)],
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stdout + check.stderr

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from protocols.library import load_library
+from protocols.library.loader import load_library
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "book"))

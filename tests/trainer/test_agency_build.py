@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from protocols import render
-from protocols.bookbuild import BuildRun, default_agency, output_dir, zip_site
-from protocols.cli import app
-from protocols.library import default_library, load_library
+from protocols.book.build import BuildRun, default_agency, output_dir, zip_site
+from protocols.cli.main import app
+from protocols.library.loader import default_library, load_library
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "agencies" / "sample-county" / "agency.yaml"

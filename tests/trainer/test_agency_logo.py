@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from protocols.agency import AgencyProfile, read_profile
-from protocols.library import load_library
+from protocols.library.agency import AgencyProfile, read_profile
+from protocols.library.loader import load_library
 from protocols.render import pocket_card_html
 from protocols.render.html import agency_logo_html, agency_logo_name
 

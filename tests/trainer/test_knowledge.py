@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from protocols.library import DEFAULT_CONTENT, load_library
+from protocols.library.loader import DEFAULT_CONTENT, load_library
 from protocols.models import CATEGORY_LABELS, Protocol, Rating
 from protocols.render import KnowledgeQuestion, knowledge_check_html, knowledge_questions
 from protocols.render.knowledge import MAX_QUESTIONS, MIN_QUESTIONS
@@ -74,7 +74,7 @@ def test_the_kinds_of_question_take_turns() -> None:
 
 
 def test_the_questions_are_the_same_on_every_build() -> None:
-    code = ("from protocols.library import load_library; from protocols.render import knowledge_check_html; "
+    code = ("from protocols.library.loader import load_library; from protocols.render import knowledge_check_html; "
             "print(knowledge_check_html(load_library().protocol('scene-response')))")
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2")}
@@ -114,7 +114,7 @@ def test_content_is_escaped() -> None:
 def test_the_script_checks_answers_without_inline_code() -> None:
     from importlib import resources
 
-    script = resources.files("protocols").joinpath("book_assets", "handbook.js").read_text(encoding="utf-8")
+    script = resources.files("protocols").joinpath("book", "assets", "handbook.js").read_text(encoding="utf-8")
     assert "hc-kc-question" in script
     assert "eval(" not in script and "innerHTML" not in script
 
@@ -245,7 +245,7 @@ def test_the_chapter_seed_changes_the_questions_but_each_build_is_the_same() -> 
     one = build_check(LIBRARY, "scenario", "crisis-hotline-night", seed="book/training/index").html()
     assert one == build_check(LIBRARY, "scenario", "crisis-hotline-night", seed="book/training/index").html()
     assert one != build_check(LIBRARY, "scenario", "crisis-hotline-night", seed="book/case-studies/x").html()
-    code = ("from protocols.library import load_library; from protocols.render.knowledge_content import "
+    code = ("from protocols.library.loader import load_library; from protocols.render.knowledge_content import "
             "build_check; print(build_check(load_library(), 'needs', 'needs-assessment', seed='s').html())")
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2")}
@@ -310,7 +310,7 @@ def test_every_chapter_ends_with_a_knowledge_check() -> None:
 
 
 CONF = """
-extensions = ["myst_parser", "protocols.sphinx_ext"]
+extensions = ["myst_parser", "protocols.book.extension"]
 html_theme = "basic"
 handbook_vendor = False
 handbook_content = {content!r}

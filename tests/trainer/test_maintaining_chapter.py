@@ -15,7 +15,7 @@ import yaml
 from prose import prose
 from typer.testing import CliRunner
 
-from protocols.cli import app
+from protocols.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "book" / "maintaining"
@@ -124,8 +124,8 @@ def test_the_worked_example_prints_what_the_chapter_says(content_copy: Path) -> 
 
 def test_every_yaml_example_in_the_agency_chapter_is_valid() -> None:
     """The profile and change files the chapter shows load as they are, so a trainer can copy them."""
-    from protocols.agency import AgencyProfile, ProtocolChange
-    from protocols.library import default_library
+    from protocols.library.agency import AgencyProfile, ProtocolChange
+    from protocols.library.loader import default_library
 
     text = (CHAPTER / "agency.md").read_text(encoding="utf-8")
     blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]

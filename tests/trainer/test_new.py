@@ -11,9 +11,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from protocols.authoring import KINDS, template_text
-from protocols.cli import app
-from protocols.library import load_library
+from protocols.cli.main import app
+from protocols.library.loader import load_library
+from protocols.trainer.authoring import KINDS, template_text
 
 ROOT = Path(__file__).resolve().parents[2]
 RIVER = ROOT / "agencies" / "river-city"
@@ -124,7 +124,7 @@ def test_an_agency_without_an_overlay_is_told_how_to_add_one(tmp_path: Path) -> 
 def test_templates_ship_with_the_package() -> None:
     from importlib import resources
 
-    names = {p.name for p in resources.files("protocols").joinpath("templates").iterdir()}
+    names = {p.name for p in resources.files("protocols").joinpath("trainer", "templates").iterdir()}
     assert {f"{kind}.yaml" for kind in KINDS} <= names
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"templates/*"' in pyproject
+    assert '"trainer/templates/*"' in pyproject

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from protocols.bookbuild import BuildRun
-from protocols.preview import PreviewLoop, changed, content_problems, scan, watched_paths
+from protocols.book.build import BuildRun
+from protocols.trainer.preview import PreviewLoop, changed, content_problems, scan, watched_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDBOOK = Path(sys.executable).with_name("handbook")

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from preview_run import project_copy, running_preview
 
-from protocols.bookbuild import BuildRun
-from protocols.preview import PreviewLoop, StaticServer
-from protocols.preview_reload import BUILD_ROUTE, SCRIPT, SCRIPT_ROUTE, BuildGeneration, with_reload_script
-from protocols.server import content_security_policy
+from protocols.book.build import BuildRun
+from protocols.serve.app import content_security_policy
+from protocols.trainer.preview import PreviewLoop, StaticServer
+from protocols.trainer.preview_reload import BUILD_ROUTE, SCRIPT, SCRIPT_ROUTE, BuildGeneration, with_reload_script
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

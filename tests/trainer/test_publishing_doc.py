@@ -8,8 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from protocols.cli import app
-from protocols.server import SECURITY_HEADERS, content_security_policy
+from protocols.cli.main import app
+from protocols.serve.app import SECURITY_HEADERS, content_security_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = (ROOT / "book" / "maintaining" / "publishing.md").read_text(encoding="utf-8")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli import app
-from protocols.library import load_library
-from protocols.maintenance import LAW_CHECK, law_checks, review_status
+from protocols.cli.main import app
+from protocols.library.loader import load_library
 from protocols.models import RightsNotice
+from protocols.trainer.maintenance import LAW_CHECK, law_checks, review_status
 
 runner = CliRunner()
 

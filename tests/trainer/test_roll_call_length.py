@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli import app
-from protocols.library import load_library
+from protocols.cli.main import app
+from protocols.library.loader import load_library
 from protocols.models import ROLL_CALL_MINUTES
 
 runner = CliRunner()

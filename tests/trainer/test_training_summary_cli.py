@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli import app
+from protocols.cli.main import app
 from protocols.engine import ScenarioPlayer
-from protocols.library import Library, load_library
+from protocols.library.loader import Library, load_library
 from protocols.records import Store
 
 runner = CliRunner()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from preview_run import project_copy
 
-from protocols.warm_build import WarmBuilder, pages_read
+from protocols.trainer.warm_build import WarmBuilder, pages_read
 
 PROMPT = "prompt: Where is the suspect now?"
 

@@ -11,7 +11,7 @@ from functools import partial
 from protocols.engine.base import restore_older
 from protocols.engine.errors import EngineError
 from protocols.engine.screening import ScreeningRun
-from protocols.library import Library, UnknownContent
+from protocols.library.loader import Library, UnknownContent
 from protocols.records.monitoring import SCREENING_AID
 from protocols.records.store import RunRecord, Store
 

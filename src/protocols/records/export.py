@@ -20,7 +20,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records.actor import recorded_by
 from protocols.records.export_format import ExportError, canonical, digest_of, embedded_json
 from protocols.records.run_views import aware, run_view

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from protocols.engine import FollowUpPlan
 from protocols.engine.errors import EngineError
-from protocols.library import Library
+from protocols.library.loader import Library
 from protocols.records.monitoring import FOLLOW_UP_AID
 from protocols.records.store import RevisionConflict, RunRecord, Store, StoreError
 

@@ -22,7 +22,7 @@ from protocols.engine.errors import EngineError
 from protocols.engine.followup import Closure, ScheduledCheckIn
 from protocols.engine.rights import RightsDelivery
 from protocols.engine.screening import ScreeningRun
-from protocols.library import Library, UnknownContent
+from protocols.library.loader import Library, UnknownContent
 from protocols.records.store import RunRecord, Store
 
 FOLLOW_UP_AID = "follow-up"

@@ -33,7 +33,7 @@ from protocols.engine.errors import EngineError
 from protocols.engine.followup import RESULT_LABELS, FollowUpState
 from protocols.engine.languages import language_name
 from protocols.engine.rights import METHOD_LABELS, REVIEW_LABELS, NoticeGiven, RightsDeliveryState, delivery_text
-from protocols.library import Library, UnknownContent
+from protocols.library.loader import Library, UnknownContent
 from protocols.models import ScreeningAnswer, ValueType
 from protocols.records.store import RunRecord
 

@@ -20,8 +20,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from protocols.agency import AgencyProfile
-from protocols.library import Library
+from protocols.library.agency import AgencyProfile
+from protocols.library.loader import Library
 from protocols.models import (
     CATEGORY_LABELS,
     ChangeLogEntry,

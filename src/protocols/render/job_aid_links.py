@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from protocols.project import project_folder
+from protocols.library.project import project_folder
 
 DEFAULT_JOB_AID_BASE = "voila/render/"
 """The book's ``handbook_job_aid_base`` when ``_config.yml`` does not set it (also the default

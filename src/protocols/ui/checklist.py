@@ -16,7 +16,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from protocols.library import Library, default_library
+from protocols.library.loader import Library, default_library
 from protocols.models import Item, Protocol
 from protocols.render.job_aid_links import book_job_aid_url
 from protocols.render.labels import KIND_LABELS

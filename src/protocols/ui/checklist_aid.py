@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from protocols.engine import ChecklistRun
 from protocols.engine.errors import EngineError
 from protocols.engine.screening import ScreeningRun, screen_in_answers
-from protocols.library import Library, default_library
+from protocols.library.loader import Library, default_library
 from protocols.models import Protocol
 from protocols.records import RunRecord, Store, StoreError, why_not_saved
 from protocols.records.case_runs import case_screen_in, latest_finished

@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from protocols.engine import AdvisorSummary, ConfidentialityAdvisor
-from protocols.library import Library, default_library
+from protocols.library.loader import Library, default_library
 from protocols.models import ConfidentialityGuide
 from protocols.records import Store, StoreError
 from protocols.ui.aid_parts import (

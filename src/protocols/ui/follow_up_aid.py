@@ -17,7 +17,7 @@ import ipywidgets as widgets
 from protocols.engine import CheckInResult, CheckInStatus, EngineError, FollowUpOverview, FollowUpPlan
 from protocols.engine.followup import METHOD_LABELS, RESULT_LABELS
 from protocols.engine.screening import ScreeningRun
-from protocols.library import Library, default_library
+from protocols.library.loader import Library, default_library
 from protocols.models import FollowUpTemplate
 from protocols.records import Store, StoreError
 from protocols.records.case_runs import case_screen_in, latest_finished

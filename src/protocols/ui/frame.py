@@ -54,8 +54,8 @@ FRAME_CSS = """
 
 def header(title: str, chapter: str | None = None, chapter_title: str = "Read the chapter") -> widgets.HTML:
     """The aid's title, the handbook and agency name, and links back to the handbook."""
-    from protocols.errors import ContentError
-    from protocols.library import default_library
+    from protocols.library.errors import ContentError
+    from protocols.library.loader import default_library
 
     try:
         agency = default_library().agency  # $HANDBOOK_AGENCY, set by `handbook serve --agency`

@@ -8,7 +8,7 @@ comes first (WCAG 2.2.1: at least 20 seconds; a minute for the default, 30 secon
 for the shortest lock, one minute).
 
 "Resume" shows the content again only when the server says yes
-(``protocols.session_lock``): with ``--token`` for the token typed again, behind a
+(``protocols.serve.session_lock``): with ``--token`` for the token typed again, behind a
 sign-on proxy (``--trusted-header``) when the proxy still names the user who opened
 the job aid (no password: the proxy's own session decides, and the screen says so).
 Without sign-in (loopback) the server always says yes, and the lock screen says

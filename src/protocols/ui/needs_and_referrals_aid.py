@@ -13,7 +13,7 @@ import ipywidgets as widgets
 
 from protocols.engine import ReferralResult, ReferralRun, language_name, language_options
 from protocols.engine.referrals import Recommendation
-from protocols.library import Library, default_library
+from protocols.library.loader import Library, default_library
 from protocols.models import NeedDomain, NeedsCatalogue, ResourceDirectory, VictimNeed
 from protocols.records import Store, StoreError
 from protocols.records.case_runs import latest_finished

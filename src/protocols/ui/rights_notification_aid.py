@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from protocols.engine import EngineError, RightsDelivery, RightsDeliveryState, load_state
 from protocols.engine.languages import language_name
 from protocols.engine.rights import REVIEW_LABELS, NoticeGiven, delivery_text, method_options, run_lines
-from protocols.library import Library, default_library
+from protocols.library.loader import Library, default_library
 from protocols.models import RightsNotice
 from protocols.records import Store, StoreError
 from protocols.ui.aid_parts import (

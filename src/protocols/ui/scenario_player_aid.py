@@ -32,7 +32,7 @@ from protocols.engine import (
     summarise,
 )
 from protocols.engine.training_summary import best_options
-from protocols.library import Library, default_library
+from protocols.library.loader import Library, default_library
 from protocols.models import Node, Rating, Scenario
 from protocols.records import RunRecord, Store, StoreError
 from protocols.ui.aid_parts import (

@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from protocols.engine import ChecklistRun, ScreeningResult, ScreeningRun
-from protocols.library import Library, default_library
+from protocols.library.loader import Library, default_library
 from protocols.models import ScreeningAnswer, ScreeningInstrument
 from protocols.records import Store, StoreError
 from protocols.records.case_runs import latest_finished

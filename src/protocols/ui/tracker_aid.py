@@ -16,7 +16,7 @@ import ipywidgets as widgets
 import traitlets
 
 from protocols.engine import EngineError, FollowUpPlan
-from protocols.library import Library, UnknownContent, default_library
+from protocols.library.loader import Library, UnknownContent, default_library
 from protocols.records import Store, StoreError
 from protocols.records.followups import plan_status
 from protocols.records.monitoring import (

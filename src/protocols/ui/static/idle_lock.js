@@ -1,4 +1,4 @@
-// Idle lock for the job aids (see protocols/ui/idle_lock.py and protocols/session_lock.py).
+// Idle lock for the job aids (see protocols/ui/idle_lock.py and protocols/serve/session_lock.py).
 //
 // No key press, tap, click or scroll for `lock_after_seconds`: the aid's content is hidden
 // (inert, hidden from screen readers, not drawn) behind a "Job aid locked" screen, and the

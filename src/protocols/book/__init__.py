@@ -1,0 +1,1 @@
+"""The Jupyter Book side: the Sphinx extension, the build, and the vendored front-end files."""

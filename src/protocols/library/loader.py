@@ -1,0 +1,337 @@
+"""Load, validate and look up the protocol content."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from protocols.engine.answers import DEFAULT_CASE_NUMBER_FORMAT, CaseNumberFormat
+from protocols.library.agency import AgencyProfile, ChangeOrigins, apply_change, read_overlay
+from protocols.library.checks import cross_file_problems
+from protocols.library.errors import ContentError, Problem
+from protocols.library.project import book_root
+from protocols.library.safety_rules import rule_files, safety_problems
+from protocols.library.unique_ids import document_locator, library_problems, repeated_id_problems
+from protocols.library.validation import problems_from
+from protocols.library.yamlsource import Key, YamlDocument, dotted, parse_yaml, read_yaml, shown_path
+from protocols.models import (
+    CONTENT_KINDS,
+    ConfidentialityGuide,
+    FollowUpTemplate,
+    NeedsCatalogue,
+    Protocol,
+    ResourceDirectory,
+    RightsNotice,
+    Scenario,
+    ScreeningInstrument,
+    Source,
+    SourceList,
+)
+
+DEFAULT_CONTENT = Path(__file__).parents[1] / "content"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Library:
+    """The validated content, indexed by id within each kind."""
+
+    content_dir: Path
+    sources: dict[str, Source] = field(default_factory=dict)
+    protocols: dict[str, Protocol] = field(default_factory=dict)
+    instruments: dict[str, ScreeningInstrument] = field(default_factory=dict)
+    rights: dict[str, RightsNotice] = field(default_factory=dict)
+    confidentiality: dict[str, ConfidentialityGuide] = field(default_factory=dict)
+    resources: dict[str, ResourceDirectory] = field(default_factory=dict)
+    needs: dict[str, NeedsCatalogue] = field(default_factory=dict)
+    followup: dict[str, FollowUpTemplate] = field(default_factory=dict)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    files: dict[tuple[str, str], Path] = field(default_factory=dict)
+    """(kind, id) → the YAML file it came from."""
+    digest: str = ""
+    """A short hash of every content file: changes whenever any content changes."""
+    agency: AgencyProfile | None = None
+    """The agency profile applied, if any."""
+
+    def protocol(self, protocol_id: str) -> Protocol:
+        return _lookup(self.protocols, protocol_id, "protocol")
+
+    def instrument(self, instrument_id: str) -> ScreeningInstrument:
+        return _lookup(self.instruments, instrument_id, "screening instrument")
+
+    def notice(self, notice_id: str) -> RightsNotice:
+        return _lookup(self.rights, notice_id, "rights notice")
+
+    def guide(self, guide_id: str) -> ConfidentialityGuide:
+        return _lookup(self.confidentiality, guide_id, "confidentiality guide")
+
+    def directory(self, directory_id: str) -> ResourceDirectory:
+        return _lookup(self.resources, directory_id, "resource directory")
+
+    def catalogue(self, catalogue_id: str) -> NeedsCatalogue:
+        return _lookup(self.needs, catalogue_id, "needs assessment")
+
+    def template(self, template_id: str) -> FollowUpTemplate:
+        return _lookup(self.followup, template_id, "follow-up template")
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        return _lookup(self.scenarios, scenario_id, "scenario")
+
+    def source(self, source_id: str) -> Source:
+        return _lookup(self.sources, source_id, "source")
+
+    def notices_in_family(self, family: str) -> list[RightsNotice]:
+        """Every language version of one rights notice, English first."""
+        found = [n for n in self.rights.values() if n.family == family]
+        return sorted(found, key=lambda n: (n.language != "en", n.language))
+
+    @property
+    def case_number_format(self) -> CaseNumberFormat:
+        """How case numbers are written: the agency's format, else at least one digit."""
+        return self.agency.case_number if self.agency is not None else DEFAULT_CASE_NUMBER_FORMAT
+
+    def counts(self) -> dict[str, int]:
+        """How many objects of each kind the library holds."""
+        return {kind: len(getattr(self, kind)) for kind in ("sources", *CONTENT_KINDS)}
+
+
+class UnknownContent(KeyError):
+    """A lookup by an id the library does not hold."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _lookup(table: dict[str, T], key: str, noun: str) -> T:
+    try:
+        return table[key]
+    except KeyError:
+        known = ", ".join(sorted(table)) or "none"
+        raise UnknownContent(f"there is no {noun} `{key}`; known: {known}") from None
+
+
+def _read_bytes(file: Path) -> bytes | None:
+    try:
+        return file.read_bytes()
+    except OSError:
+        return None
+
+
+def load_library(content_dir: Path | str | None = None, agency: Path | str | None = None) -> Library:
+    """Read and validate every content file; raise ``ContentError`` listing all problems.
+
+    ``agency`` is an agency profile (``agency.yaml``) whose overlay adds and changes content.
+    """
+    root = Path(content_dir) if content_dir is not None else DEFAULT_CONTENT
+    if not root.is_dir():
+        raise ContentError([Problem(root, None, "", "the content folder does not exist",
+                                    "pass the folder that holds protocols/, rights/ and the rest")])
+    problems: list[Problem] = []
+    tables: dict[str, dict[str, BaseModel]] = {kind: {} for kind in CONTENT_KINDS}
+    files: dict[tuple[str, str], Path] = {}
+    docs: dict[tuple[str, str], YamlDocument] = {}
+    broken: set[str] = set()
+    """Stems of files that failed to load: references to them are not reported twice."""
+    hasher = hashlib.sha256()
+
+    sources: dict[str, Source] = {}
+    sources_file = root / "sources.yaml"
+    if sources_file.is_file():
+        raw = _read_bytes(sources_file)
+        hasher.update(raw or b"")
+        loaded, sources_doc = _load_one(sources_file, SourceList, "sources", problems, root, raw)
+        if isinstance(loaded, SourceList) and sources_doc is not None:
+            problems.extend(repeated_id_problems(loaded, "", document_locator(_shown(sources_file, root), sources_doc)))
+            sources.update((source.id, source) for source in loaded.sources)
+    else:
+        problems.append(Problem(_shown(sources_file, root), None, "", "sources.yaml is missing",
+                                "create it with a `sources:` list of citations"))
+
+    for entry in sorted(root.iterdir()):
+        if entry.is_dir() and entry.name not in CONTENT_KINDS and not entry.name.startswith("."):
+            problems.append(Problem(_shown(entry, root), None, "",
+                                    f"unknown content folder `{entry.name}`",
+                                    f"use one of: {', '.join(CONTENT_KINDS)}"))
+    for kind, model in CONTENT_KINDS.items():
+        folder = root / kind
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.iterdir()):
+            if file.name.startswith(".") or file.is_dir():
+                continue
+            if file.suffix not in (".yaml", ".yml"):
+                problems.append(Problem(_shown(file, root), None, "",
+                                        "only .yaml files belong in a content folder",
+                                        "rename it to .yaml or move it out of the content folder"))
+                continue
+            raw = _read_bytes(file)
+            hasher.update(file.name.encode() + b"\0" + (raw or b""))
+            obj, doc = _load_one(file, model, file.stem, problems, root, raw)
+            if obj is None or doc is None:
+                broken.add(file.stem)
+                continue
+            obj_id = str(getattr(obj, "id"))  # noqa: B009 - every content model has an id
+            if obj_id != file.stem:
+                problems.append(Problem(_shown(file, root), doc.line_for(("id",)), "id",
+                                        f"the id `{obj_id}` does not match the file name "
+                                        f"`{file.name}`",
+                                        f"rename the file to `{obj_id}.yaml` or change the id"))
+            if obj_id in tables[kind]:
+                problems.append(Problem(_shown(file, root), doc.line_for(("id",)), "id",
+                                        f"the id `{obj_id}` is already used by "
+                                        f"{_shown(files[(kind, obj_id)], root)}",
+                                        "give each file its own id"))
+                continue
+            tables[kind][obj_id] = obj
+            files[(kind, obj_id)] = file
+            docs[(kind, obj_id)] = doc
+
+    profile: AgencyProfile | None = None
+    changed: dict[str, ChangeOrigins] = {}
+    agency_rules: list[Path] = []
+    if agency is not None:
+        profile = _apply_agency(Path(agency), tables, files, docs, changed, problems, hasher, agency_rules)
+    library = Library(
+        content_dir=root,
+        sources=sources,
+        files=files,
+        digest=hasher.hexdigest()[:12],
+        agency=profile,
+        **tables,  # type: ignore[arg-type]
+    )
+
+    def where(kind: str, obj_id: str, path: Key) -> tuple[Path | None, int | None, Key]:
+        origins = changed.get(obj_id) if kind == "protocols" else None
+        if origins is not None:
+            in_change, path = origins.origin(path)
+            if in_change:
+                return origins.source.file, origins.source.line(path), path
+        file = files.get((kind, obj_id))
+        doc = docs.get((kind, obj_id))
+        if file is None or doc is None:
+            return None, None, path
+        return _shown(file, root), doc.line_for(path), path
+
+    problems.extend(cross_file_problems(library, where, frozenset(broken), book_root(root)))
+    problems.extend(library_problems(library, where))
+    problems.extend(safety_problems(library, where, rule_files(root, agency_rules)))
+    if problems:
+        raise ContentError(problems)
+    return library
+
+
+def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
+                  files: dict[tuple[str, str], Path], docs: dict[tuple[str, str], YamlDocument],
+                  changed: dict[str, ChangeOrigins], problems: list[Problem],
+                  hasher: Any, safety_rule_files: list[Path]) -> AgencyProfile | None:
+    """Merge an agency's overlay into the tables; add any problems found, and its safety-rules files."""
+    try:
+        overlay = read_overlay(profile_file)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+    safety_rule_files.extend(overlay.safety_rules)
+    # the overlay's files are hashed as read (YamlDocument.sha256), never read a second time
+    hasher.update(overlay.profile_doc.sha256.encode())
+    for (kind, obj_id), file in overlay.added_files.items():
+        doc = overlay.added_docs[(kind, obj_id)]
+        hasher.update(doc.sha256.encode())
+        if obj_id in tables[kind]:
+            if kind == "instruments":
+                message = f"the shipped instrument `{obj_id}` is locked and cannot be replaced"
+                fix = "add a licensed instrument under a new id and name it in the profile"
+            else:
+                message = f"the id `{obj_id}` is already used by the shipped content"
+                fix = f"use a new id, or change the shipped one with changes/{obj_id}.yaml"
+            problems.append(Problem(file, doc.line_for(("id",)), "id", message, fix))
+            continue
+        tables[kind][obj_id] = overlay.added[kind][obj_id]
+        files[(kind, obj_id)] = file
+        docs[(kind, obj_id)] = doc
+    name = overlay.profile.short_name
+    for protocol_id, source in overlay.changes.items():
+        hasher.update(source.doc.sha256.encode())
+        line = source.line(("protocol",))
+        if protocol_id in tables["instruments"]:
+            problems.append(Problem(source.file, line, "protocol", f"`{protocol_id}` is a screening instrument; "
+                                    "its wording and rules are locked", "remove this change file"))
+            continue
+        base = tables["protocols"].get(protocol_id)
+        if base is None:
+            problems.append(Problem(source.file, line, "protocol", f"there is no protocol `{protocol_id}` to change",
+                                    f"use one of: {', '.join(sorted(tables['protocols']))}"))
+            continue
+        try:
+            result = apply_change(base, source, name)  # type: ignore[arg-type]
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            continue
+        tables["protocols"][protocol_id] = result.protocol
+        changed[protocol_id] = result.origins
+    profile = overlay.profile
+    for setting, kind, ids in (("rights_notices", "rights", profile.rights_notices),
+                             ("screening_instrument", "instruments", [profile.screening_instrument]),
+                             ("resource_directory", "resources", [profile.resource_directory])):
+        for index, obj_id in enumerate(ids):
+            if obj_id not in tables[kind]:
+                key: Key = (setting, index) if setting == "rights_notices" else (setting,)
+                problems.append(Problem(overlay.profile_file, overlay.profile_doc.line_for(key),
+                                        dotted("agency", key), f"there is no {kind} `{obj_id}`",
+                                        f"use one of: {', '.join(sorted(tables[kind]))}"))
+    return profile
+
+
+def agency_from_env() -> Path | None:
+    """The agency profile named by ``$HANDBOOK_AGENCY``, if any."""
+    value = os.environ.get("HANDBOOK_AGENCY", "").strip()
+    return Path(value) if value else None
+
+
+def content_from_env() -> Path | None:
+    """The content folder named by ``$HANDBOOK_CONTENT``, if any."""
+    value = os.environ.get("HANDBOOK_CONTENT", "").strip()
+    return Path(value) if value else None
+
+
+@cache
+def default_library() -> Library:
+    """The content this process uses ($HANDBOOK_CONTENT, $HANDBOOK_AGENCY), loaded once.
+
+    A job-aid kernel started by ``handbook serve`` takes the server's validated snapshot
+    (``$HANDBOOK_LIBRARY_SNAPSHOT``) when it still matches the content files.
+    """
+    content, agency = content_from_env(), agency_from_env()
+    snapshot = os.environ.get("HANDBOOK_LIBRARY_SNAPSHOT", "").strip()
+    if snapshot:
+        from protocols.library.snapshot import read_snapshot
+
+        saved = read_snapshot(Path(snapshot), content, agency)
+        if saved is not None:
+            return saved
+    return load_library(content, agency)
+
+
+def _shown(file: Path, root: Path) -> Path:
+    """The path as a trainer sees it: relative to the working folder when possible."""
+    return shown_path(file)
+
+
+def _load_one(file: Path, model: type[BaseModel], prefix: str, problems: list[Problem],
+              root: Path, raw: bytes | None) -> tuple[BaseModel | None, YamlDocument | None]:
+    """Parse and validate one file from its bytes (``None``: it could not be read)."""
+    shown = _shown(file, root)
+    doc, read_problems = parse_yaml(raw, shown) if raw is not None else read_yaml(file, shown)
+    if doc is None:
+        problems.extend(read_problems)
+        return None, None
+    try:
+        return model.model_validate(doc.data), doc
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, model, doc, shown, prefix))
+        return None, doc

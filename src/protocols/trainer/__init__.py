@@ -1,0 +1,1 @@
+"""Trainers' tools: new content from templates, maintenance reports, readability and preview."""
