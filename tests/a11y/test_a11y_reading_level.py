@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 
 runner = CliRunner()
 ROW = re.compile(r"^(?P<name>.{58}) (?P<reader>victim |officer) +(?P<words>\d+) +(?P<fk>-?[\d.]+) +"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 
 MINIMAL = Path(__file__).parent / "minimal"
 MINIMAL_AGENCY = Path(__file__).parent / "minimal-agency"

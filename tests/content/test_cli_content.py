@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.models import CONTENT_KINDS
 
 runner = CliRunner()
@@ -40,6 +40,6 @@ def test_readability_table_lists_every_passage() -> None:
 
 def test_unknown_command_and_bad_flag_are_usage_errors_without_traceback() -> None:
     for args in (["nonsense"], ["validate", "--bogus"]):
-        done = subprocess.run([sys.executable, "-m", "protocols.cli.main", *args], capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "protocols.cli.app", *args], capture_output=True, text=True)
         assert done.returncode == 2
         assert "Traceback" not in done.stderr

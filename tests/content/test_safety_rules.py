@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.agency import read_overlay
 from protocols.library.errors import ContentError
 from protocols.library.loader import load_library

@@ -231,7 +231,7 @@ def test_serve_starts_kernels_the_usual_way_when_the_provisioner_is_not_register
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import importlib.metadata
 
-    from protocols.cli import main as cli
+    import protocols.cli.app as cli
 
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda **_: [])
     monkeypatch.delenv(ENV, raising=False)

@@ -14,7 +14,7 @@ import pytest
 from aid_runs import follow_up, scene_response
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.loader import default_library
 from protocols.records import Store, StoreError
 from protocols.ui.screening_aid import ScreeningController

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.engine import FollowUpPlan
 from protocols.library.loader import default_library
 from protocols.records import Store, StoreError

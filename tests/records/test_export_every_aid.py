@@ -15,7 +15,7 @@ import pytest
 from aid_runs import BELIEF_NOTE, CASE_AIDS, CHECK_IN_NOTE, every_aid
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.loader import default_library
 from protocols.records import Store
 

@@ -11,7 +11,7 @@ from aid_runs import scene_response
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.records.store import runs

@@ -12,7 +12,7 @@ from aid_runs import screening_and_follow_on
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.records.export import page_styles

@@ -13,7 +13,7 @@ import pytest
 from aid_runs import screening_and_follow_on
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.records.export import render_html, render_json, sign
@@ -221,7 +221,7 @@ def test_a_record_with_text_that_is_not_unicode_is_refused_not_a_crash(tmp_path:
     """A lone surrogate is valid JSON but no text: the file is damaged, and says so (exit 1)."""
     from typer.testing import CliRunner
 
-    from protocols.cli.main import app
+    from protocols.cli.app import app
 
     damaged = tmp_path / "damaged.json"
     damaged.write_text('{"payload": {"schema": "crisis-handbook/export/2", "case_number": "\\ud800"}, '

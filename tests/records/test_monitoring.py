@@ -11,7 +11,7 @@ import json
 
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.engine import ChecklistRun, FollowUpPlan
 from protocols.engine.rights import RightsDelivery
 from protocols.engine.screening import ScreeningRun

@@ -8,7 +8,7 @@ import pytest
 from aid_runs import confidentiality, rights, scene_response, screening_and_follow_on
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.loader import default_library
 from protocols.records import Store
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.records.signing import CONTEXT, KeyFolder, SigningError, key_folder, signature_is_valid
 
 runner = CliRunner()

@@ -20,7 +20,7 @@ import pytest
 from hostile import BIG, PROTOCOL, REJECTED
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.loader import default_library
 from protocols.records import Store
 from protocols.ui.checklist_session import ChecklistSession

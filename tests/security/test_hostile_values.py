@@ -227,7 +227,7 @@ def test_the_cli_tables_print_planted_case_numbers_without_control_characters(pl
     sequences only when the output is not a terminal)."""
     from typer.testing import CliRunner
 
-    from protocols.cli.main import app
+    from protocols.cli.app import app
 
     _store, url = planted
     for command in (["followups", "--database", url], ["runs", "--aid", "follow-up", "--database", url]):

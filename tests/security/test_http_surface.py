@@ -142,7 +142,7 @@ DIRECT = [
     "/files/scene-response.ipynb", "/tree", "/scene-response.ipynb", "/widgets/scene-response.ipynb",
     "/voila/render/scene-response.ipynb/../../pyproject.toml", "/voila/render/%2e%2e/pyproject.toml",
     "/voila/render/..%2fpyproject.toml", "/voila/render/..%2f..%2fwork%2fpyproject.toml",
-    "/voila/render/scene-response.py", "/voila/render/../src/protocols/cli/main.py",
+    "/voila/render/scene-response.py", "/voila/render/../src/protocols/cli/app.py",
     f"/voila/render/{ROOT}/widgets/scene-response.ipynb", f"/voila/render/%2f{str(ROOT)[1:]}/pyproject.toml",
     "/voila/static//etc/passwd", "/voila/static/%2fetc%2fpasswd", "/voila/static/..%2f..%2f..%2fetc%2fpasswd",
     "/voila/templates/handbook/index.html.j2", "/voila/templates/handbook/conf.json",

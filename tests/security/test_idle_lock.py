@@ -72,7 +72,7 @@ def _never_started(options: Any) -> Any:
 def test_serve_refuses_a_lock_variable_outside_the_rule(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     """The variable obeys the same 1-to-240-minute rule as the flag: 0.5 would warn only 15 s ahead."""
     import protocols.serve.app as server_module
-    from protocols.cli.main import app
+    from protocols.cli.app import app
 
     monkeypatch.setattr(server_module, "make_app", _never_started)
     monkeypatch.setenv(idle_lock.ENV, value)
@@ -84,7 +84,7 @@ def test_serve_refuses_a_lock_variable_outside_the_rule(monkeypatch: pytest.Monk
 
 @pytest.mark.parametrize("value", ["0.5", "0"])
 def test_the_flag_refuses_under_a_minute(value: str) -> None:
-    from protocols.cli.main import app
+    from protocols.cli.app import app
 
     result = CliRunner().invoke(app, ["serve", "--idle-lock-minutes", value])
     assert result.exit_code == 2 and "--idle-lock-minutes" in result.output
@@ -102,7 +102,7 @@ def test_every_job_aid_box_carries_the_lock(monkeypatch: pytest.MonkeyPatch) -> 
 def test_serve_passes_the_lock_time_to_the_kernels(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """`handbook serve --idle-lock-minutes N` sets the variable the kernels read."""
     import protocols.serve.app as server_module
-    from protocols.cli.main import app
+    from protocols.cli.app import app
 
     seen: dict[str, Any] = {}
 

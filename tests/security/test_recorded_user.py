@@ -84,7 +84,7 @@ def test_the_start_up_line_says_who_saves_are_recorded_as() -> None:
                                              ("x" * 65, "65 characters long")])
 def test_serve_refuses_a_user_it_could_not_record(monkeypatch: pytest.MonkeyPatch, value: str, said: str) -> None:
     import protocols.serve.app as server_module
-    from protocols.cli.main import app
+    from protocols.cli.app import app
 
     def never_started(options: Any) -> Any:
         raise AssertionError("serve went on to start the server")

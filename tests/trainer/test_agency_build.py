@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from protocols import render
 from protocols.book.build import BuildRun, default_agency, output_dir, zip_site
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.loader import default_library, load_library
 
 ROOT = Path(__file__).resolve().parents[2]

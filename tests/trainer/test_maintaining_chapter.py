@@ -15,7 +15,7 @@ import yaml
 from prose import prose
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "book" / "maintaining"

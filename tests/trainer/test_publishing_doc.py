@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.serve.app import SECURITY_HEADERS, content_security_policy
 
 ROOT = Path(__file__).resolve().parents[2]

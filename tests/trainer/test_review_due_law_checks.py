@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.library.loader import load_library
 from protocols.models import RightsNotice
 from protocols.trainer.maintenance import LAW_CHECK, law_checks, review_status

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from protocols.cli.main import app
+from protocols.cli.app import app
 from protocols.engine import ScenarioPlayer
 from protocols.library.loader import Library, load_library
 from protocols.records import Store

@@ -1,5 +1,5 @@
-"""The ``handbook`` command: one module per command group (see ``main`` for the entry point)."""
+"""The ``handbook`` command: one module per command group (``app`` holds the command and its entry point, ``main``)."""
 
-from protocols.cli.main import main
+from protocols.cli.app import main
 
 __all__ = ["main"]
