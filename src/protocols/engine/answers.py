@@ -73,6 +73,16 @@ def sentence(text: str) -> str:
     return text if text[-1] in ".!?…" else f"{text}."
 
 
+def clipped(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis (a prompt quoted in a message)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``"1 item"``, ``"2 items"``: a count with its noun (``many`` for an irregular plural)."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
 def _type_name(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"

@@ -4,28 +4,46 @@ A :class:`ChecklistRun` pairs a :class:`~protocols.models.Protocol` with a
 :class:`ChecklistState`. Each operation checks its input, builds a new frozen
 state and points ``run.state`` at it; the old state is never changed. Operations
 that change the run return the new state, so a caller can save it at once.
+
+The state lives in :mod:`protocols.engine.checklist_state`, the progress and summary
+views in :mod:`protocols.engine.checklist_views`; both are importable from here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from enum import StrEnum
-from typing import Literal
 
-from pydantic import AwareDatetime, model_validator
-
+from protocols.engine import checklist_views as views
 from protocols.engine.answers import (
-    CaseNumber,
     StoredValue,
     check_case_number,
     check_id,
     check_reason,
     check_value,
+    clipped,
     display_value,
     named,
+    plural,
 )
-from protocols.engine.base import Frozen, RunState, check_content, load
+from protocols.engine.base import check_content, load
+from protocols.engine.checklist_state import (
+    AnswerKind,
+    ChecklistState,
+    Hold,
+    ItemAnswer,
+    PastAnswer,
+    RunEvent,
+)
+from protocols.engine.checklist_views import (
+    ChecklistProgress,
+    ChecklistSummary,
+    DoneItem,
+    PausePointProgress,
+    PausePointSummary,
+    RunStatus,
+    SkippedItem,
+)
 from protocols.engine.clock import require_aware
 from protocols.engine.errors import (
     AnswerError,
@@ -36,169 +54,22 @@ from protocols.engine.errors import (
 )
 from protocols.models import Item, PausePoint, Protocol
 
-# --------------------------------------------------------------------------- state
-
-
-class AnswerKind(StrEnum):
-    VALUE = "value"
-    NOT_APPLICABLE = "not-applicable"
-
-
-class ItemAnswer(Frozen):
-    """The answer an item holds now: a value, or not applicable with a reason."""
-
-    item_id: str
-    kind: AnswerKind
-    value: StoredValue | None = None
-    reason: str | None = None
-    answered_at: AwareDatetime
-    content_version: str
-    source: str | None = None
-    """Set when the run filled the value in from another record (``"screening"``) rather than
-    the officer; an answer the officer gives, even the same value, has none."""
-
-    @model_validator(mode="after")
-    def _kind_fits(self) -> ItemAnswer:
-        if self.kind is AnswerKind.VALUE and (self.value is None or self.reason is not None):
-            raise ValueError("a value answer holds a value and no reason")
-        not_applicable = self.kind is AnswerKind.NOT_APPLICABLE
-        if not_applicable and (self.reason is None or self.value is not None):
-            raise ValueError("a not-applicable answer holds a reason and no value")
-        return self
-
-
-class PastAnswer(Frozen):
-    """An answer that was changed or cleared, kept so the record shows every value given."""
-
-    answer: ItemAnswer
-    replaced_at: AwareDatetime
-    change: Literal["changed", "cleared", "item-removed"]
-
-
-class Hold(Frozen):
-    item_id: str
-    held_at: AwareDatetime
-
-
-class RunEvent(Frozen):
-    """A step in the run's life, for after-action review."""
-
-    event: Literal["started", "held", "resumed", "completed", "reopened", "upgraded", "prefilled"]
-    at: AwareDatetime
-    item_id: str | None = None
-    note: str | None = None
-
-
-class ChecklistState(RunState):
-    """Everything a checklist run has recorded; plain JSON via ``model_dump(mode="json")``."""
-
-    kind: Literal["checklist"] = "checklist"
-    case_number: CaseNumber
-    answers: tuple[ItemAnswer, ...] = ()
-    history: tuple[PastAnswer, ...] = ()
-    hold: Hold | None = None
-    completed_at: AwareDatetime | None = None
-    events: tuple[RunEvent, ...] = ()
-
-    @model_validator(mode="after")
-    def _one_answer_per_item(self) -> ChecklistState:
-        ids = [a.item_id for a in self.answers]
-        if len(ids) != len(set(ids)):
-            raise ValueError("an item has more than one current answer")
-        if self.hold is not None and self.completed_at is not None:
-            raise ValueError("a completed run cannot be on hold")
-        return self
-
-
-# --------------------------------------------------------------------------- views
-
-RunStatus = Literal["in-progress", "on-hold", "completed"]
-
-
-class PausePointProgress(Frozen):
-    id: str
-    title: str
-    answered: int
-    total: int
-    required_open: tuple[str, ...]
-    critical_open: tuple[str, ...]
-    text: str
-    """E.g. ``"3 of 5 answered · 1 critical open"``."""
-
-    @property
-    def done(self) -> bool:
-        return not self.required_open
-
-
-class ChecklistProgress(Frozen):
-    status: RunStatus
-    answered: int
-    total: int
-    critical_open: tuple[str, ...]
-    required_open: tuple[str, ...]
-    current_pause_point: str | None
-    """The first pause point with an unanswered required item; ``None`` when all are done."""
-    current_item: str | None
-    """The held item while on hold, else the first unanswered required item."""
-    pause_points: tuple[PausePointProgress, ...]
-    text: str
-    """E.g. ``"7 of 12 answered · 1 critical open"``."""
-
-
-class DoneItem(Frozen):
-    item_id: str
-    prompt: str
-    critical: bool
-    value: StoredValue
-    display: str
-    """The value as a person reads it (choice labels, number with unit)."""
-    answered_at: AwareDatetime
-    content_version: str
-    changes: int
-    """How many earlier values this item had."""
-    source: str | None = None
-    """Where the value was taken from when the run filled it in (see :attr:`ItemAnswer.source`)."""
-
-
-class SkippedItem(Frozen):
-    item_id: str
-    prompt: str
-    critical: bool
-    why: Literal["not-applicable", "optional", "left-open"]
-    reason: str
-    """The user's reason for not applicable; a stock phrase otherwise."""
-    at: AwareDatetime | None = None
-
-
-class PausePointSummary(Frozen):
-    id: str
-    title: str
-    done: tuple[DoneItem, ...]
-    skipped: tuple[SkippedItem, ...]
-
-
-class ChecklistSummary(Frozen):
-    protocol_id: str
-    protocol_title: str
-    content_version: str
-    revised: dt.date
-    case_number: str
-    started_at: AwareDatetime
-    completed_at: AwareDatetime | None
-    status: RunStatus
-    progress_text: str
-    pause_points: tuple[PausePointSummary, ...]
-
-
-# --------------------------------------------------------------------------- the run
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+__all__ = [
+    "AnswerKind",
+    "ChecklistProgress",
+    "ChecklistRun",
+    "ChecklistState",
+    "ChecklistSummary",
+    "DoneItem",
+    "Hold",
+    "ItemAnswer",
+    "PastAnswer",
+    "PausePointProgress",
+    "PausePointSummary",
+    "RunEvent",
+    "RunStatus",
+    "SkippedItem",
+]
 
 
 class ChecklistRun:
@@ -261,20 +132,10 @@ class ChecklistRun:
             if a.item_id not in ids
         )
         hold = state.hold if state.hold is None or state.hold.item_id in ids else None
-        event = RunEvent(
-            event="upgraded",
-            at=now,
-            note=f"from version {state.content_version} to {protocol.version}",
-        )
-        upgraded = state.model_copy(
-            update={
-                "content_version": protocol.version,
-                "answers": kept,
-                "history": state.history + removed,
-                "hold": hold,
-                "events": (*state.events, event),
-            }
-        )
+        event = RunEvent(event="upgraded", at=now,
+                         note=f"from version {state.content_version} to {protocol.version}")
+        upgraded = state.with_events(event, content_version=protocol.version, answers=kept,
+                                     history=state.history + removed, hold=hold)
         return cls(protocol, upgraded)
 
     def _check_answers(self, state: ChecklistState) -> None:
@@ -332,34 +193,17 @@ class ChecklistRun:
 
     @property
     def status(self) -> RunStatus:
-        if self.state.completed_at is not None:
-            return "completed"
-        if self.state.hold is not None:
-            return "on-hold"
-        return "in-progress"
-
-    def _answered_ids(self) -> set[str]:
-        return {a.item_id for a in self.state.answers}
-
-    def _first_open(self) -> tuple[PausePoint | None, Item | None]:
-        answered = self._answered_ids()
-        for pp in self.protocol.pause_points:
-            for item in pp.items:
-                if not item.optional and item.id not in answered:
-                    return pp, item
-        return None, None
+        return views.run_status(self.state)
 
     @property
     def current_pause_point(self) -> PausePoint | None:
         """The first pause point with an unanswered required item."""
-        return self._first_open()[0]
+        return views.first_open(self.protocol, self.state)[0]
 
     @property
     def current_item(self) -> Item | None:
         """The held item while on hold, else the first unanswered required item."""
-        if self.state.hold is not None:
-            return self._items[self.state.hold.item_id]
-        return self._first_open()[1]
+        return views.current_item(self.protocol, self.state)
 
     def pause_point_of(self, item_id: object) -> PausePoint:
         key = self.item(item_id).id
@@ -379,18 +223,18 @@ class ChecklistRun:
         if self.state.hold is not None:
             held = self._items[self.state.hold.item_id]
             raise StateError(
-                f"This checklist is on hold at “{_short(held.prompt, 40)}” since "
+                f"This checklist is on hold at “{clipped(held.prompt, 40)}” since "
                 f"{self.state.hold.held_at:%H:%M}; resume it before {doing}."
             )
 
-    def _set(self, new: ItemAnswer, now: dt.datetime) -> ChecklistState:
+    def _record(self, item: Item, now: dt.datetime, *, value: StoredValue | None = None,
+                reason: str | None = None, source: str | None = None) -> ChecklistState:
+        """Give ``item`` a value (or, with ``reason``, mark it not applicable); the old answer goes to the history."""
+        new = ItemAnswer(item_id=item.id, kind=AnswerKind.VALUE if reason is None else AnswerKind.NOT_APPLICABLE,
+                         value=value, reason=reason, answered_at=now,
+                         content_version=self.protocol.version, source=source)
         current = self.answer_for(new.item_id)
-        if current is not None and (current.kind, current.value, current.reason, current.source) == (
-            new.kind,
-            new.value,
-            new.reason,
-            new.source,
-        ):
+        if current is not None and current.same_as(new):
             return self.state
         answers = (*(a for a in self.state.answers if a.item_id != new.item_id), new)
         history = self.state.history
@@ -404,17 +248,7 @@ class ChecklistRun:
         now = require_aware(now)
         item = self.item(item_id)
         self._require_open("answering")
-        stored = check_value(item.value, value, f"“{_short(item.prompt)}”")
-        return self._set(
-            ItemAnswer(
-                item_id=item.id,
-                kind=AnswerKind.VALUE,
-                value=stored,
-                answered_at=now,
-                content_version=self.protocol.version,
-            ),
-            now,
-        )
+        return self._record(item, now, value=check_value(item.value, value, f"“{clipped(item.prompt)}”"))
 
     def prefill(
         self, values: Mapping[str, object], now: dt.datetime, source: str
@@ -427,7 +261,7 @@ class ChecklistRun:
         """
         now = require_aware(now)
         self._require_open("filling it in")
-        touched = {a.item_id for a in self.state.answers} | {p.answer.item_id for p in self.state.history}
+        touched = self.state.answered_ids() | {p.answer.item_id for p in self.state.history}
         filled: list[str] = []
         for item_id, value in values.items():
             item = self._items.get(item_id)
@@ -437,13 +271,11 @@ class ChecklistRun:
                 stored = check_value(item.value, value)
             except AnswerError:
                 continue
-            self._set(ItemAnswer(item_id=item.id, kind=AnswerKind.VALUE, value=stored, answered_at=now,
-                                 content_version=self.protocol.version, source=source), now)
+            self._record(item, now, value=stored, source=source)
             filled.append(item.id)
         if filled:
-            events = tuple(RunEvent(event="prefilled", at=now, item_id=i, note=f"from the {source}")
-                           for i in filled)
-            self.state = self.state.model_copy(update={"events": (*self.state.events, *events)})
+            self.state = self.state.with_events(
+                *(RunEvent(event="prefilled", at=now, item_id=i, note=f"from the {source}") for i in filled))
         return tuple(filled)
 
     def mark_not_applicable(
@@ -455,19 +287,9 @@ class ChecklistRun:
         self._require_open("changing an item")
         if not item.na_allowed:
             raise AnswerError(
-                f"“{_short(item.prompt)}” cannot be marked not applicable; record its value."
+                f"“{clipped(item.prompt)}” cannot be marked not applicable; record its value."
             )
-        text = check_reason(reason, "the reason it does not apply")
-        return self._set(
-            ItemAnswer(
-                item_id=item.id,
-                kind=AnswerKind.NOT_APPLICABLE,
-                reason=text,
-                answered_at=now,
-                content_version=self.protocol.version,
-            ),
-            now,
-        )
+        return self._record(item, now, reason=check_reason(reason, "the reason it does not apply"))
 
     def clear(self, item_id: object, now: dt.datetime) -> ChecklistState:
         """Remove an item's answer (kept in the history). Clearing an open item does nothing."""
@@ -496,12 +318,8 @@ class ChecklistRun:
             raise RunClosed("This checklist is completed, so there is nothing to hold.")
         if self.state.hold is not None and self.state.hold.item_id == item.id:
             return self.state
-        self.state = self.state.model_copy(
-            update={
-                "hold": Hold(item_id=item.id, held_at=now),
-                "events": (*self.state.events, RunEvent(event="held", at=now, item_id=item.id)),
-            }
-        )
+        self.state = self.state.with_events(RunEvent(event="held", at=now, item_id=item.id),
+                                            hold=Hold(item_id=item.id, held_at=now))
         return self.state
 
     def resume(self, now: dt.datetime) -> ChecklistState:
@@ -510,15 +328,7 @@ class ChecklistRun:
         hold = self.state.hold
         if hold is None:
             raise StateError("This checklist is not on hold, so there is nothing to resume.")
-        self.state = self.state.model_copy(
-            update={
-                "hold": None,
-                "events": (
-                    *self.state.events,
-                    RunEvent(event="resumed", at=now, item_id=hold.item_id),
-                ),
-            }
-        )
+        self.state = self.state.with_events(RunEvent(event="resumed", at=now, item_id=hold.item_id), hold=None)
         return self.state
 
     def complete(self, now: dt.datetime) -> ChecklistState:
@@ -528,20 +338,15 @@ class ChecklistRun:
         open_critical = self.progress().critical_open
         if open_critical:
             names = ", ".join(
-                f"“{_short(self._items[i].prompt, 50)}” ({i})" for i in open_critical
+                f"“{clipped(self._items[i].prompt, 50)}” ({i})" for i in open_critical
             )
             verb = "is" if len(open_critical) == 1 else "are"
             raise CompletionRefused(
-                f"{_plural(len(open_critical), 'critical item')} {verb} unanswered: {names}. "
+                f"{plural(len(open_critical), 'critical item')} {verb} unanswered: {names}. "
                 "Answer them, or mark them not applicable with a reason, then complete.",
                 open_critical,
             )
-        self.state = self.state.model_copy(
-            update={
-                "completed_at": now,
-                "events": (*self.state.events, RunEvent(event="completed", at=now)),
-            }
-        )
+        self.state = self.state.with_events(RunEvent(event="completed", at=now), completed_at=now)
         return self.state
 
     def reopen(self, reason: object, now: dt.datetime) -> ChecklistState:
@@ -550,125 +355,15 @@ class ChecklistRun:
         if self.state.completed_at is None:
             raise StateError("This checklist is not completed, so it does not need reopening.")
         text = check_reason(reason, "the reason for reopening")
-        self.state = self.state.model_copy(
-            update={
-                "completed_at": None,
-                "events": (*self.state.events, RunEvent(event="reopened", at=now, note=text)),
-            }
-        )
+        self.state = self.state.with_events(RunEvent(event="reopened", at=now, note=text), completed_at=None)
         return self.state
 
     # ----------------------------------------------------------------- views
 
     def progress(self) -> ChecklistProgress:
         """Answered/total overall and per pause point, and the critical items still open."""
-        answered_ids = self._answered_ids()
-        points: list[PausePointProgress] = []
-        for pp in self.protocol.pause_points:
-            answered = sum(1 for i in pp.items if i.id in answered_ids)
-            required_open = tuple(
-                i.id for i in pp.items if not i.optional and i.id not in answered_ids
-            )
-            critical_open = tuple(i.id for i in pp.items if i.critical and i.id not in answered_ids)
-            points.append(
-                PausePointProgress(
-                    id=pp.id,
-                    title=pp.title,
-                    answered=answered,
-                    total=len(pp.items),
-                    required_open=required_open,
-                    critical_open=critical_open,
-                    text=_progress_text(answered, len(pp.items), len(critical_open)),
-                )
-            )
-        answered = sum(p.answered for p in points)
-        total = sum(p.total for p in points)
-        critical = tuple(i for p in points for i in p.critical_open)
-        current_pp, _ = self._first_open()
-        current = self.current_item
-        text = _progress_text(answered, total, len(critical))
-        if self.status == "completed":
-            text = f"Completed · {text}"
-        elif self.status == "on-hold" and current is not None:
-            text = f"On hold at “{_short(current.prompt, 40)}” · {text}"
-        return ChecklistProgress(
-            status=self.status,
-            answered=answered,
-            total=total,
-            critical_open=critical,
-            required_open=tuple(i for p in points for i in p.required_open),
-            current_pause_point=current_pp.id if current_pp else None,
-            current_item=current.id if current else None,
-            pause_points=tuple(points),
-            text=text,
-        )
+        return views.progress(self.protocol, self.state)
 
     def summary(self) -> ChecklistSummary:
         """What was done (value and time) and what was skipped (and why), per pause point."""
-        answers = {a.item_id: a for a in self.state.answers}
-        changes: dict[str, int] = {}
-        for past in self.state.history:
-            changes[past.answer.item_id] = changes.get(past.answer.item_id, 0) + 1
-        points: list[PausePointSummary] = []
-        for pp in self.protocol.pause_points:
-            done: list[DoneItem] = []
-            skipped: list[SkippedItem] = []
-            for item in pp.items:
-                answer = answers.get(item.id)
-                if answer is not None and answer.value is not None:
-                    done.append(
-                        DoneItem(
-                            item_id=item.id,
-                            prompt=item.prompt,
-                            critical=item.critical,
-                            value=answer.value,
-                            display=display_value(item.value, answer.value),
-                            answered_at=answer.answered_at,
-                            content_version=answer.content_version,
-                            changes=changes.get(item.id, 0),
-                            source=answer.source,
-                        )
-                    )
-                elif answer is not None:
-                    skipped.append(
-                        SkippedItem(
-                            item_id=item.id,
-                            prompt=item.prompt,
-                            critical=item.critical,
-                            why="not-applicable",
-                            reason=answer.reason or "",
-                            at=answer.answered_at,
-                        )
-                    )
-                else:
-                    skipped.append(
-                        SkippedItem(
-                            item_id=item.id,
-                            prompt=item.prompt,
-                            critical=item.critical,
-                            why="optional" if item.optional else "left-open",
-                            reason="optional; not answered" if item.optional else "not answered",
-                        )
-                    )
-            points.append(
-                PausePointSummary(
-                    id=pp.id, title=pp.title, done=tuple(done), skipped=tuple(skipped)
-                )
-            )
-        return ChecklistSummary(
-            protocol_id=self.protocol.id,
-            protocol_title=self.protocol.title,
-            content_version=self.state.content_version,
-            revised=self.protocol.revised,
-            case_number=self.state.case_number,
-            started_at=self.state.started_at,
-            completed_at=self.state.completed_at,
-            status=self.status,
-            progress_text=self.progress().text,
-            pause_points=tuple(points),
-        )
-
-
-def _progress_text(answered: int, total: int, critical_open: int) -> str:
-    critical = f"{critical_open} critical open" if critical_open else "no critical items open"
-    return f"{answered} of {total} answered · {critical}"
+        return views.summary(self.protocol, self.state)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from protocols.engine.answers import quote
+from protocols.engine.answers import plural, quote
 from protocols.engine.base import Frozen, load
 from protocols.engine.errors import EngineError
 from protocols.engine.scenario import (
@@ -110,10 +110,6 @@ def _unique(refs: Iterable[ItemRef]) -> list[ItemRef]:
     return list(seen.values())
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
 def summarise(
     scenario: Scenario, states: Iterable[object], items: ItemLookup | None = None
 ) -> TrainingSummary:
@@ -188,21 +184,21 @@ def summarise(
     skipped: list[SkippedRuns] = []
     for content_id, count in sorted(other_scenarios.items()):
         skipped.append(SkippedRuns(
-            reason=f"{_plural(count, 'play-through')} of another scenario ({quote(content_id, 64)})", count=count))
+            reason=f"{plural(count, 'play-through')} of another scenario ({quote(content_id, 64)})", count=count))
     for version, count in sorted(other_versions.items()):
         skipped.append(SkippedRuns(
-            reason=f"{_plural(count, 'play-through')} of version {quote(version, 20)} of this scenario "
+            reason=f"{plural(count, 'play-through')} of version {quote(version, 20)} of this scenario "
                    f"(this summary is for version {scenario.version})", count=count))
     if unreadable:
         skipped.append(SkippedRuns(
-            reason=f"{_plural(unreadable, 'saved run')} that could not be read", count=unreadable))
+            reason=f"{plural(unreadable, 'saved run')} that could not be read", count=unreadable))
 
     groups = sum(1 for p in players if p.state.group)
     finished = sum(1 for p in players if p.finished)
     mean = round(sum(percents) / len(percents)) if percents else None
-    text = _plural(len(players), "play-through")
+    text = plural(len(players), "play-through")
     if groups:
-        text += f" ({_plural(groups, 'roll-call group')})"
+        text += f" ({plural(groups, 'roll-call group')})"
     text += f", {finished} finished, " + (f"mean score {mean}%" if mean is not None else "no decisions yet")
     return TrainingSummary(
         scenario_id=scenario.id,
