@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from protocols.library.project import project_folder
-from protocols.records.store import DEFAULT_DB_ENV
 from protocols.serve.forkserver import CONTENT_ENV
+from protocols.settings import DATABASE_URL
 
 CHECK_TAG = "nbval-check-output"
 NOTEBOOK_FOLDERS = ("book", "widgets")
@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = [path.resolve() for path in args.notebooks] or project_notebooks(root)
     stale = []
     with tempfile.TemporaryDirectory(prefix="handbook-refresh-") as scratch:
-        os.environ[DEFAULT_DB_ENV] = f"sqlite:///{scratch}/records.sqlite3"  # never the user's records
+        os.environ[DATABASE_URL.name] = f"sqlite:///{scratch}/records.sqlite3"  # never the user's records
         for name in CONTENT_ENV:  # the shipped content, as the suite checks it, not an agency's
             os.environ.pop(name, None)
         if args.content is not None:

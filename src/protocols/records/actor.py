@@ -1,8 +1,8 @@
 """Who made a change: the id the audit log and exports record.
 
-A job-aid kernel started by ``handbook serve`` gets the signed-in user's id as
-``$HANDBOOK_USER``; the CLI takes ``--user``, else ``$HANDBOOK_USER``, else the
-operating system's login name. An id must be printable text of at most 64 characters
+A job-aid kernel started by ``handbook serve`` gets the signed-in user's id in the user
+setting (:data:`protocols.settings.USER`); the CLI takes ``--user``, else that setting, else
+the operating system's login name. An id must be printable text of at most 64 characters
 (it is stored and shown as it is); anything else is refused, never cut or cleaned.
 
 A job aid's user is read when each change is saved (:func:`aid_user`, called by the store),
@@ -15,10 +15,11 @@ from __future__ import annotations
 import getpass
 import os
 
-USER_ENV = "HANDBOOK_USER"
+from protocols.settings import USER
+
 MAX_LENGTH = 64
 AID_DEFAULT = "job-aid"
-"""Recorded when a job aid runs without a signed-in user (no ``$HANDBOOK_USER``)."""
+"""Recorded when a job aid runs without a signed-in user (the user setting is unset)."""
 
 
 class ActorError(ValueError):
@@ -40,9 +41,12 @@ def check_user(value: str, source: str) -> str:
 
 
 def user_from_env() -> str | None:
-    """``$HANDBOOK_USER`` checked, or ``None`` when it is not set."""
-    value = os.environ.get(USER_ENV)
-    return None if value is None else check_user(value, f"${USER_ENV}")
+    """The user setting as it is now, checked; ``None`` when it is not set.
+
+    Read from the environment at each call, never cached: the server sets it per kernel.
+    """
+    value = os.environ.get(USER.name)  # as given: a blank value is refused, not ignored
+    return None if value is None else check_user(value, USER.shown)
 
 
 def aid_user() -> str:
@@ -51,7 +55,7 @@ def aid_user() -> str:
 
 
 def cli_user(option: str | None) -> str:
-    """Who a ``handbook`` command records: ``--user``, ``$HANDBOOK_USER``, else the login name."""
+    """Who a ``handbook`` command records: ``--user``, the user setting, else the login name."""
     if option is not None:
         return check_user(option, "--user")
     from_env = user_from_env()
@@ -61,7 +65,7 @@ def cli_user(option: str | None) -> str:
         login = getpass.getuser()
     except (KeyError, OSError):  # no login name for this uid (e.g. a bare container)
         raise ActorError("cannot tell who you are (no login name); pass --user ID or set "
-                         f"${USER_ENV}") from None
+                         f"{USER.shown}") from None
     return check_user(login, "the login name")
 
 

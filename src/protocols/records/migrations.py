@@ -23,7 +23,8 @@ SCHEMA_VERSION = 2
 """The version of the tables this handbook writes."""
 
 VERSION_TABLE = "handbook_schema"
-HANDBOOK_TABLES = frozenset({"runs", "audit", VERSION_TABLE})
+OWN_TABLES = frozenset({"runs", "audit", VERSION_TABLE})
+"""The tables this handbook writes."""
 
 version_metadata = MetaData()
 schema_version = Table(VERSION_TABLE, version_metadata, Column("version", Integer, nullable=False))

@@ -10,9 +10,9 @@ check one. The key folder holds::
 A key id is the first 32 hex digits of the SHA-256 of the raw 32-byte public key. Rotating
 makes a new private key and deletes the old one; its public key stays in ``public/``.
 
-The folder is :data:`SIGNING_KEYS_ENV` when set; else ``signing-keys`` beside the SQLite file
-``$HANDBOOK_DATABASE_URL`` names; else ``signing-keys`` in the handbook's data folder (where the
-default SQLite file lives too).
+The folder is the signing-keys setting (:data:`protocols.settings.SIGNING_KEYS`) when set; else
+``signing-keys`` beside the SQLite file the database setting names; else ``signing-keys`` in the
+handbook's data folder (where the default SQLite file lives too).
 """
 
 from __future__ import annotations
@@ -32,10 +32,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from protocols.records.store import DEFAULT_DB_ENV, data_folder, sqlite_path
+from protocols.records.store import data_folder, sqlite_path
+from protocols.settings import DATABASE_URL, SIGNING_KEYS
 
-SIGNING_KEYS_ENV = "HANDBOOK_SIGNING_KEYS"
-"""Setting: the folder that holds the export-signing keys."""
 ALGORITHM = "ed25519"
 PRIVATE_FILE = "private-key.pem"
 PUBLIC_FOLDER = "public"
@@ -65,10 +64,10 @@ class TrustedKey:
 
 def key_folder() -> Path:
     """Where the signing keys live (see the module's docstring)."""
-    chosen = os.environ.get(SIGNING_KEYS_ENV)
+    chosen = SIGNING_KEYS.read()
     if chosen:
         return Path(chosen)
-    database = sqlite_path(os.environ.get(DEFAULT_DB_ENV) or "")
+    database = sqlite_path(DATABASE_URL.read() or "")
     if database is not None:
         return database.parent / "signing-keys"
     return data_folder() / "signing-keys"
@@ -326,7 +325,7 @@ class KeyFolder:
 
     def _cannot_write(self, exc: OSError) -> str:
         return (f"Cannot write the signing keys in {self.folder}: {exc.strerror}. Run the command as the "
-                f"user that runs the handbook server, or set {SIGNING_KEYS_ENV} to a folder it can write.")
+                f"user that runs the handbook server, or set {SIGNING_KEYS.name} to a folder it can write.")
 
 
 def _private_pem(key: Ed25519PrivateKey) -> bytes:

@@ -38,8 +38,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from protocols.records import migrations
 from protocols.records.actor import ActorError, aid_user
 from protocols.records.migrations import SchemaError
-
-DEFAULT_DB_ENV = "HANDBOOK_DATABASE_URL"
+from protocols.settings import DATABASE_URL
 
 metadata = MetaData()
 runs = Table(
@@ -107,8 +106,9 @@ def data_folder() -> Path:
 
 
 def default_database_url() -> str:
-    """``$HANDBOOK_DATABASE_URL``, else a SQLite file in the user's data folder."""
-    url = os.environ.get(DEFAULT_DB_ENV)
+    """The database setting (:data:`protocols.settings.DATABASE_URL`), else a SQLite file in the
+    user's data folder."""
+    url = DATABASE_URL.read()
     if url:
         return url
     return f"sqlite:///{data_folder() / 'records.sqlite3'}"
@@ -138,7 +138,7 @@ class Store:
     def actor(self) -> str:
         """Who this store's next change is recorded as.
 
-        A store opened without an actor (a job aid's) reads ``$HANDBOOK_USER`` now, not when it
+        A store opened without an actor (a job aid's) reads the user setting now, not when it
         was opened: a kernel may open its store before it is told who is signed in.
         """
         if self._actor is not None:
@@ -152,8 +152,8 @@ class Store:
     def open(cls, url: str | None = None, actor: str | None = None) -> Store:
         """Open (and create if needed) the store at ``url``; ``StoreError`` says what failed.
 
-        Without ``actor`` each change records the job aid's user (``$HANDBOOK_USER``) at the
-        time it is made; an unusable ``$HANDBOOK_USER`` is refused here already.
+        Without ``actor`` each change records the job aid's user (the user setting,
+        :data:`protocols.settings.USER`) at the time it is made; an unusable one is refused here already.
         """
         if actor is None:
             try:
@@ -391,7 +391,7 @@ def check_sqlite_file(path: Path) -> None:
     except OSError as exc:
         raise StoreError(f"cannot read the records database {path}: {exc.strerror}") from None
     in_wal_mode = header.startswith(b"SQLite format 3\x00") and header[18:20] == b"\x02\x02"
-    fix = ("nothing was changed; restore it from a backup, or point HANDBOOK_DATABASE_URL "
+    fix = (f"nothing was changed; restore it from a backup, or point {DATABASE_URL.name} "
            "(or --database) at another file")
     uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
     probe = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
