@@ -1,0 +1,123 @@
+"""The files the extension publishes with the site: its CSS and JS, the logo, the widget runtime.
+
+Nothing loads from another host: the widget runtime is vendored (:mod:`protocols.book.vendor`)
+and published at the site root with ``html_extra_path``; the theme's icon-font script is left
+out (``handbook.css`` draws its few icons).
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+from protocols.book.state import build_state
+
+logger = logging.getLogger(__name__)
+
+ASSETS = ("handbook.css", "handbook.js")
+FAVICON = Path(__file__).parent / "assets" / "favicon.svg"
+
+
+def drop_icon_font_script(app: Sphinx, config: Config) -> None:
+    """Leave out the theme's 1.5 MB icon script; ``handbook.css`` draws its few icons instead.
+
+    The theme includes the script from one macro file. A copy of that file without the
+    script line goes in a templates folder searched before the theme's own, so the rest
+    of the theme (whatever its version) is untouched.
+    """
+    try:
+        import pydata_sphinx_theme  # type: ignore[import-untyped]
+    except ImportError:
+        return
+    source = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+              / "webpack-macros.html")
+    if not source.is_file():
+        logger.info("handbook: the theme's macro file moved; the icon script stays in")
+        return
+    kept = [line for line in source.read_text(encoding="utf-8").splitlines(keepends=True)
+            if "fontawesome.js" not in line]
+    folder = Path(app.doctreedir).parent / "handbook-templates"
+    (folder / "static").mkdir(parents=True, exist_ok=True)
+    target = folder / "static" / "webpack-macros.html"
+    text = "".join(kept)
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    if str(folder) not in config.templates_path:
+        config.templates_path = [str(folder), *config.templates_path]
+
+
+def publish_favicon_and_vendor(app: Sphinx, config: Config) -> None:
+    """A local favicon, and the vendored widget folder among ``html_extra_path``."""
+    if not config.html_favicon:
+        # A local icon: without one, browsers ask the server for /favicon.ico (a 404 offline).
+        config.html_favicon = str(FAVICON)
+    if config.handbook_vendor:
+        vendor = Path(app.srcdir) / config.handbook_vendor_dir
+        # Sphinx checks html_extra_path entries before the builder starts (and warns on a
+        # missing one); the folder is filled at builder-inited, so make sure it exists now.
+        vendor.mkdir(parents=True, exist_ok=True)
+        extra = [str(p) for p in config.html_extra_path]
+        if str(vendor) not in extra:
+            config.html_extra_path = [*extra, str(vendor)]
+
+
+def publish_logo(app: Sphinx, source: Path, name: str | None) -> Path | None:
+    """Copy the agency's logo to a build folder as ``name`` (``_static/<name>`` on the site).
+
+    Pages, pocket cards and the job aids then all find it at one address on this site.
+    A missing file is reported with the profile's line when the content is loaded.
+    """
+    if name is None or not source.is_file():
+        return None
+    folder = Path(app.doctreedir).parent / "handbook-logo"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    data = source.read_bytes()
+    if not target.is_file() or target.read_bytes() != data:
+        target.write_bytes(data)
+    build_state(app).logo = name
+    return target
+
+
+def publish_assets(app: Sphinx) -> None:
+    """``builder-inited``: the CSS and JS into ``_static``, and the widget runtime vendored."""
+    if app.builder.format != "html":
+        return
+    copy_assets(app)
+    if app.config.handbook_vendor:
+        vendor_widgets(app)
+
+
+def recopy_assets(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: copy again, so a theme's copy step leaves no older file behind."""
+    if exception is None and app.builder.format == "html":
+        copy_assets(app)
+
+
+def copy_assets(app: Sphinx) -> None:
+    """``handbook.css`` and ``handbook.js`` into the site's ``_static``."""
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    for name in ASSETS:
+        source = resources.files("protocols").joinpath("book", "assets", name)
+        with resources.as_file(source) as path:
+            shutil.copyfile(path, static / name)
+
+
+def vendor_widgets(app: Sphinx) -> None:
+    """Fill the vendor folder with the pinned widget runtime (cheap when up to date)."""
+    from protocols.book.vendor import VendorError, ensure_vendored
+
+    vendor = Path(app.srcdir) / app.config.handbook_vendor_dir
+    try:
+        ensure_vendored(vendor, log=lambda message: logger.info(message))
+    except VendorError as exc:
+        raise ExtensionError(
+            f"the offline widget files could not be prepared: {exc}", modname=__name__
+        ) from None
