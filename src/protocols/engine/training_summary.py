@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from protocols.engine.answers import plural, quote
 from protocols.engine.base import Frozen, load
@@ -110,6 +111,97 @@ def _unique(refs: Iterable[ItemRef]) -> list[ItemRef]:
     return list(seen.values())
 
 
+@dataclass
+class _SortedRuns:
+    """The saved runs handed to :func:`summarise`, sorted into what it counts and what it skips."""
+
+    players: list[ScenarioPlayer] = field(default_factory=list)
+    other_scenarios: Counter[str] = field(default_factory=Counter)
+    other_versions: Counter[str] = field(default_factory=Counter)
+    unreadable: int = 0
+
+
+def _sort_runs(scenario: Scenario, states: Iterable[object]) -> _SortedRuns:
+    runs = _SortedRuns()
+    for saved in states:
+        try:
+            state = load(ScenarioState, saved)
+        except EngineError:
+            runs.unreadable += 1
+            continue
+        if state.content_id != scenario.id:
+            runs.other_scenarios[state.content_id] += 1
+            continue
+        if state.content_version != scenario.version:
+            runs.other_versions[state.content_version] += 1
+            continue
+        try:
+            runs.players.append(ScenarioPlayer(scenario, state))
+        except EngineError:
+            runs.unreadable += 1
+    return runs
+
+
+def _votes(scenario: Scenario, players: list[ScenarioPlayer]) -> dict[str, Counter[str]]:
+    """People per option at each node: every hand of a show of hands, else one per decision."""
+    votes: dict[str, Counter[str]] = {n.id: Counter() for n in scenario.nodes}
+    for player in players:
+        for d in player.state.decisions:
+            if d.hands and sum(d.hands.values()) > 0:
+                votes[d.node_id].update(d.hands)
+            else:
+                votes[d.node_id][d.option_id] += 1
+    return votes
+
+
+def _mean_percent(players: list[ScenarioPlayer]) -> int | None:
+    percents: list[float] = []
+    for player in players:
+        score = player.score()
+        if score.max_points:
+            percents.append(100 * score.points / score.max_points)
+    return round(sum(percents) / len(percents)) if percents else None
+
+
+def _node_summary(number: int, node: Node, counted: Counter[str], items: ItemLookup | None) -> NodeSummary:
+    reached = sum(counted.values())
+    best = best_options(node)
+    best_count = sum(counted[i] for i in best)
+    share = best_count / reached
+    return NodeSummary(
+        node_id=node.id,
+        number=number,
+        situation=node.situation,
+        question=node.question,
+        reached=reached,
+        options=tuple(
+            OptionCount(option_id=o.id, text=o.text, rating=o.rating, best=o.id in best,
+                        count=counted[o.id])
+            for o in node.options
+        ),
+        best_count=best_count,
+        best_share=share,
+        best_percent=round(100 * share),
+        best_exercises=exercised(items, _unique(
+            ref for o in node.options if o.id in best for ref in o.exercises)),
+    )
+
+
+def _skipped(scenario: Scenario, runs: _SortedRuns) -> tuple[SkippedRuns, ...]:
+    skipped: list[SkippedRuns] = []
+    for content_id, count in sorted(runs.other_scenarios.items()):
+        skipped.append(SkippedRuns(
+            reason=f"{plural(count, 'play-through')} of another scenario ({quote(content_id, 64)})", count=count))
+    for version, count in sorted(runs.other_versions.items()):
+        skipped.append(SkippedRuns(
+            reason=f"{plural(count, 'play-through')} of version {quote(version, 20)} of this scenario "
+                   f"(this summary is for version {scenario.version})", count=count))
+    if runs.unreadable:
+        skipped.append(SkippedRuns(
+            reason=f"{plural(runs.unreadable, 'saved run')} that could not be read", count=runs.unreadable))
+    return tuple(skipped)
+
+
 def summarise(
     scenario: Scenario, states: Iterable[object], items: ItemLookup | None = None
 ) -> TrainingSummary:
@@ -118,84 +210,15 @@ def summarise(
     ``items`` (protocols by id, or a lookup function) gives the prompts of the checklist items
     to teach again; without it, items are named ``protocol / item``.
     """
-    players: list[ScenarioPlayer] = []
-    other_scenarios: Counter[str] = Counter()
-    other_versions: Counter[str] = Counter()
-    unreadable = 0
-    for saved in states:
-        try:
-            state = load(ScenarioState, saved)
-        except EngineError:
-            unreadable += 1
-            continue
-        if state.content_id != scenario.id:
-            other_scenarios[state.content_id] += 1
-            continue
-        if state.content_version != scenario.version:
-            other_versions[state.content_version] += 1
-            continue
-        try:
-            players.append(ScenarioPlayer(scenario, state))
-        except EngineError:
-            unreadable += 1
-
-    votes: dict[str, Counter[str]] = {n.id: Counter() for n in scenario.nodes}
-    percents: list[float] = []
-    for player in players:
-        for d in player.state.decisions:
-            if d.hands and sum(d.hands.values()) > 0:
-                votes[d.node_id].update(d.hands)
-            else:
-                votes[d.node_id][d.option_id] += 1
-        score = player.score()
-        if score.max_points:
-            percents.append(100 * score.points / score.max_points)
-
-    nodes: list[NodeSummary] = []
-    for number, node in enumerate(scenario.nodes, start=1):
-        counted = votes[node.id]
-        reached = sum(counted.values())
-        if reached == 0:
-            continue
-        best = best_options(node)
-        best_count = sum(counted[i] for i in best)
-        share = best_count / reached
-        nodes.append(
-            NodeSummary(
-                node_id=node.id,
-                number=number,
-                situation=node.situation,
-                question=node.question,
-                reached=reached,
-                options=tuple(
-                    OptionCount(option_id=o.id, text=o.text, rating=o.rating, best=o.id in best,
-                                count=counted[o.id])
-                    for o in node.options
-                ),
-                best_count=best_count,
-                best_share=share,
-                best_percent=round(100 * share),
-                best_exercises=exercised(items, _unique(
-                    ref for o in node.options if o.id in best for ref in o.exercises)),
-            )
-        )
+    runs = _sort_runs(scenario, states)
+    players = runs.players
+    votes = _votes(scenario, players)
+    nodes = [_node_summary(number, node, votes[node.id], items)
+             for number, node in enumerate(scenario.nodes, start=1) if votes[node.id].total()]
     weak = sorted((n for n in nodes if n.best_share < RETEACH_BELOW), key=lambda n: (n.best_share, n.number))
-
-    skipped: list[SkippedRuns] = []
-    for content_id, count in sorted(other_scenarios.items()):
-        skipped.append(SkippedRuns(
-            reason=f"{plural(count, 'play-through')} of another scenario ({quote(content_id, 64)})", count=count))
-    for version, count in sorted(other_versions.items()):
-        skipped.append(SkippedRuns(
-            reason=f"{plural(count, 'play-through')} of version {quote(version, 20)} of this scenario "
-                   f"(this summary is for version {scenario.version})", count=count))
-    if unreadable:
-        skipped.append(SkippedRuns(
-            reason=f"{plural(unreadable, 'saved run')} that could not be read", count=unreadable))
-
     groups = sum(1 for p in players if p.state.group)
     finished = sum(1 for p in players if p.finished)
-    mean = round(sum(percents) / len(percents)) if percents else None
+    mean = _mean_percent(players)
     text = plural(len(players), "play-through")
     if groups:
         text += f" ({plural(groups, 'roll-call group')})"
@@ -211,6 +234,6 @@ def summarise(
         mean_score_percent=mean,
         nodes=tuple(nodes),
         reteach=tuple(weak[:RETEACH_MOST]),
-        skipped=tuple(skipped),
+        skipped=_skipped(scenario, runs),
         text=text,
     )
