@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from protocols import settings
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "src" / "protocols" / "content"
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
@@ -15,8 +17,8 @@ JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 def run_build(out: Path, content: Path) -> subprocess.CompletedProcess[str]:
     """``jupyter-book build`` of the project into ``out`` with ``content``; warnings are errors."""
-    env = {**os.environ, "HANDBOOK_CONTENT": str(content), "PYTHONUNBUFFERED": "1"}
-    env.pop("HANDBOOK_DEBUG", None)
+    env = {**os.environ, settings.CONTENT.name: str(content), "PYTHONUNBUFFERED": "1"}
+    env.pop(settings.DEBUG.name, None)
     return subprocess.run(
         [str(JUPYTER_BOOK), "build", str(ROOT), "-W", "-n", "--keep-going",
          "--path-output", str(out)],

@@ -2,7 +2,8 @@
 
 The book is built ONCE per test session, from the project root, into a temporary folder
 (``--path-output``), with the content copied to a temporary folder too and selected with
-``HANDBOOK_CONTENT`` so a test can edit it without touching the real content.
+the content setting (``protocols.settings.CONTENT``) so a test can edit it without touching
+the real content.
 
 A missing tool (jupyter-book, Playwright, Chromium, axe-core) skips a test on a developer's
 machine and fails it in CI (``required``), with what to do.

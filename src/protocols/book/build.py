@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from protocols import settings
 from protocols.library.agency import AgencyProfile, read_profile
 
 READ_RE = re.compile(r"reading sources\.\.\. \[\s*\d+%\]\s+(\S+)")
@@ -81,13 +82,13 @@ def command(root: Path, out: Path, strict: bool = True) -> list[str]:
 
 
 def environment(content: Path | None, agency: Path | None) -> dict[str, str]:
-    """The environment for a build: content folder and agency profile, as absolute paths."""
+    """The environment for a build: this one, with the content and agency settings (absolute paths)."""
     env = dict(os.environ)
     env["PYTHONUNBUFFERED"] = "1"
     if content is not None:
-        env["HANDBOOK_CONTENT"] = str(content.resolve())
+        env[settings.CONTENT.name] = str(content.resolve())
     if agency is not None:
-        env["HANDBOOK_AGENCY"] = str(agency.resolve())
+        env[settings.AGENCY.name] = str(agency.resolve())
     return env
 
 
