@@ -8,7 +8,8 @@ from aid_helpers import Clock, break_saves
 from protocols.engine import ScreeningRun
 from protocols.library.loader import Library
 from protocols.records import Store
-from protocols.ui.aid_parts import RunSession, open_records, sentence, when
+from protocols.ui.markup import when
+from protocols.ui.session import RunSession, open_records, sentence
 
 
 def session(library: Library, store: Store, clock: Clock, case: str = "26-100") -> RunSession[ScreeningRun]:

@@ -7,9 +7,9 @@ from aid_helpers import T0, Clock, click, find, one, page_text, start_case, stat
 
 from protocols.library.loader import Library
 from protocols.records import Store
-from protocols.ui.aid_parts import when
 from protocols.ui.confidentiality_aid import AID as CONFIDENTIALITY_AID
 from protocols.ui.confidentiality_aid import confidentiality_aid
+from protocols.ui.markup import when
 from protocols.ui.needs_and_referrals_aid import AID as NEEDS_AID
 from protocols.ui.needs_and_referrals_aid import needs_and_referrals_aid
 from protocols.ui.screening_aid import screening_aid

@@ -15,12 +15,12 @@ from protocols.records import Store
 from protocols.records.followups import change_plan
 from protocols.records.monitoring import weekly_figures
 from protocols.records.store import runs
-from protocols.ui.aid_parts import Step
 from protocols.ui.checklist_session import ChecklistSession
 from protocols.ui.confidentiality_aid import AdvisorController
 from protocols.ui.follow_up_aid import FollowUpController
 from protocols.ui.needs_and_referrals_aid import ReferralController
 from protocols.ui.screening_aid import ScreeningController
+from protocols.ui.session import Step
 from protocols.ui.tracker_aid import Tracker
 
 OLD = "0.9"

@@ -8,8 +8,8 @@ from aid_helpers import Clock, break_saves, click, find, one, page_text, revisio
 
 from protocols.library.loader import Library
 from protocols.records import Store
-from protocols.ui.aid_parts import ScreenTop
 from protocols.ui.scenario_player_aid import AID, PageQuery, ScenarioController, scenario_player_aid
+from protocols.ui.widget_kit import ScreenTop
 
 
 def test_a_play_through_is_saved_under_the_session_label(library: Library, store: Store, clock: Clock) -> None:

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from exported import signed_export
 from protocols.library.loader import default_library
 from protocols.records import Store
-from protocols.ui.aid_parts import bullet_list, facts
 from protocols.ui.checklist_session import ChecklistSession
 from protocols.ui.frame import StatusLine, header
+from protocols.ui.markup import bullet_list, facts
 
 
 @pytest.fixture(scope="module")

@@ -84,13 +84,13 @@ def agency_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
 
 
 def test_the_job_aid_header_names_the_agency(agency_env: pytest.MonkeyPatch) -> None:
-    from protocols.ui.frame import HANDBOOK_NAME, header
+    from protocols.ui.frame import BOOK_TITLE, header
 
     agency_env.setenv("HANDBOOK_AGENCY", str(RIVER))
     assert "River City Police Department · Crisis Intervention Field Handbook · job aid" in header("Scene").value
     default_library.cache_clear()
     agency_env.delenv("HANDBOOK_AGENCY")
-    assert f"{HANDBOOK_NAME} · job aid" in header("Scene").value
+    assert f"{BOOK_TITLE} · job aid" in header("Scene").value
 
 
 def test_build_refuses_a_missing_agency_and_a_folder_that_is_not_the_book(tmp_path: Path) -> None:

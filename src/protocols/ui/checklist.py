@@ -70,7 +70,7 @@ def checklist_spec(protocol: Protocol, hidden: frozenset[str] = frozenset()) -> 
 class ChecklistWidget(anywidget.AnyWidget):
     """An interactive checklist rendered from a protocol in the library."""
 
-    _esm = joined_static("kernel_link.js", "checklist_live.js", "checklist.js")
+    _esm = joined_static("dom.js", "kernel_link.js", "checklist_live.js", "checklist.js")
     _css = STATIC / "checklist.css"
 
     spec = traitlets.Dict().tag(sync=True)

@@ -13,16 +13,19 @@ import datetime as dt
 import ipywidgets as widgets
 
 from protocols.engine import ChecklistRun
+from protocols.engine.answers import sentence
 from protocols.engine.errors import EngineError
 from protocols.engine.screening import ScreeningRun, screen_in_answers
 from protocols.library.loader import Library, default_library
 from protocols.models import Protocol
 from protocols.records import RunRecord, Store, StoreError, why_not_saved
 from protocols.records.case_runs import case_screen_in, latest_finished
-from protocols.ui.aid_parts import Clock, button, esc, html_box, local_now, open_store, row, sentence, styles, when
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_session import ChecklistSession, answers_for_front_end
-from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
+from protocols.ui.frame import CaseAid, case_aid
+from protocols.ui.markup import esc, when
+from protocols.ui.session import Clock, local_now, open_store
+from protocols.ui.widget_kit import button, html_box, row
 
 FROM_SCREENING = "screening"
 """The source of answers filled in from the case's screening (``ItemAnswer.source``)."""
@@ -124,37 +127,32 @@ def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
     """The whole job aid for one checklist protocol."""
     lib = library or default_library()
     protocol = lib.protocol(protocol_id)
-    status = StatusLine()
-    body = widgets.VBox()
 
-    def open_live(case_number: str, records: Store) -> None:
+    def open_live(case_number: str, records: Store, frame: CaseAid) -> None:
         session, note = ChecklistSession.start_or_resume(protocol, records, aid, case_number, clock)
         problem = fill_in_from_screening(session, lib, clock)
-        status.show(f"Case {case_number}: {sentence(problem) if problem else note}", bad=bool(problem))
-        body.children = [html_box(filled_in_note(session.run)), live_checklist(session, lib, aid)]
+        frame.show(case_number, sentence(problem) if problem else note, bad=bool(problem))
+        frame.body.children = [html_box(filled_in_note(session.run)), live_checklist(session, lib, aid)]
 
-    def show_finished(case_number: str, records: Store, run: ChecklistRun) -> None:
+    def show_finished(case_number: str, records: Store, run: ChecklistRun, frame: CaseAid) -> None:
         def start_new() -> None:
             try:
-                open_live(case_number, records)
+                open_live(case_number, records, frame)
             except StoreError as exc:
-                status.show(f"Not started: {why_not_saved(exc)}. Try again.", bad=True)
+                frame.status.show(f"Not started: {why_not_saved(exc)}. Try again.", bad=True)
 
-        body.children = [html_box(finished_checklist_html(run)),
-                         row([button("Start a new checklist for this case", start_new, style="primary",
-                                     tooltip=f"Start a new “{protocol.title}” checklist for case {case_number}")])]
-        status.show(f"Case {case_number}: This checklist was finished. It is shown below and cannot be changed.")
+        frame.show(case_number, "This checklist was finished. It is shown below and cannot be changed.",
+                   html_box(finished_checklist_html(run)),
+                   row([button("Start a new checklist for this case", start_new, style="primary",
+                               tooltip=f"Start a new “{protocol.title}” checklist for case {case_number}")]))
 
-    def start(case_number: str) -> None:
+    def start(case_number: str, frame: CaseAid) -> None:
         records = open_store(store)
         record = latest_finished(records, aid, case_number, [protocol.id])
         run = finished_run(record, protocol) if record is not None else None
         if run is not None:
-            show_finished(case_number, records, run)
+            show_finished(case_number, records, run, frame)
         else:
-            open_live(case_number, records)
+            open_live(case_number, records, frame)
 
-    form = CaseForm(start, status, lib.case_number_format)
-    body.children = [form.widget]
-    return aid_box([header(protocol.title, protocol.chapter), styles(), status.widget, body],
-                   protocol.title, [protocol])
+    return case_aid(protocol.title, lib, start, chapter=protocol.chapter, shows=[protocol])

@@ -13,7 +13,6 @@ recorded at the time it was given, unless the item was changed after that.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from protocols.engine import ChecklistRun, ChecklistState
@@ -21,8 +20,8 @@ from protocols.engine.errors import CompletionRefused, EngineError
 from protocols.models import Protocol
 from protocols.records import RevisionConflict, Store, StoreError, why_not_saved
 from protocols.ui.plain import plain_message
+from protocols.ui.session import Clock, SavedRun, local_now
 
-Clock = Callable[[], dt.datetime]
 ACTIONS = frozenset({"answer", "clear", "hold", "resume", "complete"})
 OLDEST_RESENT = dt.timedelta(days=7)
 """An answer sent again later than this after it was given is refused (ask the officer again)."""
@@ -32,10 +31,6 @@ SHOWN_FROM_ELSEWHERE = ("This checklist was changed in another tab or by another
                         "The answers shown now are the ones saved there.")
 NEWER_ANSWER = ("Not sent again: this item was changed after you gave that answer "
                 "(in another tab or by another officer). The newer answer is kept.")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).astimezone()
 
 
 def answers_for_front_end(run: ChecklistRun) -> dict[str, Any]:
@@ -52,25 +47,20 @@ def answers_for_front_end(run: ChecklistRun) -> dict[str, Any]:
     return out
 
 
-class ChecklistSession:
+class ChecklistSession(SavedRun[ChecklistRun]):
     """One checklist run, saved after every change."""
 
     def __init__(self, run: ChecklistRun, store: Store, run_id: str, revision: int,
-                 aid: str, clock: Clock = _now) -> None:
+                 aid: str, clock: Clock = local_now) -> None:
+        super().__init__(run, store, aid, run_id, revision, clock)
         self._item_ids = frozenset(i.id for i in run.protocol.items())
         self._names = {i.id: i.prompt for i in run.protocol.items()}
-        self.run = run
-        self.store = store
-        self.run_id = run_id
-        self.revision = revision
-        self.aid = aid
-        self.clock = clock
         self.kept: list[tuple[dict[str, Any], dt.datetime]] = []
         """Messages applied but not saved (the store failed), with the time each was given."""
 
     @classmethod
     def start_or_resume(cls, protocol: Protocol, store: Store, aid: str, case_number: str,
-                        clock: Clock = _now) -> tuple[ChecklistSession, str]:
+                        clock: Clock = local_now) -> tuple[ChecklistSession, str]:
         """Resume the open run for this case number, or start one; returns a message to show."""
         for record in store.find(aid, case_number):
             if record.content_id != protocol.id or record.status == "completed":

@@ -9,7 +9,6 @@ words to say to the victim.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -17,23 +16,11 @@ import ipywidgets as widgets
 from protocols.engine import AdvisorSummary, ConfidentialityAdvisor
 from protocols.library.loader import Library, default_library
 from protocols.models import ConfidentialityGuide
-from protocols.records import Store, StoreError
-from protocols.ui.aid_parts import (
-    CaseController,
-    Clock,
-    Step,
-    bullet_list,
-    button,
-    column,
-    esc,
-    html_box,
-    local_now,
-    open_store,
-    row,
-    styles,
-    when,
-)
-from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
+from protocols.records import Store
+from protocols.ui.frame import CaseAid, StatusLine, case_aid
+from protocols.ui.markup import bullet_list, esc, when
+from protocols.ui.session import CaseController, Clock, Step, local_now, open_store
+from protocols.ui.widget_kit import AidView, button, column, html_box, row
 
 AID = "confidentiality"
 DEFAULT_GUIDE = "confidentiality-decisions"
@@ -44,6 +31,7 @@ class AdvisorController(CaseController[ConfidentialityAdvisor]):
     """The advisor for one case, saved after every answer; no widgets."""
 
     aid = AID
+    started = "Started. Answer the first question."
 
     def __init__(self, guide: ConfidentialityGuide, store: Store, clock: Clock = local_now) -> None:
         super().__init__(store, clock)
@@ -52,30 +40,27 @@ class AdvisorController(CaseController[ConfidentialityAdvisor]):
     def _load(self, saved: object) -> ConfidentialityAdvisor:
         return ConfidentialityAdvisor.restore(self.guide, saved)
 
+    def _new_run(self) -> ConfidentialityAdvisor:
+        return ConfidentialityAdvisor.start(self.guide, self.clock(), case_number=self.case_number)
+
     @property
     def advisor(self) -> ConfidentialityAdvisor:
         return self.current
 
-    def start(self, case_number: str) -> str:
-        """Resume this case's latest walk through the guide, or start one. Raises ``StoreError``.
+    def _reopen(self) -> str | None:
+        """This case's latest walk through the guide; None when there is none that fits.
 
         A walk that reached its answer is shown read-only, with a way to start new questions.
         """
-        self.case_number = case_number
-        for record in self.store.find(AID, case_number):
-            if record.content_id != self.guide.id:
-                continue
-            if not self._resume(record, self._load):
-                break
-            reached = self.reached_at
-            if reached is not None and self.session is not None:
-                self.session.read_only = ("Not changed: this answer was finished and is kept as it was. "
-                                          "Start new questions for this case to answer again.")
-                return self.resumed(f"This case already has an answer, reached on {when(reached)}. It is "
-                                    "shown below and cannot be changed.")
-            return self.resumed("Resumed where you stopped.")
-        self._new()
-        return "Started. Answer the first question."
+        if not self._resume_newest(self.guide.id):
+            return None
+        reached = self.reached_at
+        if reached is not None and self.session is not None:
+            self.session.read_only = ("Not changed: this answer was finished and is kept as it was. "
+                                      "Start new questions for this case to answer again.")
+            return self.resumed(f"This case already has an answer, reached on {when(reached)}. It is "
+                                "shown below and cannot be changed.")
+        return self.resumed("Resumed where you stopped.")
 
     @property
     def reached_at(self) -> dt.datetime | None:
@@ -88,17 +73,9 @@ class AdvisorController(CaseController[ConfidentialityAdvisor]):
         """The finished walk shown is kept as it was (it was reopened, not answered just now)."""
         return self.session is not None and self.session.read_only is not None
 
-    def _new(self) -> None:
-        self._create(ConfidentialityAdvisor.start(self.guide, self.clock(), case_number=self.case_number),
-                     self._load)
-
     def restart(self) -> Step[None]:
         """A new walk for the same case (the earlier one stays on record)."""
-        try:
-            self._new()
-        except StoreError as exc:
-            return Step(False, f"Not started again: {exc}. Try again.")
-        return Step(True, "Started again from the first question.")
+        return self.start_again("Started again from the first question.", refused="Not started again")
 
     def answer(self, value: str) -> Step[Any]:
         word = "Yes" if value == "yes" else "No"
@@ -111,12 +88,12 @@ class AdvisorController(CaseController[ConfidentialityAdvisor]):
         return self.advisor.summary()
 
 
-class AdvisorView:
+class AdvisorView(AidView):
     """Draws one question at a time, or the outcome, and forwards each answer."""
 
     def __init__(self, controller: AdvisorController, status: StatusLine) -> None:
+        super().__init__(status)
         self.c = controller
-        self.status = status
         self.progress = html_box()
         self.question = html_box()
         self.yes = button("Yes", lambda: self._after(self.c.answer("yes")), style="primary")
@@ -133,10 +110,6 @@ class AdvisorView:
             self.path,
         ])
         self.draw()
-
-    def _after(self, step: Step[Any], settle: Callable[[Step[Any]], object] | None = None) -> None:
-        self.draw()
-        self.status.report(step, settle or self._after)
 
     def draw(self) -> None:
         summary = self.c.summary()
@@ -186,21 +159,16 @@ def confidentiality_aid(guide_id: str = DEFAULT_GUIDE, library: Library | None =
     """The whole confidentiality job aid."""
     lib = library or default_library()
     guide = lib.guide(guide_id)
-    status = StatusLine()
-    body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
-    def start(case_number: str) -> None:
+    def start(case_number: str, frame: CaseAid) -> None:
         controller = AdvisorController(guide, open_store(store), clock)
         note = controller.start(case_number)
-        body.children = [AdvisorView(controller, status).widget]
-        status.show(f"Case {case_number}: {note}")
+        frame.show(case_number, note, AdvisorView(controller, frame.status).widget)
 
-    form = CaseForm(start, status, lib.case_number_format, button_label="Start the questions")
-    body.children = [form.widget]
     opening = html_box(
         '<div class="hb-say"><p><strong>Say this first, before the victim tells you anything:</strong></p>'
         f"<p>{esc(guide.opening_script)}</p></div>"
         f"<details><summary>When to use this guide</summary><p>{esc(guide.introduction)}</p></details>")
-    return aid_box([header("Confidentiality decisions", "book/rights/confidentiality",
-                           "Read the confidentiality chapter"), styles(), opening, status.widget, body],
-                   "Confidentiality decisions", [guide])
+    return case_aid("Confidentiality decisions", lib, start, chapter="book/rights/confidentiality",
+                    chapter_title="Read the confidentiality chapter", banners=[opening], shows=[guide],
+                    button_label="Start the questions")

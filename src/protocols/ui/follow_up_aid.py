@@ -15,37 +15,25 @@ from typing import Any
 import ipywidgets as widgets
 
 from protocols.engine import CheckInResult, CheckInStatus, EngineError, FollowUpOverview, FollowUpPlan
+from protocols.engine.answers import sentence
 from protocols.engine.followup import METHOD_LABELS, RESULT_LABELS
 from protocols.engine.screening import ScreeningRun
 from protocols.library.loader import Library, default_library
 from protocols.models import FollowUpTemplate
-from protocols.records import Store, StoreError
+from protocols.records import RunRecord, Store, StoreError
 from protocols.records.case_runs import case_screen_in, latest_finished
 from protocols.records.followups import plan_status
-from protocols.ui.aid_parts import (
-    CaseController,
-    Clock,
-    Step,
-    bullet_list,
-    button,
-    column,
-    esc,
-    html_box,
-    local_now,
-    open_records,
-    open_store,
-    row,
-    sentence,
-    stacked,
-    styles,
-    when,
-)
-from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
+from protocols.ui.frame import CaseAid, StatusLine, case_aid
+from protocols.ui.markup import bullet_list, esc, when
+from protocols.ui.session import CaseController, Clock, Step, local_now, open_store
+from protocols.ui.widget_kit import AidView, button, column, html_box, row, stacked
 
 AID = "follow-up"
 DEFAULT_TEMPLATE = "standard-follow-up"
 SCREEN_IN_TEMPLATE = "screen-in-follow-up"
 """The high-danger plan: the one offered first for a case that screened in."""
+
+
 def day(moment: dt.datetime) -> str:
     """A date as an officer reads it, in this machine's time zone: ``Fri 03 May 2024``."""
     return when(moment).rsplit(" ", 1)[0]
@@ -73,6 +61,9 @@ class FollowUpController(CaseController[FollowUpPlan]):
     def _loader(self, template: FollowUpTemplate) -> Callable[[object], FollowUpPlan]:
         return lambda saved: FollowUpPlan.restore(template, saved)
 
+    def _loader_for(self, record: RunRecord) -> Callable[[object], FollowUpPlan]:
+        return self._loader(self.library.followup[record.content_id])
+
     def status(self, run: FollowUpPlan) -> str:
         return plan_status(run)
 
@@ -84,19 +75,17 @@ class FollowUpController(CaseController[FollowUpPlan]):
     def has_plan(self) -> bool:
         return self.session is not None
 
-    def start(self, case_number: str) -> str:
+    def _reopen(self) -> str:
         """Resume the open plan for this case; else show the last closed one, read-only, and say a
-        plan can be made. Raises ``StoreError``."""
-        self.case_number = case_number
+        plan can be made (a plan is made by :meth:`create`, never by the start)."""
         templates = self.library.followup
-        for record in open_records(self.store, AID, case_number, templates):
-            if self._resume(record, self._loader(templates[record.content_id])):
-                return self.resumed("Resumed the open follow-up plan.")
-        self.earlier = [f"A plan made {when(r.created_at)} was closed." for r in self.store.find(AID, case_number)
-                        if r.status == "completed"]
-        self.screen_in = case_screen_in(self.store, self.library, case_number)
-        last = latest_finished(self.store, AID, case_number, templates)
-        if last is not None and self._resume(last, self._loader(templates[last.content_id])):
+        if self._resume_open(templates):
+            return self.resumed("Resumed the open follow-up plan.")
+        self.earlier = [f"A plan made {when(r.created_at)} was closed."
+                        for r in self.store.find(AID, self.case_number) if r.status == "completed"]
+        self.screen_in = case_screen_in(self.store, self.library, self.case_number)
+        last = latest_finished(self.store, AID, self.case_number, templates)
+        if last is not None and self._resume(last):
             closure = self.plan.state.closure
             closed = f" on {day(closure.at)}" if closure is not None else ""
             return (f"No open plan for this case. The last plan was closed{closed}; it is shown below and "
@@ -168,12 +157,12 @@ def _check_in_html(s: CheckInStatus, plan: FollowUpPlan) -> str:
             f"<details><summary>What to do at this check-in</summary>{bullet_list(s.tasks)}</details>{tried}")
 
 
-class PlanView:
+class PlanView(AidView):
     """Draws the plan: each check-in with its status, a form to record it, and closure."""
 
     def __init__(self, controller: FollowUpController, status: StatusLine) -> None:
+        super().__init__(status)
         self.c = controller
-        self.status = status
         self.progress = html_box()
         self.cards = column([])
         template = controller.plan.template
@@ -191,11 +180,6 @@ class PlanView:
         self.widget = column([self.progress, html_box("<h2>Check-ins</h2>"), self.cards, self.close_box,
                               self.closed_line])
         self.draw()
-
-    def _after(self, step: Step[Any], settle: Callable[[Step[Any]], object] | None = None) -> bool:
-        self.draw()
-        self.status.report(step, settle or self._after)
-        return step.saved
 
     def close(self) -> None:
         confirmed = [i for i, box in enumerate(self.criteria) if box.value]
@@ -316,36 +300,33 @@ def follow_up_aid(template_id: str | None = None, library: Library | None = None
     lib = library or default_library()
     if template_id is not None:
         lib.template(template_id)
-    status = StatusLine()
-    body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
-    def start(case_number: str) -> None:
+    def start(case_number: str, frame: CaseAid) -> None:
         controller = FollowUpController(lib, open_store(store), clock)
         note = controller.start(case_number)
 
         def show_plan() -> None:
-            body.children = [PlanView(controller, status).widget]
+            frame.body.children = [PlanView(controller, frame.status).widget]
 
         def show_form() -> None:
             earlier = [html_box(f'<p class="hb-note">{esc(" ".join(controller.earlier))}</p>')] \
                 if controller.earlier else []
-            body.children = [*earlier, CreateForm(controller, status, show_plan, template_id).widget]
+            frame.body.children = [*earlier, CreateForm(controller, frame.status, show_plan, template_id).widget]
 
         def new_plan() -> None:
             show_form()
-            status.show(f"Case {case_number}: Make the new follow-up plan below.")
+            frame.show(case_number, "Make the new follow-up plan below.")
 
         if controller.closed:
-            body.children = [PlanView(controller, status).widget,
-                             row([button("Make a new follow-up plan", new_plan, style="primary",
-                                         tooltip=f"Make a new follow-up plan for case {case_number}")])]
+            frame.body.children = [PlanView(controller, frame.status).widget,
+                                   row([button("Make a new follow-up plan", new_plan, style="primary",
+                                               tooltip=f"Make a new follow-up plan for case {case_number}")])]
         elif controller.has_plan:
             show_plan()
         else:
             show_form()
-        status.show(f"Case {case_number}: {note}")
+        frame.show(case_number, note)
 
-    form = CaseForm(start, status, lib.case_number_format)
-    body.children = [form.widget]
-    return aid_box([header("Follow-up plan", "book/follow-up/plans", "Read the follow-up chapter"), styles(),
-                    status.widget, body], "Follow-up plan", [lib.followup[key] for key in sorted(lib.followup)])
+    return case_aid("Follow-up plan", lib, start, chapter="book/follow-up/plans",
+                    chapter_title="Read the follow-up chapter",
+                    shows=[lib.followup[key] for key in sorted(lib.followup)])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import ipywidgets as widgets
@@ -24,44 +24,27 @@ from protocols.models import Reviewed
 from protocols.records import StoreError
 from protocols.render.html import agency_logo_html, agency_logo_name
 from protocols.render.summary import content_summary
-from protocols.ui.plain import STATIC, joined_static, plain_message
+from protocols.ui.plain import STATIC, joined_static, plain_message, static_style
+from protocols.ui.widget_kit import styles
 
-HANDBOOK_NAME = "Crisis Intervention Field Handbook"
-FRAME_CSS = """
-<style>
-.hb-aid { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif;
-  color: #1b1f24; max-width: 48rem; margin: 0 auto; font-size: 1rem; }
-.hb-aid-header { border-bottom: 3px solid #0b5cad; padding: 0.4rem 0 0.6rem; margin-bottom: 0.8rem; }
-.hb-aid-has-logo { display: flex; gap: 0.8rem; align-items: flex-start; }
-.hb-aid-logo { flex: none; width: auto; margin-top: 0.2rem; }
-.hb-aid-brand { margin: 0; font-size: 0.9rem; font-weight: 600; color: #4a5560; }
-.hb-aid-title { margin: 0.1rem 0 0.3rem; font-size: 1.5rem; line-height: 1.2; }
-.hb-aid-nav { display: flex; flex-wrap: wrap; gap: 0.2rem 1rem; margin: 0; padding: 0; list-style: none; }
-.hb-aid-nav a { color: #0b5cad; display: inline-flex; align-items: center; min-height: 44px; font-weight: 600; }
-.hb-aid-nav a:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
-.hb-aid-status { min-height: 1.4em; font-weight: 600; margin: 0.3rem 0; }
-.hb-aid-status.hb-bad { color: #a4161a; }
-.hb-aid-status .hb-icon { font-weight: 700; }
-.hb-aid .widget-text input, .hb-aid button.jupyter-button { min-height: 44px; font-size: 1rem; }
-.hb-aid button.jupyter-button { padding: 0 1rem; font-weight: 600; }
-.hb-aid button.jupyter-button:focus-visible, .hb-aid input:focus-visible { outline: 3px solid #f2a900; }
-.hb-aid .widget-label { font-weight: 600; color: #1b1f24; }
-.hb-aid button.jupyter-button.hb-retry { background: #8a4b00; color: #fff; border: 2px solid #8a4b00;
-  width: auto; margin: 0.2rem 0 0.4rem; }
-</style>
-"""
+if TYPE_CHECKING:
+    from protocols.library.agency import AgencyProfile
+    from protocols.library.loader import Library
+
+BOOK_TITLE = "Crisis Intervention Field Handbook"
+FRAME_CSS = static_style("frame.css")
+"""The frame's styles: the header, the way back, the status line."""
 
 
-def header(title: str, chapter: str | None = None, chapter_title: str = "Read the chapter") -> widgets.HTML:
-    """The aid's title, the handbook and agency name, and links back to the handbook."""
-    from protocols.library.errors import ContentError
-    from protocols.library.loader import default_library
+def header(title: str, chapter: str | None = None, chapter_title: str = "Read the chapter",
+           library: Library | None = None) -> widgets.HTML:
+    """The aid's title, the handbook and agency name, and links back to the handbook.
 
-    try:
-        agency = default_library().agency  # $HANDBOOK_AGENCY, set by `handbook serve --agency`
-    except ContentError:
-        agency = None  # the aid itself reports bad content
-    brand = f"{agency.name} · {HANDBOOK_NAME}" if agency is not None else HANDBOOK_NAME
+    The agency is the ``library``'s; without one, the default library's (the agency setting,
+    :data:`protocols.settings.AGENCY`).
+    """
+    agency = library.agency if library is not None else _default_agency()
+    brand = f"{agency.name} · {BOOK_TITLE}" if agency is not None else BOOK_TITLE
     name = agency_logo_name(agency)
     # The book's own copy (`handbook build` publishes it), served by the same server.
     logo = agency_logo_html(agency, f"/_static/{name}" if name else None, "hb-aid-logo", 48)
@@ -79,6 +62,16 @@ def header(title: str, chapter: str | None = None, chapter_title: str = "Read th
     )
 
 
+def _default_agency() -> AgencyProfile | None:
+    from protocols.library.errors import ContentError
+    from protocols.library.loader import default_library
+
+    try:
+        return default_library().agency
+    except ContentError:
+        return None  # the aid itself reports bad content
+
+
 class AidLink(anywidget.AnyWidget):
     """The status line's part in the browser: the kernel link, the open case, where a message shows.
 
@@ -90,7 +83,7 @@ class AidLink(anywidget.AnyWidget):
     the screen, and in the second case takes the focus.
     """
 
-    _esm = joined_static("kernel_link.js", "aid_link.js")
+    _esm = joined_static("dom.js", "kernel_link.js", "aid_link.js")
     _css = STATIC / "aid_link.css"
 
     case_number = traitlets.Unicode("").tag(sync=True)
@@ -133,7 +126,7 @@ class StatusLine:
     def report(self, step: Any, settle: Callable[[Any], object]) -> None:
         """Show what became of a step; if it was kept unsaved, offer to retry.
 
-        ``step`` is a :class:`~protocols.ui.aid_parts.Step`; ``settle`` is the view's own
+        ``step`` is a :class:`~protocols.ui.session.Step`; ``settle`` is the view's own
         handler for a step, called again with the retry's result (so a retry that saves
         draws exactly what the first try would have drawn).
         """
@@ -241,3 +234,34 @@ def aid_box(children: list[widgets.Widget], title: str = "", shows: Iterable[Rev
     box = AidBox([*children, IdleLock.from_environment()], summary)
     box.add_class("hb-aid")
     return box
+
+
+class CaseAid:
+    """A case aid's frame: its status line, and the body under it (first the case-number form)."""
+
+    def __init__(self) -> None:
+        self.status = StatusLine()
+        self.body = widgets.VBox(layout=widgets.Layout(width="100%"))
+
+    def show(self, case_number: str, note: str, *children: widgets.Widget, bad: bool = False) -> None:
+        """Put ``children`` in the body (when given) and say ``note`` about the case."""
+        if children:
+            self.body.children = list(children)
+        self.status.show(f"Case {case_number}: {note}", bad=bad)
+
+
+def case_aid(title: str, library: Library, start: Callable[[str, CaseAid], None], *, chapter: str | None,
+             chapter_title: str = "Read the chapter", banners: Iterable[widgets.Widget] = (),
+             shows: Iterable[Reviewed] = (), button_label: str = "Start or resume") -> AidBox:
+    """A whole case-number job aid: header, styles, ``banners``, status line, and the case form.
+
+    Once a case number is entered, ``start(case_number, frame)`` opens the case: it fills
+    ``frame.body`` and says what it found (:meth:`CaseAid.show`). A ``StoreError`` it raises is
+    reported by the form, which can then be used again.
+    """
+    frame = CaseAid()
+    form = CaseForm(lambda number: start(number, frame), frame.status, library.case_number_format,
+                    button_label)
+    frame.body.children = [form.widget]
+    return aid_box([header(title, chapter, chapter_title, library), styles(), *banners, frame.status.widget,
+                    frame.body], title, shows)

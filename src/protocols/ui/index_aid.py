@@ -8,24 +8,13 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from protocols.render.labels import JOB_AIDS, JobAid
-from protocols.ui.aid_parts import esc, html_box, styles
-from protocols.ui.frame import FRAME_CSS, HANDBOOK_NAME, aid_box
+from protocols.ui.frame import BOOK_TITLE, FRAME_CSS, aid_box
+from protocols.ui.markup import esc
+from protocols.ui.plain import static_style
+from protocols.ui.widget_kit import html_box, styles
 
-INDEX_CSS = """
-<style>
-.hb-aid .hb-aid-list { list-style: none; margin: 0.5rem 0; padding: 0; }
-.hb-aid .hb-aid-list li { border: 1px solid #c9d1d9; border-radius: 6px; margin: 0.5rem 0; padding: 0; }
-.hb-aid .hb-aid-list a { display: block; min-height: 44px; padding: 0.6rem 0.8rem; text-decoration: none;
-  color: #1b1f24; }
-.hb-aid .hb-aid-list a:hover { background: #eef5fc; }
-.hb-aid .hb-aid-list a:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
-.hb-aid .hb-aid-list .hb-aid-name { display: block; color: #0b5cad; font-weight: 700; font-size: 1.1rem;
-  text-decoration: underline; }
-.hb-aid .hb-aid-list .hb-aid-purpose { display: block; margin-top: 0.15rem; }
-.hb-aid .hb-aid-list .hb-missing { padding: 0.6rem 0.8rem; color: #4a5560; }
-.hb-aid .hb-aid-list .hb-missing .hb-aid-name { color: #4a5560; text-decoration: none; }
-</style>
-"""
+INDEX_CSS = static_style("index.css")
+"""The list of job aids: one large link per aid."""
 
 
 def available_aids(folder: Path | None = None) -> set[str]:
@@ -48,7 +37,7 @@ def index_html(aids: Iterable[JobAid], available: set[str]) -> str:
     return (
         FRAME_CSS + INDEX_CSS
         + '<header class="hb-aid-header">'
-        + f'<p class="hb-aid-brand">{esc(HANDBOOK_NAME)}</p>'
+        + f'<p class="hb-aid-brand">{esc(BOOK_TITLE)}</p>'
         + '<h1 class="hb-aid-title">Job aids</h1>'
         + '<nav aria-label="Handbook"><ul class="hb-aid-nav"><li><a href="/">Back to the handbook</a></li>'
         + "</ul></nav></header>"

@@ -15,27 +15,12 @@ from protocols.engine import ReferralResult, ReferralRun, language_name, languag
 from protocols.engine.referrals import Recommendation
 from protocols.library.loader import Library, default_library
 from protocols.models import NeedDomain, NeedsCatalogue, ResourceDirectory, VictimNeed
-from protocols.records import Store, StoreError
+from protocols.records import Store
 from protocols.records.case_runs import latest_finished
-from protocols.ui.aid_parts import (
-    CaseController,
-    Clock,
-    Step,
-    bullet_list,
-    button,
-    column,
-    esc,
-    facts,
-    html_box,
-    local_now,
-    open_records,
-    open_store,
-    row,
-    stacked,
-    styles,
-    when,
-)
-from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
+from protocols.ui.frame import CaseAid, StatusLine, case_aid
+from protocols.ui.markup import bullet_list, esc, facts, when
+from protocols.ui.session import CaseController, Clock, Step, local_now, open_store
+from protocols.ui.widget_kit import AidView, button, column, html_box, row, stacked
 
 AID = "needs-and-referrals"
 DEFAULT_CATALOGUE = "needs-assessment"
@@ -54,6 +39,7 @@ class ReferralController(CaseController[ReferralRun]):
     """The needs assessment for one case, saved after every change; no widgets."""
 
     aid = AID
+    started = "New needs assessment started."
 
     def __init__(self, catalogue: NeedsCatalogue, directory: ResourceDirectory, store: Store,
                  clock: Clock = local_now) -> None:
@@ -64,32 +50,22 @@ class ReferralController(CaseController[ReferralRun]):
     def _load(self, saved: object) -> ReferralRun:
         return ReferralRun.restore(self.catalogue, self.directory, saved)
 
-    @property
-    def run(self) -> ReferralRun:
-        return self.current
+    def _new_run(self) -> ReferralRun:
+        return ReferralRun.start(self.catalogue, self.directory, self.case_number, self.clock())
 
-    def start(self, case_number: str) -> str:
-        """Resume the open assessment for this case; else show the finished one (read-only), or
-        start one. Raises ``StoreError``."""
-        self.case_number = case_number
-        for record in open_records(self.store, AID, case_number, [self.catalogue.id]):
-            if self._resume(record, self._load):
-                return self.resumed(f"Resumed where you stopped. {self.run.progress_text()}.")
-        last = latest_finished(self.store, AID, case_number, [self.catalogue.id])
-        if last is not None and self._resume(last, self._load) and self.run.state.finished_at is not None:
+    def _reopen(self) -> str | None:
+        """The open assessment for this case; else the finished one (read-only); else None."""
+        if self._resume_open([self.catalogue.id]):
+            return self.resumed(f"Resumed where you stopped. {self.run.progress_text()}.")
+        last = latest_finished(self.store, AID, self.case_number, [self.catalogue.id])
+        if last is not None and self._resume(last) and self.run.state.finished_at is not None:
             return self.resumed(f"This case's needs assessment was finished on {when(self.run.state.finished_at)}. "
                                 "It is shown below and cannot be changed.")
-        self._create(ReferralRun.start(self.catalogue, self.directory, case_number, self.clock()), self._load)
-        return "New needs assessment started."
+        return None
 
     def new_assessment(self) -> Step[None]:
         """Start a fresh assessment for the same case (the finished one stays on record)."""
-        try:
-            self._create(ReferralRun.start(self.catalogue, self.directory, self.case_number, self.clock()),
-                         self._load)
-        except StoreError as exc:
-            return Step(False, f"Not started: {exc}. Try again.")
-        return Step(True, "New needs assessment started for the same case.")
+        return self.start_again("New needs assessment started for the same case.")
 
     def toggle_need(self, need_id: str, selected: bool) -> Step[Any]:
         label = self.catalogue_need(need_id).label if self._known(need_id) else need_id
@@ -159,12 +135,12 @@ def recommendation_html(rec: Recommendation, chosen: bool) -> str:
             f"<p><strong>Why it is listed:</strong></p>{bullet_list(rec.why)}")
 
 
-class ReferralView:
+class ReferralView(AidView):
     """Draws the assessment for a controller and forwards each action to it."""
 
     def __init__(self, controller: ReferralController, status: StatusLine) -> None:
+        super().__init__(status)
         self.c = controller
-        self.status = status
         self._quiet = False
         self.progress = html_box()
         self.boxes: dict[str, widgets.Checkbox] = {}
@@ -220,11 +196,6 @@ class ReferralView:
                       f"hb-need-{need.id}")
 
     # ------------------------------------------------------------------ actions
-
-    def _after(self, step: Step[Any], settle: Callable[[Step[Any]], object] | None = None) -> bool:
-        self.draw()
-        self.status.report(step, settle or self._after)
-        return step.saved
 
     def _on_need(self, need_id: str) -> Callable[[dict[str, Any]], None]:
         def changed(change: dict[str, Any]) -> None:
@@ -336,16 +307,12 @@ def needs_and_referrals_aid(catalogue_id: str = DEFAULT_CATALOGUE, directory_id:
         directory_id = lib.agency.resource_directory if lib.agency is not None else DEFAULT_DIRECTORY
     catalogue = lib.catalogue(catalogue_id)
     directory = lib.directory(directory_id)
-    status = StatusLine()
-    body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
-    def start(case_number: str) -> None:
+    def start(case_number: str, frame: CaseAid) -> None:
         controller = ReferralController(catalogue, directory, open_store(store), clock)
         note = controller.start(case_number)
-        body.children = [ReferralView(controller, status).widget]
-        status.show(f"Case {case_number}: {note}")
+        frame.show(case_number, note, ReferralView(controller, frame.status).widget)
 
-    form = CaseForm(start, status, lib.case_number_format)
-    body.children = [form.widget]
-    return aid_box([header("Needs and referrals", "book/assess/needs", "Read the needs chapter"), styles(),
-                    directory_banner(directory), status.widget, body], "Needs and referrals", [catalogue])
+    return case_aid("Needs and referrals", lib, start, chapter="book/assess/needs",
+                    chapter_title="Read the needs chapter", banners=[directory_banner(directory)],
+                    shows=[catalogue])

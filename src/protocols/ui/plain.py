@@ -3,7 +3,7 @@
 The engine and the store write their messages for logs and tests: lower case, ids in backticks
 (``this checklist is on hold at item `danger-screen-result` …``). What an officer reads goes
 through :func:`plain_message` first. Also here: :func:`joined_static`, one widget module made of
-several files under ``static/``.
+several files under ``static/``, and :func:`static_style`, a style sheet there as a ``<style>`` element.
 """
 
 from __future__ import annotations
@@ -40,3 +40,8 @@ def plain_message(text: str, names: Mapping[str, str] | None = None) -> str:
 def joined_static(*names: str) -> str:
     """The text of several front-end files under ``static/``, in order, as one module."""
     return "\n".join((STATIC / name).read_text(encoding="utf-8") for name in names)
+
+
+def static_style(name: str) -> str:
+    """A style sheet under ``static/`` as a ``<style>`` element, for an HTML widget to embed."""
+    return f"<style>\n{(STATIC / name).read_text(encoding='utf-8')}</style>\n"

@@ -14,26 +14,16 @@ import datetime as dt
 import ipywidgets as widgets
 
 from protocols.engine import EngineError, RightsDelivery, RightsDeliveryState, load_state
+from protocols.engine.answers import sentence
 from protocols.engine.languages import language_name
 from protocols.engine.rights import REVIEW_LABELS, NoticeGiven, delivery_text, method_options, run_lines
 from protocols.library.loader import Library, default_library
 from protocols.models import RightsNotice
 from protocols.records import Store, StoreError
-from protocols.ui.aid_parts import (
-    Clock,
-    Step,
-    button,
-    column,
-    esc,
-    html_box,
-    local_now,
-    open_store,
-    row,
-    sentence,
-    stacked,
-    styles,
-)
-from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
+from protocols.ui.frame import CaseAid, StatusLine, case_aid
+from protocols.ui.markup import esc
+from protocols.ui.session import Clock, Step, local_now, open_store
+from protocols.ui.widget_kit import button, column, html_box, row, stacked
 
 AID = "rights-notification"
 CHOOSE = ""
@@ -272,17 +262,11 @@ def rights_notification_aid(library: Library | None = None, store: Store | None 
                             clock: Clock = local_now) -> widgets.VBox:
     """The whole rights-notification job aid."""
     lib = library or default_library()
-    status = StatusLine()
-    body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
-    def start(case_number: str) -> None:
+    def start(case_number: str, frame: CaseAid) -> None:
         controller = RightsController(lib, open_store(store), clock)
         note = controller.start(case_number)
-        body.children = [RightsView(controller, status).widget]
-        status.show(f"Case {case_number}: {note}")
+        frame.show(case_number, note, RightsView(controller, frame.status).widget)
 
-    form = CaseForm(start, status, lib.case_number_format)
-    body.children = [form.widget]
-    return aid_box([header("Rights notification", "book/rights/victims-rights", "Read the rights chapter"),
-                    styles(), status.widget, body], "Rights notification",
-                   [lib.rights[key] for key in sorted(lib.rights)])
+    return case_aid("Rights notification", lib, start, chapter="book/rights/victims-rights",
+                    chapter_title="Read the rights chapter", shows=[lib.rights[key] for key in sorted(lib.rights)])

@@ -31,109 +31,37 @@ from protocols.engine import (
     check_case_number,
     summarise,
 )
-from protocols.engine.training_summary import best_options
 from protocols.library.loader import Library, default_library
-from protocols.models import Node, Rating, Scenario
+from protocols.models import Node, Scenario
 from protocols.records import RunRecord, Store, StoreError
-from protocols.ui.aid_parts import (
-    Clock,
-    RunSession,
-    ScreenTop,
-    Step,
-    bullet_list,
-    button,
-    column,
-    esc,
-    facts,
-    finished_status,
-    html_box,
-    local_now,
-    open_store,
-    row,
-    stacked,
-    styles,
-)
 from protocols.ui.frame import StatusLine, aid_box, header
+from protocols.ui.markup import esc, facts
+from protocols.ui.plain import STATIC, static_style
+from protocols.ui.scenario_debrief import (
+    LETTERS,
+    SUMMARY_BUTTON,
+    debrief_html,
+    feedback_html,
+    group_debrief_html,
+    group_feedback_html,
+    summary_html,
+)
+from protocols.ui.session import Clock, RunSession, Step, finished_status, local_now, open_store, started_run
+from protocols.ui.widget_kit import ScreenTop, button, column, html_box, row, stacked, styles
 
 AID = "scenario-player"
 DEFAULT_LABEL = "training"
 ROLL_CALL = "roll-call"
 """The value of ``?mode=`` that opens the aid in roll-call mode."""
-LETTERS = "ABCDE"
-"""Options are named by letter in roll-call mode (a node has at most five)."""
 
-ROLL_CALL_CSS = """
-<style>
-.hb-aid.hb-roll-call { max-width: 64rem; font-size: 1.5rem; line-height: 1.45; color: #000;
-  --jp-widgets-font-size: 1.5rem; --jp-widgets-inline-height: 56px; }
-.hb-aid.hb-roll-call .widget-html, .hb-aid.hb-roll-call .jupyter-widget-html,
-.hb-aid.hb-roll-call .widget-label, .hb-aid.hb-roll-call .jupyter-widget-label { font-size: 1.5rem; color: #000; }
-.hb-aid.hb-roll-call .hb-aid-title { font-size: 2.25rem; }
-.hb-aid.hb-roll-call .hb-aid-brand, .hb-aid.hb-roll-call .hb-aid-nav a { font-size: 1.1rem; }
-.hb-aid.hb-roll-call h2 { font-size: 2.1rem; margin: 1rem 0 0.4rem; }
-.hb-aid.hb-roll-call h3 { font-size: 1.8rem; margin: 0.8rem 0 0.3rem; }
-.hb-aid.hb-roll-call .hb-muted { color: #1b1f24; font-size: 1.3rem; }
-.hb-aid.hb-roll-call .hb-progress { background: #1b1f24; color: #fff; font-size: 1.3rem; }
-.hb-aid.hb-roll-call .hb-aid-status { font-size: 1.3rem; }
-.hb-aid.hb-roll-call .hb-result .hb-headline { font-size: 2rem; }
-.hb-aid.hb-roll-call button.jupyter-button { font-size: 1.5rem; min-height: 64px; padding: 0.6rem 1.2rem;
-  border-width: 2px; }
-.hb-aid.hb-roll-call input[type=number], .hb-aid.hb-roll-call input[type=text], .hb-aid.hb-roll-call select {
-  font-size: 1.5rem; min-height: 56px;
-  border: 2px solid #4a5560; border-radius: 4px; color: #000; background: #fff; }
-.hb-aid.hb-roll-call .hb-rc-option { border: 2px solid #1b1f24; border-radius: 8px; padding: 0.6rem 0.9rem;
-  margin: 0.5rem 0; gap: 0.4rem; }
-.hb-aid.hb-roll-call .hb-rc-option p { margin: 0.2rem 0; }
-.hb-aid .hb-letter { display: inline-block; min-width: 1.6em; padding: 0 0.3em; margin-right: 0.4em;
-  border-radius: 4px; background: #0b5cad; color: #fff; font-weight: 700; text-align: center; }
-.hb-aid .hb-hands.widget-inline-hbox, .hb-aid .hb-hands.jupyter-widget-inline-hbox { flex-wrap: wrap;
-  align-items: center; gap: 0.2rem 0.6rem; height: auto; width: auto; max-width: 100%; flex: 0 1 auto; }
-.hb-aid .hb-hands .widget-label, .hb-aid .hb-hands .jupyter-widget-label { width: auto !important;
-  max-width: none; margin: 0; }
-.hb-aid .hb-hands input { width: 6rem; flex: 0 0 6rem; }
-.hb-aid .hb-rc-option .hb-row { gap: 0.5rem 1.5rem; }
-.hb-aid .hb-table-wrap { overflow-x: auto; max-width: 100%; margin: 0.4rem 0; }
-.hb-aid table.hb-summary { border-collapse: collapse; width: 100%; }
-.hb-aid table.hb-summary caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
-.hb-aid table.hb-summary th, .hb-aid table.hb-summary td { border: 1px solid #8a96a3; padding: 0.35rem 0.5rem;
-  text-align: left; vertical-align: top; }
-.hb-aid table.hb-summary thead th { background: #e6ebf0; }
-.hb-aid table.hb-summary tbody th { font-weight: 400; }
-.hb-aid table.hb-summary td { white-space: nowrap; }
-.hb-aid table.hb-summary tr.hb-choices-row td { white-space: normal; border-top: 0; }
-.hb-aid table.hb-summary tbody tr:not(.hb-choices-row) > * { border-bottom: 0; }
-.hb-aid ul.hb-choices { margin: 0; padding: 0; list-style: none; font-size: 0.9em; }
-.hb-aid ul.hb-choices li { margin: 0.15rem 0; }
-@media (max-width: 30rem) {
-  .hb-aid.hb-roll-call { font-size: 1.25rem; --jp-widgets-font-size: 1.25rem; }
-  .hb-aid.hb-roll-call .widget-html, .hb-aid.hb-roll-call .jupyter-widget-html,
-  .hb-aid.hb-roll-call .widget-label, .hb-aid.hb-roll-call .jupyter-widget-label { font-size: 1.25rem; }
-  .hb-aid.hb-roll-call .hb-aid-title { font-size: 1.75rem; }
-  .hb-aid.hb-roll-call h2 { font-size: 1.6rem; }
-  .hb-aid.hb-roll-call h3 { font-size: 1.4rem; }
-  .hb-aid.hb-roll-call button.jupyter-button, .hb-aid.hb-roll-call input { font-size: 1.25rem; }
-  .hb-aid table.hb-summary th, .hb-aid table.hb-summary td { padding: 0.3rem; }
-}
-</style>
-"""
+ROLL_CALL_CSS = static_style("roll_call.css")
 """Roll-call mode: large type and high contrast for a projector; still no sideways scroll at 375 px."""
 
 
 class PageQuery(anywidget.AnyWidget):
     """Hands the page's query (``?scenario=…``) to Python; shows nothing."""
 
-    _esm = """
-    export default {
-      render({ model }) {
-        const out = {};
-        for (const [key, value] of new URLSearchParams(window.location.search)) {
-          if (key.length <= 40 && value.length <= 100) out[key] = value;
-        }
-        model.set("params", out);
-        model.save_changes();
-      },
-    };
-    """
+    _esm = STATIC / "page_query.js"
     params = traitlets.Dict().tag(sync=True)
 
 
@@ -150,9 +78,7 @@ class ScenarioController:
 
     @property
     def player(self) -> ScenarioPlayer:
-        if self.session is None:
-            raise RuntimeError("start() first")
-        return self.session.run
+        return started_run(self.session)
 
     @property
     def roll_call(self) -> bool:
@@ -241,86 +167,6 @@ class ScenarioController:
 def session_records(store: Store, label: str) -> list[RunRecord]:
     """Every scenario play-through saved under a session label (``Store.find`` stops at 50)."""
     return [r for r in store.all_runs(AID) if r.case_number == label]
-
-
-VERDICT_CSS = {Rating.CORRECT: "hb-out", Rating.PARTIAL: "", Rating.WRONG: "hb-in"}
-SUMMARY_BUTTON = "Trainer's summary for this session label"
-
-
-def short(text: str, width: int) -> str:
-    """``text`` cut at a word to at most ``width`` characters, with … when cut."""
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    return text[: width - 1].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
-
-
-def _people(count: int) -> str:
-    return f"{count} {'person' if count == 1 else 'people'}"
-
-
-def hands_html(node: Node, hands: Mapping[str, int], best: set[str] | None = None) -> str:
-    """A show of hands as a list: each option (by letter) with its hands and share."""
-    total = sum(hands.values())
-    if not total:
-        return '<p class="hb-muted">No hands counted.</p>'
-    lines = []
-    for letter, option in zip(LETTERS, node.options, strict=False):
-        count = hands.get(option.id, 0)
-        mark = " (best option)" if best is not None and option.id in best else ""
-        lines.append(f'<li><span class="hb-letter">{letter}</span> '
-                     f"<strong>{count} hand{'s' if count != 1 else ''}</strong> "
-                     f"({round(100 * count / total)}%){esc(mark)}: {esc(short(option.text, 60))}</li>")
-    return f'<ul class="hb-list hb-hands-split" style="list-style:none;padding:0">{"".join(lines)}</ul>'
-
-
-def hands_line(node: Node, hands: Mapping[str, int], best: set[str]) -> str:
-    """A show of hands on one line: ``A 9 (75%, best) · B 3 (25%) · C 0``."""
-    total = sum(hands.values())
-    if not total:
-        return "No hands counted."
-    parts = []
-    for letter, option in zip(LETTERS, node.options, strict=False):
-        count = hands.get(option.id, 0)
-        parts.append(f"{letter}: {count} ({round(100 * count / total)}%{', best' if option.id in best else ''})")
-    return " · ".join(parts)
-
-
-def summary_html(summary: TrainingSummary) -> str:
-    """The trainer's summary: one line, what was left out, a table by decision, what to teach again."""
-    parts = [f"<p><strong>{esc(summary.title)}</strong> (version {esc(summary.content_version)}): "
-             f"{esc(summary.text)}.</p>"]
-    if summary.skipped:
-        parts.append('<div class="hb-note"><p><strong>Not counted here:</strong></p>'
-                     + bullet_list(s.reason for s in summary.skipped) + "</div>")
-    if not summary.nodes:
-        parts.append("<p>Nobody has made a decision in this scenario under this session label yet.</p>")
-        return "".join(parts)
-    rows = []
-    for n in summary.nodes:
-        choices = "".join(
-            f'<li><span class="hb-letter">{letter}</span> <strong>{o.count}</strong>'
-            f"{' <strong>(best)</strong>' if o.best else ''}: {esc(short(o.text, 70))}</li>"
-            for letter, o in zip(LETTERS, n.options, strict=False))
-        rows.append(f'<tr><th scope="row">{n.number}. {esc(n.question)}</th>'
-                    f"<td>{n.reached}</td><td>{n.best_percent}%</td></tr>"
-                    f'<tr class="hb-choices-row"><td colspan="3"><ul class="hb-choices">{choices}</ul></td></tr>')
-    parts.append(
-        '<div class="hb-table-wrap" role="region" tabindex="0" aria-label="Trainer\'s summary by decision">'
-        '<table class="hb-summary"><caption>Each decision: how many decided, how many chose the best option, '
-        'and what each option got</caption><thead><tr><th scope="col">Decision</th><th scope="col">People</th>'
-        '<th scope="col">Chose the best</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>")
-    if summary.reteach:
-        items = []
-        for n in summary.reteach:
-            practise = bullet_list(x.text for x in n.best_exercises) if n.best_exercises else ""
-            items.append(f"<li><strong>Decision {n.number}: {esc(n.question)}</strong> "
-                         f"{n.best_percent}% of {_people(n.reached)} chose the best option."
-                         + (f" Practice these checklist items:{practise}" if practise else "") + "</li>")
-        parts.append(f'<h3>Teach again</h3><ul class="hb-list">{"".join(items)}</ul>')
-    else:
-        parts.append("<p>At every decision, most people chose the best option.</p>")
-    return "".join(parts)
 
 
 class ScenarioView:
@@ -486,59 +332,21 @@ class ScenarioView:
 
     def show_feedback(self, feedback: Feedback) -> None:
         self.top.new_screen()
-        points = f"{feedback.points} point{'s' if feedback.points != 1 else ''}"
         last = "See the group debrief" if self.c.roll_call else "See the debrief"
         nxt = (button(last, self.show_debrief, style="primary") if feedback.finished
                else button("Next decision", self.show_decision, style="primary"))
-        if not self.c.roll_call:
-            self.widget.children = [
-                html_box(f'<div class="hb-result {VERDICT_CSS[feedback.rating]}" role="status">'
-                         f'<p class="hb-headline">{esc(feedback.verdict)} ({esc(points)})</p>'
-                         f"<p><strong>You chose:</strong> {esc(feedback.option_text)}</p>"
-                         f"<p>{esc(feedback.feedback)}</p>"
-                         f"<p><strong>Score so far:</strong> {esc(feedback.score.text)}</p></div>"),
-                row([nxt]),
-            ]
-            return
-        node = self.c.player.scenario.node(feedback.node_id)
-        best = best_options(node)
-        letter = LETTERS[[o.id for o in node.options].index(feedback.option_id)]
-        better = ""
-        if feedback.option_id not in best:
-            named = " or ".join(f"{LETTERS[i]}: {o.text}" for i, o in enumerate(node.options) if o.id in best)
-            better = f"<p><strong>The best option:</strong> {esc(named)}</p>"
-        self.widget.children = [
-            html_box(f'<p class="hb-progress">Time: {esc(self.c.time_text())}</p>'
-                     f'<div class="hb-result {VERDICT_CSS[feedback.rating]}" role="status">'
-                     f'<p class="hb-headline">{esc(feedback.verdict)} ({esc(points)})</p>'
-                     f"<p><strong>The group chose {letter}:</strong> {esc(feedback.option_text)}</p>"
-                     f"<p>{esc(feedback.feedback)}</p></div>{better}"
-                     f"<h3>Show of hands</h3>{hands_html(node, feedback.hands, best)}"),
-            row([nxt]),
-        ]
+        shown = (group_feedback_html(feedback, self.c.player.scenario.node(feedback.node_id), self.c.time_text())
+                 if self.c.roll_call else feedback_html(feedback))
+        self.widget.children = [html_box(shown), row([nxt])]
 
     def show_debrief(self) -> None:
         self.top.new_screen()
         if self.c.roll_call:
             self._show_group_debrief()
             return
-        debrief = self.c.debrief()
-        entries = []
-        for number, e in enumerate(debrief.entries, start=1):
-            items = bullet_list(x.text for x in e.exercises) if e.exercises else "<p>None listed.</p>"
-            entries.append(
-                f'<li class="hb-card"><p><strong>Decision {number}: {esc(e.question)}</strong></p>'
-                f"<p>You chose: {esc(e.option_text)}</p>"
-                f"<p><strong>{esc(e.verdict)}</strong> ({e.points} of 2 points). {esc(e.feedback)}</p>"
-                f"<p><strong>Checklist items this practises:</strong></p>{items}</li>")
         self.summary_box.value = ""
         self.widget.children = [
-            html_box(f'<div class="hb-result" role="status"><p class="hb-headline">Debrief: '
-                     f"{esc(debrief.title)}</p><p>Final score: {esc(debrief.score.text)} over "
-                     f"{debrief.score.decisions} decisions.</p></div>"
-                     f'<h2>Each decision</h2><ol class="hb-list" style="list-style:none;padding:0">'
-                     f"{''.join(entries)}</ol>"
-                     f"<h2>Points to discuss</h2>{bullet_list(debrief.debrief_points)}"),
+            html_box(debrief_html(self.c.debrief())),
             row([button("Play it again", self.show_warning, style="primary"),
                  button("Choose another scenario", self.show_choice),
                  button(SUMMARY_BUTTON, lambda: self.show_summary(played=True))]),
@@ -546,36 +354,12 @@ class ScenarioView:
         ]
 
     def _show_group_debrief(self) -> None:
-        debrief = self.c.debrief()
-        scenario = self.c.player.scenario
-        entries = []
-        for number, e in enumerate(debrief.entries, start=1):
-            node = scenario.node(e.node_id)
-            letter = LETTERS[[o.id for o in node.options].index(e.option_id)]
-            items = bullet_list(x.text for x in e.exercises) if e.exercises else "<p>None listed.</p>"
-            entries.append(
-                f'<li class="hb-card"><h3>Decision {number}: {esc(e.question)}</h3>'
-                f"<p><strong>The group chose {letter}:</strong> {esc(e.option_text)}</p>"
-                f"<p><strong>{esc(e.verdict)}</strong> ({e.points} of 2 points). {esc(e.feedback)}</p>"
-                + (f"<p><strong>Show of hands:</strong> {esc(hands_line(node, e.hands, best_options(node)))}</p>"
-                   if e.hands else "")
-                + f"<p><strong>Checklist items practised:</strong></p>{items}</li>")
         step = self.c.summary()
         summary = (summary_html(step.value) if step.value is not None
                    else f'<p class="hb-muted">{esc(step.message)}</p>')
-        minutes = self.c.elapsed_minutes()
         self.widget.children = [
-            html_box(f'<div class="hb-result" role="status"><p class="hb-headline">Group debrief: '
-                     f"{esc(debrief.title)}</p><p>Group score: {esc(debrief.score.text)} over "
-                     f"{debrief.score.decisions} decisions. Time: {minutes} minute{'s' if minutes != 1 else ''} "
-                     f"(planned about {scenario.minutes}).</p></div>"
-                     f'<h2>Each decision</h2><ol class="hb-list" style="list-style:none;padding:0">'
-                     f"{''.join(entries)}</ol>"
-                     f"<h2>Discuss as a group</h2><p>For each point, ask: when did this come up for you, "
-                     f"and what did you do?</p>{bullet_list(debrief.debrief_points)}"
-                     f"<h2>{esc(SUMMARY_BUTTON)}</h2>"
-                     '<p class="hb-muted">Every play-through saved under this session label: this group '
-                     "and anyone who played on a phone. No names.</p>" + summary),
+            html_box(group_debrief_html(self.c.debrief(), self.c.player.scenario, self.c.elapsed_minutes(),
+                                        summary)),
             row([button("Play it again", self.show_warning, style="primary"),
                  button("Choose another scenario", self.show_choice)]),
         ]
@@ -611,7 +395,7 @@ def scenario_player_aid(scenario_id: str | None = None, library: Library | None 
             view.set_roll_call(True)
 
     query.observe(from_page, names="params")
-    box = aid_box([header("Scenario player", "book/training/index", "Read the training chapter"), styles(),
+    box = aid_box([header("Scenario player", "book/training/index", "Read the training chapter", lib), styles(),
                    widgets.HTML(ROLL_CALL_CSS), status.widget, view.widget, query, view.top],
                   "Scenario player", [lib.scenarios[key] for key in sorted(lib.scenarios)])
     view.frame = box

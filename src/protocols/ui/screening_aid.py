@@ -13,28 +13,11 @@ from typing import Any
 import ipywidgets as widgets
 
 from protocols.engine import ChecklistRun, ScreeningResult, ScreeningRun
+from protocols.engine.answers import sentence
 from protocols.library.loader import Library, default_library
 from protocols.models import ScreeningAnswer, ScreeningInstrument
 from protocols.records import Store, StoreError
 from protocols.records.case_runs import latest_finished
-from protocols.ui.aid_parts import (
-    CaseController,
-    Clock,
-    Step,
-    bullet_list,
-    button,
-    column,
-    esc,
-    facts,
-    html_box,
-    local_now,
-    open_store,
-    row,
-    sentence,
-    stacked,
-    styles,
-    when,
-)
 from protocols.ui.checklist_aid import (
     fill_in_from_screening,
     filled_in_note,
@@ -43,7 +26,10 @@ from protocols.ui.checklist_aid import (
     live_checklist,
 )
 from protocols.ui.checklist_session import ChecklistSession
-from protocols.ui.frame import CaseForm, StatusLine, aid_box, header
+from protocols.ui.frame import CaseAid, StatusLine, case_aid
+from protocols.ui.markup import bullet_list, esc, facts, when
+from protocols.ui.session import CaseController, Clock, Step, local_now, open_store
+from protocols.ui.widget_kit import AidView, button, column, html_box, row, stacked
 
 AID = "screening"
 FOLLOW_ON_AID = "screen-in-response"
@@ -58,6 +44,7 @@ class ScreeningController(CaseController[ScreeningRun]):
     """The screening for one case, saved after every change; no widgets."""
 
     aid = AID
+    started = "New screening started."
 
     def __init__(self, instrument: ScreeningInstrument, library: Library, store: Store,
                  clock: Clock = local_now) -> None:
@@ -70,41 +57,21 @@ class ScreeningController(CaseController[ScreeningRun]):
     def _load(self, saved: object) -> ScreeningRun:
         return ScreeningRun.restore(self.instrument, saved)
 
-    @property
-    def run(self) -> ScreeningRun:
-        return self.current
+    def _new_run(self) -> ScreeningRun:
+        return ScreeningRun.start(self.instrument, self.case_number, self.clock())
 
-    def start(self, case_number: str) -> str:
-        """Resume this case's latest screening (open or finished), or start one.
-
-        Returns what to tell the officer. Raises ``StoreError`` if the store cannot be used.
-        """
-        self.case_number = case_number
-        for record in self.store.find(AID, case_number):
-            if record.content_id != self.instrument.id:
-                continue
-            if self._resume(record, self._load):
-                return self.resumed(self._resumed())
-            break
-        return self._new("New screening started.")
-
-    def _resumed(self) -> str:
+    def _reopen(self) -> str | None:
+        """This case's latest screening, open or finished; None when there is none that fits."""
+        if not self._resume_newest(self.instrument.id):
+            return None
         if self.run.finished and self.run.state.finished_at is not None:
-            return (f"This case was screened at {when(self.run.state.finished_at)}. "
-                    "The result is below.")
-        return "Resumed the open screening where you stopped."
-
-    def _new(self, note: str) -> str:
-        self._create(ScreeningRun.start(self.instrument, self.case_number, self.clock()), self._load)
-        return note
+            return self.resumed(f"This case was screened at {when(self.run.state.finished_at)}. "
+                                "The result is below.")
+        return self.resumed("Resumed the open screening where you stopped.")
 
     def new_screening(self) -> Step[None]:
         """Start a fresh screening for the same case (after a finished one)."""
-        try:
-            note = self._new("New screening started for the same case.")
-        except StoreError as exc:
-            return Step(False, f"Not started: {exc}. Try again.")
-        return Step(True, note)
+        return self.start_again("New screening started for the same case.")
 
     def answer(self, number: int, value: str) -> Step[Any]:
         word = _WORDS_BY_VALUE.get(value, value)
@@ -198,12 +165,12 @@ class _QuestionRow:
                                       f"{esc(when(record.answered_at))} · saved</p>")
 
 
-class ScreeningView:
+class ScreeningView(AidView):
     """Draws the screening for a controller and forwards each action to it."""
 
     def __init__(self, controller: ScreeningController, status: StatusLine) -> None:
+        super().__init__(status)
         self.c = controller
-        self.status = status
         instrument = controller.instrument
         self.progress = html_box()
         self.rows = [_QuestionRow(self, q.number, q.text) for q in instrument.questions]
@@ -239,11 +206,6 @@ class ScreeningView:
         self.draw()
 
     # ------------------------------------------------------------------ actions
-
-    def _after(self, step: Step[Any], settle: Callable[[Step[Any]], object] | None = None) -> bool:
-        self.draw()
-        self.status.report(step, settle or self._after)
-        return step.saved
 
     def answer(self, number: int, value: str) -> None:
         self._after(self.c.answer(number, value))
@@ -390,18 +352,14 @@ def screening_aid(instrument_id: str | None = None, library: Library | None = No
         instrument_id = lib.agency.screening_instrument if lib.agency is not None else DEFAULT_INSTRUMENT
     instrument = lib.instrument(instrument_id)
     follow_on = lib.protocol(instrument.follow_on_protocol)
-    status = StatusLine()
-    body = widgets.VBox(layout=widgets.Layout(width="100%"))
 
-    def start(case_number: str) -> None:
+    def start(case_number: str, frame: CaseAid) -> None:
         controller = ScreeningController(instrument, lib, open_store(store), clock)
         note = controller.start(case_number)
-        view = ScreeningView(controller, status)
-        body.children = [view.widget]
-        status.show(f"Case {case_number}: {note}")
+        view = ScreeningView(controller, frame.status)
+        frame.show(case_number, note, view.widget)
         view.open_follow_on()  # after the note: a problem it reports must not be written over
 
-    form = CaseForm(start, status, lib.case_number_format)
-    body.children = [form.widget]
-    return aid_box([header("Danger screening", follow_on.chapter, "Read the screening chapter"), styles(),
-                    sample_banner(instrument), status.widget, body], "Danger screening", [instrument, follow_on])
+    return case_aid("Danger screening", lib, start, chapter=follow_on.chapter,
+                    chapter_title="Read the screening chapter", banners=[sample_banner(instrument)],
+                    shows=[instrument, follow_on])

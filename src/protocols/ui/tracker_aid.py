@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import traitlets
 
 from protocols.engine import EngineError, FollowUpPlan
+from protocols.engine.answers import sentence
 from protocols.library.loader import Library, UnknownContent, default_library
 from protocols.records import Store, StoreError
 from protocols.records.followups import plan_status
@@ -29,21 +30,11 @@ from protocols.records.monitoring import (
     week_of,
     weekly_figures,
 )
-from protocols.ui.aid_parts import (
-    Clock,
-    RunSession,
-    Step,
-    button,
-    column,
-    html_box,
-    local_now,
-    open_store,
-    row,
-    sentence,
-    styles,
-    when,
-)
 from protocols.ui.frame import StatusLine, aid_box, header
+from protocols.ui.markup import when
+from protocols.ui.plain import STATIC, static_style
+from protocols.ui.session import Clock, RunSession, Step, local_now, open_store
+from protocols.ui.widget_kit import button, column, html_box, row, styles
 
 STATUS_WORDS = {"overdue": "Overdue", "due-today": "Due today", "upcoming": "Later this week",
                 "next-week": "Next week"}
@@ -127,22 +118,8 @@ def this_week_line(due: list[DueCheckIn], monitoring: Monitoring, now: dt.dateti
     return f'<p class="hb-progress" role="status">{html.escape(text)}</p>'
 
 
-TABLE_CSS = """<style>
-.hb-aid table.hb-table { border-collapse: collapse; font-size: 0.95rem; min-width: 100%; }
-.hb-aid table.hb-table th, .hb-aid table.hb-table td { border: 1px solid #c9d1d9; padding: 0.3rem 0.45rem;
-  text-align: left; white-space: nowrap; }
-.hb-aid table.hb-table th[scope=col] { white-space: normal; min-width: 5.5rem; vertical-align: bottom; }
-.hb-aid table.hb-table caption { text-align: left; font-weight: 600; padding: 0.2rem 0; }
-.hb-aid .hb-scroll { overflow-x: auto; max-width: 100%; }
-.hb-aid figure.hb-chart { margin: 0 0 0.75rem; }
-.hb-aid .hb-chart-key { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; font-size: 0.9rem; color: #1b1f24; }
-.hb-aid .hb-swatch { display: inline-block; width: 0.9rem; height: 0.9rem; margin-right: 0.35rem;
-  vertical-align: -0.1rem; border: 1px solid #1b1f24; }
-.hb-aid .hb-scroll:focus-visible { outline: 3px solid #f2a900; outline-offset: 2px; }
-.hb-aid dl.hb-legend { margin: 0.3rem 0; font-size: 0.95rem; }
-.hb-aid dl.hb-legend dt { font-weight: 600; margin-top: 0.3rem; }
-.hb-aid dl.hb-legend dd { margin: 0 0 0 1rem; }
-</style>"""
+TABLE_CSS = static_style("tracker.css")
+"""The weekly table, its legend and the chart's key."""
 
 
 class OnOpen(anywidget.AnyWidget):
@@ -152,14 +129,7 @@ class OnOpen(anywidget.AnyWidget):
     the tracker read then can be old: it reads the records again when the page opens.
     """
 
-    _esm = """
-    export default {
-      render({ model }) {
-        model.set("opened", model.get("opened") + 1);
-        model.save_changes();
-      },
-    };
-    """
+    _esm = STATIC / "on_open.js"
     opened = traitlets.Int(0).tag(sync=True)
 
 
@@ -239,7 +209,8 @@ def tracker_aid(library: Library | None = None, store: Store | None = None,
         records = open_store(store)
     except StoreError as exc:
         status.show(f"The records store cannot be used: {exc}", bad=True)
-        return aid_box([styles(), header("Track follow-up care", "book/follow-up/monitoring"), status.widget],
+        return aid_box([styles(), header("Track follow-up care", "book/follow-up/monitoring", library=lib),
+                        status.widget],
                        "Track follow-up care")
     tracker = Tracker(lib, records, clock)
     tracker.refresh()
@@ -251,7 +222,7 @@ def tracker_aid(library: Library | None = None, store: Store | None = None,
     on_open.observe(opened, names="opened")
     return aid_box([
         styles(),
-        header("Track follow-up care", "book/follow-up/monitoring", "Read the monitoring chapter"),
+        header("Track follow-up care", "book/follow-up/monitoring", "Read the monitoring chapter", lib),
         tracker.status.widget,
         html_box("<h2>Check-ins due</h2><p>Overdue first, then due today, later this week (to Sunday) and "
                  "next week. "

@@ -21,25 +21,12 @@ const LINK_TEXT = {
 };
 const LINK_BUTTON = { signin: "Sign in again", gone: "Reopen the case" };
 
-function make(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "text") node.textContent = value;
-    else if (key === "class") node.className = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
-
 function linkBar(model) {
-  const text = make("span", { class: "hb-link-text" });
-  const reopen = make("button", { type: "button", class: "hb-link-reopen", text: "Reopen the case", hidden: true,
+  const text = el("span", { class: "hb-link-text" });
+  const reopen = el("button", { type: "button", class: "hb-link-reopen", text: "Reopen the case", hidden: true,
                                   onclick: reopenCase });
-  const bar = make("div", { class: "hb-link-bar", role: "alert", hidden: true, "data-link": "connected" }, [
-    make("p", { class: "hb-link-message" }, [make("span", { class: "hb-link-icon", "aria-hidden": "true", text: "⚠" }), text]),
+  const bar = el("div", { class: "hb-link-bar", role: "alert", hidden: true, "data-link": "connected" }, [
+    el("p", { class: "hb-link-message" }, [el("span", { class: "hb-link-icon", "aria-hidden": "true", text: "⚠" }), text]),
     reopen,
   ]);
   const link = kernelLink(model, (state) => {
@@ -56,7 +43,7 @@ function linkBar(model) {
 // itself, so nothing is said twice), until the officer scrolls up to where it belongs or
 // presses "Close". It takes the focus only when the focus was lost.
 function stickyStatus(el) {
-  const close = make("button", { type: "button", class: "hb-stuck-close", text: "Close",
+  const close = el("button", { type: "button", class: "hb-stuck-close", text: "Close",
                                  "aria-label": "Close this message", onclick: () => unstick() });
   const box = () => el.closest(".hb-status-box");
   let watcher = null;
@@ -128,7 +115,7 @@ function render({ model, el }) {
   model.on("change:case_number", remember);
 
   // Outside the aid's boxes: Voila's scrolling panel would carry a fixed bar away with the page.
-  const bottom = make("div", { class: "hb-bottom" });
+  const bottom = el("div", { class: "hb-bottom" });
   document.body.append(bottom);
   const { bar, link } = linkBar(model);
   bottom.append(bar);

@@ -1,4 +1,4 @@
-// Scrolls a job aid back to its top when Python moves to a new screen (protocols/ui/aid_parts.py,
+// Scrolls a job aid back to its top when Python moves to a new screen (protocols/ui/widget_kit.py,
 // ScreenTop): an aid that swaps one screen for the next would otherwise leave a phone looking at
 // the bottom of the new one.
 export default {
