@@ -9,12 +9,13 @@ reads any kind of run).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
-from protocols.engine.errors import ContentMismatch, StateError
+from protocols.engine.errors import ContentMismatch, RunClosed, StateError
 
 
 class Frozen(BaseModel):
@@ -35,6 +36,41 @@ S = TypeVar("S", bound=RunState)
 R = TypeVar("R")
 
 
+class Versioned(Protocol):
+    """Content a run is made with: anything with an id and a version."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+
+def first_state(model: type[S], content: Versioned, started_at: dt.datetime, **fields: Any) -> S:
+    """A new run's state: ``content``'s id and version, when it started, and ``fields``."""
+    return model(content_id=content.id, content_version=content.version, started_at=started_at, **fields)
+
+
+def require_open(closed_at: dt.datetime | None, message: str) -> None:
+    """Raise :class:`RunClosed` with ``message`` once a run is closed (``{at}`` in it is when)."""
+    if closed_at is not None:
+        raise RunClosed(message.format(at=closed_at))
+
+
+def read_saved(saved: object, from_json: Callable[[str | bytes], R], from_data: Callable[[Any], R]) -> R:
+    """Read a saved run with ``from_json`` (text, bytes) or ``from_data`` (parsed data).
+
+    Raises :class:`StateError` if it cannot be read; the message names the fields
+    at fault but never repeats their values.
+    """
+    try:
+        if isinstance(saved, str | bytes):
+            return from_json(saved)
+        return from_data(saved)
+    except ValidationError as error:
+        raise StateError(f"the saved run could not be read: {describe(error)}") from None
+
+
 def load(model: type[S], saved: object) -> S:
     """Read a saved state (a state object or its JSON form) as ``model``.
 
@@ -43,12 +79,7 @@ def load(model: type[S], saved: object) -> S:
     """
     if isinstance(saved, model):
         return saved
-    try:
-        if isinstance(saved, str | bytes):
-            return model.model_validate_json(saved)
-        return model.model_validate(saved)
-    except ValidationError as error:
-        raise StateError(f"the saved run could not be read: {describe(error)}") from None
+    return read_saved(saved, model.model_validate_json, model.model_validate)
 
 
 def describe(error: ValidationError, limit: int = 3) -> str:

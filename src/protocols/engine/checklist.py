@@ -26,7 +26,7 @@ from protocols.engine.answers import (
     named,
     plural,
 )
-from protocols.engine.base import check_content, load
+from protocols.engine.base import check_content, first_state, load, require_open
 from protocols.engine.checklist_state import (
     AnswerKind,
     ChecklistState,
@@ -91,13 +91,8 @@ class ChecklistRun:
     def start(cls, protocol: Protocol, case_number: object, now: dt.datetime) -> ChecklistRun:
         """A new run for the incident or case number (no names)."""
         now = require_aware(now)
-        state = ChecklistState(
-            content_id=protocol.id,
-            content_version=protocol.version,
-            case_number=check_case_number(case_number),
-            started_at=now,
-            events=(RunEvent(event="started", at=now),),
-        )
+        state = first_state(ChecklistState, protocol, now, case_number=check_case_number(case_number),
+                            events=(RunEvent(event="started", at=now),))
         return cls(protocol, state)
 
     @classmethod
@@ -215,11 +210,8 @@ class ChecklistRun:
     # ----------------------------------------------------------------- changes
 
     def _require_open(self, doing: str) -> None:
-        if self.state.completed_at is not None:
-            raise RunClosed(
-                f"This checklist was completed at {self.state.completed_at:%H:%M} and cannot be "
-                f"changed; reopen it (with a reason) before {doing}."
-            )
+        require_open(self.state.completed_at, "This checklist was completed at {at:%H:%M} and cannot be "
+                     f"changed; reopen it (with a reason) before {doing}.")
         if self.state.hold is not None:
             held = self._items[self.state.hold.item_id]
             raise StateError(

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import AwareDatetime
 
 from protocols.engine.answers import CaseNumber, check_case_number
-from protocols.engine.base import Frozen, RunState, check_content, load
+from protocols.engine.base import Frozen, RunState, check_content, first_state, load
 from protocols.engine.clock import require_aware
 from protocols.engine.errors import AnswerError, RunClosed, StateError
 from protocols.models import ConfidentialityGuide, Outcome, Question
@@ -104,15 +104,7 @@ class ConfidentialityAdvisor:
     ) -> ConfidentialityAdvisor:
         now = require_aware(now)
         number = None if case_number is None else check_case_number(case_number)
-        return cls(
-            guide,
-            AdvisorState(
-                content_id=guide.id,
-                content_version=guide.version,
-                case_number=number,
-                started_at=now,
-            ),
-        )
+        return cls(guide, first_state(AdvisorState, guide, now, case_number=number))
 
     @classmethod
     def restore(cls, guide: ConfidentialityGuide, saved: object) -> ConfidentialityAdvisor:

@@ -29,9 +29,9 @@ from protocols.engine.answers import (
     check_text,
     named,
 )
-from protocols.engine.base import Frozen, RunState, check_content, load, restore_older
+from protocols.engine.base import Frozen, RunState, check_content, first_state, load, require_open, restore_older
 from protocols.engine.clock import require_aware
-from protocols.engine.errors import AnswerError, RunClosed, StateError
+from protocols.engine.errors import AnswerError, StateError
 from protocols.models import CheckIn, ContactMethod, FollowUpTemplate
 
 DEFAULT_CONTACT_TIME = dt.time(9, 0)
@@ -266,15 +266,11 @@ class FollowUpPlan:
         contact = _check_contact(template, method, window, may_leave_message, code_word)
         return cls(
             template,
-            FollowUpState(
-                content_id=template.id,
-                content_version=template.version,
+            first_state(
+                FollowUpState, template, start,
                 case_number=check_case_number(case_number),
-                started_at=start,
                 contact=contact,
-                check_ins=tuple(
-                    schedule(c, start, contact, holidays) for c in template.check_ins
-                ),
+                check_ins=tuple(schedule(c, start, contact, holidays) for c in template.check_ins),
             ),
         )
 
@@ -390,11 +386,9 @@ class FollowUpPlan:
     # ----------------------------------------------------------------- changes
 
     def _require_open(self) -> None:
-        if self.state.closure is not None:
-            raise RunClosed(
-                f"This follow-up plan was closed on {self.state.closure.at:%d %b %Y}. "
-                "Start a new plan if follow-up is needed again."
-            )
+        require_open(None if self.state.closure is None else self.state.closure.at,
+                     "This follow-up plan was closed on {at:%d %b %Y}. "
+                     "Start a new plan if follow-up is needed again.")
 
     def record(
         self, check_in_id: object, result: object, now: dt.datetime, notes: object = None

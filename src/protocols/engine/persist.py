@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter
 
-from protocols.engine.base import RunState, describe
+from protocols.engine.base import RunState, dump, read_saved
 from protocols.engine.checklist import ChecklistState
 from protocols.engine.confidentiality import AdvisorState
-from protocols.engine.errors import StateError
 from protocols.engine.followup import FollowUpState
 from protocols.engine.referrals import ReferralState
 from protocols.engine.rights import RightsDeliveryState
@@ -38,14 +37,9 @@ def load_state(saved: object) -> RunState:
 
     Raises :class:`StateError` with a short description (no values) if it cannot be read.
     """
-    try:
-        if isinstance(saved, str | bytes):
-            return _ADAPTER.validate_json(saved)
-        return _ADAPTER.validate_python(saved)
-    except ValidationError as error:
-        raise StateError(f"the saved run could not be read: {describe(error)}") from None
+    return read_saved(saved, _ADAPTER.validate_json, _ADAPTER.validate_python)
 
 
 def dump_state(state: RunState) -> dict[str, Any]:
     """A state as plain JSON data (what ``load_state`` reads back)."""
-    return state.model_dump(mode="json")
+    return dump(state)

@@ -14,9 +14,9 @@ from typing import Literal
 from pydantic import AwareDatetime
 
 from protocols.engine.answers import CaseNumber, check_case_number, check_id, plural, quote
-from protocols.engine.base import Frozen, RunState, check_content, load
+from protocols.engine.base import Frozen, RunState, check_content, first_state, load, require_open
 from protocols.engine.clock import require_aware
-from protocols.engine.errors import AnswerError, ContentMismatch, RunClosed, StateError
+from protocols.engine.errors import AnswerError, ContentMismatch, StateError
 from protocols.engine.referral_matching import (
     STALE_AFTER_DAYS,
     Filters,
@@ -126,13 +126,8 @@ class ReferralRun:
         return cls(
             catalogue,
             directory,
-            ReferralState(
-                content_id=catalogue.id,
-                content_version=catalogue.version,
-                case_number=check_case_number(case_number),
-                directory_id=directory.id,
-                started_at=now,
-            ),
+            first_state(ReferralState, catalogue, now, case_number=check_case_number(case_number),
+                        directory_id=directory.id),
         )
 
     @classmethod
@@ -194,11 +189,8 @@ class ReferralRun:
     # ----------------------------------------------------------------- changes
 
     def _require_open(self) -> None:
-        if self.state.finished_at is not None:
-            raise RunClosed(
-                f"this assessment was finished at {self.state.finished_at:%H:%M}; start a new "
-                "one to record more needs or referrals"
-            )
+        require_open(self.state.finished_at, "this assessment was finished at {at:%H:%M}; start a new "
+                     "one to record more needs or referrals")
 
     def select_need(self, need_id: object, selected: object, now: dt.datetime) -> ReferralState:
         """Select a need (``selected=True``) or take it off (kept in the history)."""

@@ -22,7 +22,7 @@ from protocols.engine.answers import (
     check_case_number,
     check_text,
 )
-from protocols.engine.base import Frozen, RunState, check_content, load, restore_older
+from protocols.engine.base import Frozen, RunState, check_content, first_state, load, restore_older
 from protocols.engine.clock import require_aware
 from protocols.engine.errors import AnswerError
 from protocols.engine.languages import language_name
@@ -207,8 +207,7 @@ class RightsDelivery:
         now = require_aware(now)
         number = check_case_number(case_number)
         given = _given(notice, method, now, given_at, notes)
-        return cls(notice, RightsDeliveryState(content_id=notice.id, content_version=notice.version,
-                                               case_number=number, started_at=now, deliveries=[given]))
+        return cls(notice, first_state(RightsDeliveryState, notice, now, case_number=number, deliveries=[given]))
 
     def give(self, notice: RightsNotice, method: object, now: dt.datetime, *, given_at: object = None,
              notes: object = None) -> NoticeGiven:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field
 
 from protocols.engine.answers import CaseNumber, check_case_number, check_id, quote
-from protocols.engine.base import Frozen, RunState, check_content, load
+from protocols.engine.base import Frozen, RunState, check_content, first_state, load
 from protocols.engine.clock import require_aware
 from protocols.engine.errors import AnswerError, RunClosed, StateError
 from protocols.models import Item, ItemRef, Node, Option, Protocol, Rating, Scenario
@@ -65,7 +65,9 @@ class Score(Frozen):
     """E.g. ``"5 of 6 points"``."""
 
 
-class Feedback(Frozen):
+class Judged(Frozen):
+    """An option chosen at a node, as the scenario judges it (what feedback and the debrief share)."""
+
     node_id: str
     option_id: str
     option_text: str
@@ -74,6 +76,9 @@ class Feedback(Frozen):
     """The rating in plain words (see :data:`VERDICTS`)."""
     points: int
     feedback: str
+
+
+class Feedback(Judged):
     next_node: str | None
     finished: bool
     score: Score
@@ -89,16 +94,9 @@ class ExercisedItem(Frozen):
     text: str
 
 
-class DebriefEntry(Frozen):
-    node_id: str
+class DebriefEntry(Judged):
     situation: str
     question: str
-    option_id: str
-    option_text: str
-    rating: Rating
-    verdict: str
-    points: int
-    feedback: str
     exercises: tuple[ExercisedItem, ...]
     hands: dict[str, int] = Field(default_factory=dict)
     """The group's show of hands at this decision (option id → people); empty if none."""
@@ -167,14 +165,8 @@ class ScenarioPlayer:
         number = None if case_number is None else check_case_number(case_number)
         return cls(
             scenario,
-            ScenarioState(
-                content_id=scenario.id,
-                content_version=scenario.version,
-                case_number=number,
-                started_at=now,
-                current=scenario.start,
-                group=bool(group),
-            ),
+            first_state(ScenarioState, scenario, now, case_number=number, current=scenario.start,
+                        group=bool(group)),
         )
 
     @classmethod
@@ -249,13 +241,7 @@ class ScenarioPlayer:
             update={"current": option.next, "decisions": (*self.state.decisions, decision)}
         )
         return Feedback(
-            node_id=node.id,
-            option_id=option.id,
-            option_text=option.text,
-            rating=option.rating,
-            verdict=VERDICTS[option.rating],
-            points=POINTS[option.rating],
-            feedback=option.feedback,
+            **_judged(node, option),
             next_node=option.next,
             finished=option.next is None,
             score=self.score(),
@@ -303,15 +289,9 @@ class ScenarioPlayer:
                 continue
             entries.append(
                 DebriefEntry(
-                    node_id=node.id,
+                    **_judged(node, option),
                     situation=node.situation,
                     question=node.question,
-                    option_id=option.id,
-                    option_text=option.text,
-                    rating=option.rating,
-                    verdict=VERDICTS[option.rating],
-                    points=POINTS[option.rating],
-                    feedback=option.feedback,
                     exercises=exercised(items, option.exercises),
                     hands=dict(d.hands),
                 )
@@ -325,6 +305,12 @@ class ScenarioPlayer:
             entries=tuple(entries),
             debrief_points=tuple(self.scenario.debrief_points),
         )
+
+
+def _judged(node: Node, option: Option) -> dict[str, Any]:
+    """What feedback and the debrief both say of ``option`` chosen at ``node``."""
+    return {"node_id": node.id, "option_id": option.id, "option_text": option.text, "rating": option.rating,
+            "verdict": VERDICTS[option.rating], "points": POINTS[option.rating], "feedback": option.feedback}
 
 
 def _option(node: Node | None, option_id: str) -> Option | None:

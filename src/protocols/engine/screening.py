@@ -16,9 +16,9 @@ from typing import Literal
 from pydantic import AwareDatetime, model_validator
 
 from protocols.engine.answers import CaseNumber, check_case_number, check_reason, named
-from protocols.engine.base import Frozen, RunState, check_content, load
+from protocols.engine.base import Frozen, RunState, check_content, first_state, load, require_open
 from protocols.engine.clock import require_aware
-from protocols.engine.errors import AnswerError, RunClosed, StateError
+from protocols.engine.errors import AnswerError, StateError
 from protocols.models import ScreeningAnswer, ScreeningInstrument, ScreeningQuestion
 
 Outcome = Literal["screened-in-protocol", "screened-in-officer-belief", "not-screened-in"]
@@ -131,15 +131,8 @@ class ScreeningRun:
         cls, instrument: ScreeningInstrument, case_number: object, now: dt.datetime
     ) -> ScreeningRun:
         now = require_aware(now)
-        return cls(
-            instrument,
-            ScreeningState(
-                content_id=instrument.id,
-                content_version=instrument.version,
-                case_number=check_case_number(case_number),
-                started_at=now,
-            ),
-        )
+        return cls(instrument, first_state(ScreeningState, instrument, now,
+                                           case_number=check_case_number(case_number)))
 
     @classmethod
     def restore(cls, instrument: ScreeningInstrument, saved: object) -> ScreeningRun:
@@ -181,11 +174,8 @@ class ScreeningRun:
     # ----------------------------------------------------------------- changes
 
     def _require_open(self) -> None:
-        if self.state.finished_at is not None:
-            raise RunClosed(
-                f"This screening was finished at {self.state.finished_at:%H:%M} and cannot be "
-                "changed. Start a new screening if the answers have changed."
-            )
+        require_open(self.state.finished_at, "This screening was finished at {at:%H:%M} and cannot be "
+                     "changed. Start a new screening if the answers have changed.")
 
     def answer(self, ref: object, value: object, now: dt.datetime) -> ScreeningState:
         """Answer a question ``"yes"``, ``"no"`` or ``"not-answered"`` (victim did not answer)."""
