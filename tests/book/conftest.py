@@ -7,6 +7,11 @@ the real content.
 
 A missing tool (jupyter-book, Playwright, Chromium, axe-core) skips a test on a developer's
 machine and fails it in CI (``required``), with what to do.
+
+The extension's own tests build tiny projects in process with Sphinx's test fixtures
+(``@pytest.mark.sphinx("html", testroot="NAME")`` builds ``roots/test-NAME``). The fixtures
+are imported by name rather than listed in ``pytest_plugins``: pytest refuses that variable in
+a conftest below the top level when the whole suite runs.
 """
 
 from __future__ import annotations
@@ -21,11 +26,22 @@ from types import ModuleType
 
 import pytest
 from book_site import CHROMIUM_PATH
+from sphinx.testing.fixtures import (  # noqa: F401 - fixtures and hook, used by name
+    app,
+    app_params,
+    make_app,
+    pytest_configure,
+    shared_result,
+    status,
+    test_params,
+    warning,
+)
 
 from bookbuild import CONTENT, JUPYTER_BOOK, run_build
 from required import FIX_CHROMIUM, FIX_SETUP, axe_core, load_module, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
+SPHINX_ROOTS = Path(__file__).resolve().parent / "roots"
 
 
 @dataclass
@@ -84,3 +100,15 @@ def a11y_checks(sync_api: ModuleType) -> ModuleType:
 def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The pinned axe-core, extracted."""
     return axe_core(tmp_path_factory.mktemp("book-axe"))
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where ``@pytest.mark.sphinx(testroot="NAME")`` finds ``test-NAME`` (Sphinx's fixtures)."""
+    return SPHINX_ROOTS
+
+
+@pytest.fixture(scope="session")
+def sphinx_test_tempdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where Sphinx's fixtures copy the test roots and build them: a folder of their own."""
+    return tmp_path_factory.mktemp("sphinx-roots")
