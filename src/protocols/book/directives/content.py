@@ -3,8 +3,9 @@ directories, the needs assessment, follow-up templates and scenarios."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from protocols import render
 from protocols.book.directives.base import ContentDirective, report
@@ -14,16 +15,23 @@ from protocols.library.loader import Library
 from protocols.render.labels import JOB_AIDS
 
 
-class InstrumentDirective(ContentDirective):
+class RenderedDirective(ContentDirective):
+    """A directive whose HTML is one renderer's: ``renderer(obj, library, links, level=...)``."""
+
+    renderer: ClassVar[Callable[..., str]]
+
+    def render(self, library: Library, obj: Any) -> str:
+        return type(self).renderer(obj, library, BOOK_LINKS, level=self.level)
+
+
+class InstrumentDirective(RenderedDirective):
     table, noun, target_kind = "instruments", "screening instrument", "instrument"
+    renderer = render.instrument_html
 
     def dependencies(self, library: Library, obj: Any) -> list[Path]:
         files = files_for(library, "instruments", obj.id)
         follow = library.files.get(("protocols", obj.follow_on_protocol))
         return [*files, follow] if follow else files
-
-    def render(self, library: Library, obj: Any) -> str:
-        return render.instrument_html(obj, library, BOOK_LINKS, level=self.level)
 
 
 class RightsNoticeDirective(ContentDirective):
@@ -48,11 +56,9 @@ class RightsNoticeDirective(ContentDirective):
         return render.rights_notice_html(obj, library, BOOK_LINKS, level=self.level, used=used)
 
 
-class ConfidentialityDirective(ContentDirective):
+class ConfidentialityDirective(RenderedDirective):
     table, noun, target_kind = "confidentiality", "confidentiality guide", "guide"
-
-    def render(self, library: Library, obj: Any) -> str:
-        return render.confidentiality_html(obj, library, BOOK_LINKS, level=self.level)
+    renderer = render.confidentiality_html
 
 
 class ResourceDirectoryDirective(ContentDirective):
@@ -77,18 +83,14 @@ class ResourceDirectoryDirective(ContentDirective):
         return render.resource_directory_html(obj, BOOK_LINKS, level=self.level)
 
 
-class NeedsCatalogueDirective(ContentDirective):
+class NeedsCatalogueDirective(RenderedDirective):
     table, noun, target_kind = "needs", "needs assessment", "needs"
-
-    def render(self, library: Library, obj: Any) -> str:
-        return render.needs_catalogue_html(obj, library, BOOK_LINKS, level=self.level)
+    renderer = render.needs_catalogue_html
 
 
-class FollowUpDirective(ContentDirective):
+class FollowUpDirective(RenderedDirective):
     table, noun, target_kind = "followup", "follow-up template", "follow-up"
-
-    def render(self, library: Library, obj: Any) -> str:
-        return render.follow_up_html(obj, library, BOOK_LINKS, level=self.level)
+    renderer = render.follow_up_html
 
 
 class ScenarioDirective(ContentDirective):
