@@ -10,7 +10,8 @@ import pytest
 
 from protocols.library import loader as library_module
 from protocols.library.loader import Library, default_library, load_library
-from protocols.library.snapshot import ENV, read_snapshot, write_snapshot
+from protocols.library.snapshot import read_snapshot, write_snapshot
+from protocols.settings import LIBRARY_SNAPSHOT
 
 ROOT = Path(__file__).resolve().parents[2]
 RIVER = ROOT / "agencies" / "river-city" / "agency.yaml"
@@ -52,7 +53,7 @@ def test_default_library_takes_a_matching_snapshot_and_reads_yaml_otherwise(
     path = write_snapshot(load_library(content_copy), content_copy, None, content_copy.parent)
     monkeypatch.setenv("HANDBOOK_CONTENT", str(content_copy))
     monkeypatch.delenv("HANDBOOK_AGENCY", raising=False)
-    monkeypatch.setenv(ENV, str(path))
+    monkeypatch.setenv(LIBRARY_SNAPSHOT.name, str(path))
     calls: list[object] = []
     real = library_module.load_library
 

@@ -10,7 +10,7 @@ from protocols.library.errors import Problem
 from protocols.library.yamlsource import Key, dotted
 
 if TYPE_CHECKING:
-    from protocols.library.loader import Library
+    from protocols.library.container import Library
 
 Where = Callable[[str, str, Key], tuple[Path | None, int | None, Key]]
 """(kind, id, field path) → (file, line, field path in that file) of the text that wrote it."""

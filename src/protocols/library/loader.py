@@ -1,120 +1,33 @@
-"""Load, validate and look up the protocol content."""
+"""Load and validate the protocol content into a :class:`~protocols.library.container.Library`.
+
+``Library``, ``UnknownContent`` and ``DEFAULT_CONTENT`` are imported here too, for the callers
+that load content and look it up.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from protocols.engine.answers import DEFAULT_CASE_NUMBER_FORMAT, CaseNumberFormat
 from protocols.library.agency import AgencyProfile, ChangeOrigins, apply_change, read_overlay
 from protocols.library.checks import cross_file_problems
+from protocols.library.container import DEFAULT_CONTENT, Library
 from protocols.library.errors import ContentError, Problem
 from protocols.library.project import book_root
 from protocols.library.safety_rules import rule_files, safety_problems
+from protocols.library.snapshot import read_snapshot
 from protocols.library.unique_ids import document_locator, library_problems, repeated_id_problems
 from protocols.library.validation import problems_from
 from protocols.library.yamlsource import Key, YamlDocument, dotted, parse_yaml, read_yaml, shown_path
-from protocols.models import (
-    CONTENT_KINDS,
-    ConfidentialityGuide,
-    FollowUpTemplate,
-    NeedsCatalogue,
-    Protocol,
-    ResourceDirectory,
-    RightsNotice,
-    Scenario,
-    ScreeningInstrument,
-    Source,
-    SourceList,
-)
+from protocols.models import CONTENT_KINDS, Source, SourceList, UnknownContent
+from protocols.settings import Settings
 
-DEFAULT_CONTENT = Path(__file__).parents[1] / "content"
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Library:
-    """The validated content, indexed by id within each kind."""
-
-    content_dir: Path
-    sources: dict[str, Source] = field(default_factory=dict)
-    protocols: dict[str, Protocol] = field(default_factory=dict)
-    instruments: dict[str, ScreeningInstrument] = field(default_factory=dict)
-    rights: dict[str, RightsNotice] = field(default_factory=dict)
-    confidentiality: dict[str, ConfidentialityGuide] = field(default_factory=dict)
-    resources: dict[str, ResourceDirectory] = field(default_factory=dict)
-    needs: dict[str, NeedsCatalogue] = field(default_factory=dict)
-    followup: dict[str, FollowUpTemplate] = field(default_factory=dict)
-    scenarios: dict[str, Scenario] = field(default_factory=dict)
-    files: dict[tuple[str, str], Path] = field(default_factory=dict)
-    """(kind, id) → the YAML file it came from."""
-    digest: str = ""
-    """A short hash of every content file: changes whenever any content changes."""
-    agency: AgencyProfile | None = None
-    """The agency profile applied, if any."""
-
-    def protocol(self, protocol_id: str) -> Protocol:
-        return _lookup(self.protocols, protocol_id, "protocol")
-
-    def instrument(self, instrument_id: str) -> ScreeningInstrument:
-        return _lookup(self.instruments, instrument_id, "screening instrument")
-
-    def notice(self, notice_id: str) -> RightsNotice:
-        return _lookup(self.rights, notice_id, "rights notice")
-
-    def guide(self, guide_id: str) -> ConfidentialityGuide:
-        return _lookup(self.confidentiality, guide_id, "confidentiality guide")
-
-    def directory(self, directory_id: str) -> ResourceDirectory:
-        return _lookup(self.resources, directory_id, "resource directory")
-
-    def catalogue(self, catalogue_id: str) -> NeedsCatalogue:
-        return _lookup(self.needs, catalogue_id, "needs assessment")
-
-    def template(self, template_id: str) -> FollowUpTemplate:
-        return _lookup(self.followup, template_id, "follow-up template")
-
-    def scenario(self, scenario_id: str) -> Scenario:
-        return _lookup(self.scenarios, scenario_id, "scenario")
-
-    def source(self, source_id: str) -> Source:
-        return _lookup(self.sources, source_id, "source")
-
-    def notices_in_family(self, family: str) -> list[RightsNotice]:
-        """Every language version of one rights notice, English first."""
-        found = [n for n in self.rights.values() if n.family == family]
-        return sorted(found, key=lambda n: (n.language != "en", n.language))
-
-    @property
-    def case_number_format(self) -> CaseNumberFormat:
-        """How case numbers are written: the agency's format, else at least one digit."""
-        return self.agency.case_number if self.agency is not None else DEFAULT_CASE_NUMBER_FORMAT
-
-    def counts(self) -> dict[str, int]:
-        """How many objects of each kind the library holds."""
-        return {kind: len(getattr(self, kind)) for kind in ("sources", *CONTENT_KINDS)}
-
-
-class UnknownContent(KeyError):
-    """A lookup by an id the library does not hold."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def _lookup(table: dict[str, T], key: str, noun: str) -> T:
-    try:
-        return table[key]
-    except KeyError:
-        known = ", ".join(sorted(table)) or "none"
-        raise UnknownContent(f"there is no {noun} `{key}`; known: {known}") from None
-
+__all__ = ["DEFAULT_CONTENT", "Library", "UnknownContent", "agency_from_env", "content_from_env",
+           "default_library", "load_library"]
 
 def _read_bytes(file: Path) -> bytes | None:
     try:
@@ -288,33 +201,28 @@ def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
 
 
 def agency_from_env() -> Path | None:
-    """The agency profile named by ``$HANDBOOK_AGENCY``, if any."""
-    value = os.environ.get("HANDBOOK_AGENCY", "").strip()
-    return Path(value) if value else None
+    """The agency profile the agency setting (:data:`protocols.settings.AGENCY`) names, if any."""
+    return Settings.from_env().agency
 
 
 def content_from_env() -> Path | None:
-    """The content folder named by ``$HANDBOOK_CONTENT``, if any."""
-    value = os.environ.get("HANDBOOK_CONTENT", "").strip()
-    return Path(value) if value else None
+    """The content folder the content setting (:data:`protocols.settings.CONTENT`) names, if any."""
+    return Settings.from_env().content
 
 
 @cache
 def default_library() -> Library:
-    """The content this process uses ($HANDBOOK_CONTENT, $HANDBOOK_AGENCY), loaded once.
+    """The content this process uses (its content and agency settings), loaded once.
 
     A job-aid kernel started by ``handbook serve`` takes the server's validated snapshot
-    (``$HANDBOOK_LIBRARY_SNAPSHOT``) when it still matches the content files.
+    (:data:`protocols.settings.LIBRARY_SNAPSHOT`) when it still matches the content files.
     """
-    content, agency = content_from_env(), agency_from_env()
-    snapshot = os.environ.get("HANDBOOK_LIBRARY_SNAPSHOT", "").strip()
-    if snapshot:
-        from protocols.library.snapshot import read_snapshot
-
-        saved = read_snapshot(Path(snapshot), content, agency)
+    settings = Settings.from_env()
+    if settings.library_snapshot is not None:
+        saved = read_snapshot(settings.library_snapshot, settings.content, settings.agency)
         if saved is not None:
             return saved
-    return load_library(content, agency)
+    return load_library(settings.content, settings.agency)
 
 
 def _shown(file: Path, root: Path) -> Path:

@@ -41,7 +41,7 @@ from protocols.models import CONTENT_KINDS, LanguageCode, Slug, Strict, Text
 
 if TYPE_CHECKING:
     from protocols.library.checks import Where
-    from protocols.library.loader import Library
+    from protocols.library.container import Library
 
 RULES_FILE = "safety-rules.yaml"
 SHIPPED_RULES = Path(__file__).parents[1] / "content" / RULES_FILE

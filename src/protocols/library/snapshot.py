@@ -3,7 +3,8 @@
 Reading and validating the YAML content takes each kernel about half a second of CPU; a
 server starting twenty kernels for twenty supervisors spends ten seconds on it. The server
 validates the content once, writes the result into a private folder it made for this run,
-and names the file in ``$HANDBOOK_LIBRARY_SNAPSHOT``; a kernel loads it in milliseconds.
+and names the file in the snapshot setting (:data:`protocols.settings.LIBRARY_SNAPSHOT`); a
+kernel loads it in milliseconds.
 
 The snapshot carries a key made from every content and agency file's bytes: if a trainer
 edits a file while the server runs, the key no longer matches and the kernel reads the
@@ -20,9 +21,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from protocols.library.loader import DEFAULT_CONTENT, Library
+from protocols.library.container import DEFAULT_CONTENT, Library
+from protocols.settings import LIBRARY_SNAPSHOT
 
-ENV = "HANDBOOK_LIBRARY_SNAPSHOT"
+ENV = LIBRARY_SNAPSHOT.name
+"""The variable that names the snapshot (kept for callers that set it by name)."""
 FORMAT = 1
 PREFIX = "handbook-library-"
 OWNER_FILE = "server.pid"

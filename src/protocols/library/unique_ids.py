@@ -27,7 +27,7 @@ from protocols.models import CONTENT_KINDS
 
 if TYPE_CHECKING:
     from protocols.library.checks import Where
-    from protocols.library.loader import Library
+    from protocols.library.container import Library
 
 Locate = Callable[[Key], tuple[Path | None, int | None, Key]]
 """Field path → (file, line, field path in that file) of the text that wrote it."""

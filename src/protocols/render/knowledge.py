@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from protocols.models import Item, PausePoint, Protocol, ValueType
-from protocols.render.html import esc
+from protocols.render.common import esc
 
 MIN_QUESTIONS = 3
 MAX_QUESTIONS = 5

@@ -32,7 +32,7 @@ from protocols.models import (
     RightsNotice,
     Scenario,
 )
-from protocols.render.html import _offset_words, esc
+from protocols.render.common import esc
 from protocols.render.knowledge import (
     DEFAULT_QUESTIONS,
     KnowledgeQuestion,
@@ -42,6 +42,7 @@ from protocols.render.knowledge import (
     take_turns,
 )
 from protocols.render.labels import DELIVERY_LABELS, DOMAIN_LABELS
+from protocols.render.referrals import offset_words
 
 MAX_PATH = 5
 """A confidentiality question lists at most this many answers (longer paths are not asked)."""
@@ -189,7 +190,7 @@ def follow_up_questions(template: FollowUpTemplate, rng: random.Random) -> list[
 
 
 def _due(hours: int, business_day: bool) -> str:
-    words = f"{_offset_words(hours)} after the first contact"
+    words = f"{offset_words(hours)} after the first contact"
     return words + (", on a business day" if business_day else "")
 
 
