@@ -42,10 +42,10 @@ function linkBar(model) {
 // A new status message whose line is out of sight sticks to the top of the screen (the line
 // itself, so nothing is said twice), until the officer scrolls up to where it belongs or
 // presses "Close". It takes the focus only when the focus was lost.
-function stickyStatus(el) {
+function stickyStatus(view) {
   const close = el("button", { type: "button", class: "hb-stuck-close", text: "Close",
                                  "aria-label": "Close this message", onclick: () => unstick() });
-  const box = () => el.closest(".hb-status-box");
+  const box = () => view.closest(".hb-status-box");
   let watcher = null;
 
   function unstick() {
@@ -62,8 +62,8 @@ function stickyStatus(el) {
     if (!line || !line.textContent.trim()) return;
     unstick(); // measured in its own place
     const place = holder.getBoundingClientRect();
-    const view = (el.closest(".lm-BoxPanel-child") || document.documentElement).getBoundingClientRect();
-    const unseen = place.bottom <= Math.max(view.top, 0) || place.top >= Math.min(view.bottom, window.innerHeight);
+    const visible = (view.closest(".lm-BoxPanel-child") || document.documentElement).getBoundingClientRect();
+    const unseen = place.bottom <= Math.max(visible.top, 0) || place.top >= Math.min(visible.bottom, window.innerHeight);
     const focused = document.activeElement;
     const focusLost = !focused || focused === document.body || focused.disabled || !focused.isConnected;
     // A routine confirmation while the officer works on (the focus stays on a control) is only
@@ -90,10 +90,10 @@ function stickyStatus(el) {
 
 // The case-number field (an ipywidgets Text with the class hb-case-number) takes no more
 // characters than the engine accepts; ipywidgets has no setting for it.
-function limitCaseNumber(el, length) {
+function limitCaseNumber(view, length) {
   // Elements added and class changes only (ipywidgets sets a widget's classes after drawing it),
   // within the aid's box when the view is already in it, else the page.
-  const box = el.closest(".hb-aid") || document.body;
+  const box = view.closest(".hb-aid") || document.body;
   const limit = () => {
     for (const input of box.querySelectorAll(".hb-case-number input")) input.maxLength = length;
   };
@@ -103,8 +103,8 @@ function limitCaseNumber(el, length) {
   return () => watcher.disconnect();
 }
 
-function render({ model, el }) {
-  const unlimit = limitCaseNumber(el, model.get("case_number_length"));
+function render({ model, el: view }) {
+  const unlimit = limitCaseNumber(view, model.get("case_number_length"));
   const again = caseToReopen();
   if (again) {
     model.set("reopen", again);
@@ -119,7 +119,7 @@ function render({ model, el }) {
   document.body.append(bottom);
   const { bar, link } = linkBar(model);
   bottom.append(bar);
-  const status = stickyStatus(el);
+  const status = stickyStatus(view);
   const onShown = () => setTimeout(status.shown, 60);
   model.on("change:shown", onShown);
   return () => {
