@@ -23,8 +23,8 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
-from protocols.serve.forkserver import ENV
 from protocols.serve.kernel_provisioner import PROVISIONER, ForkServer
+from protocols.settings import FORK_SERVER
 
 CELL = textwrap.dedent("""
     import sys, time, json
@@ -77,7 +77,7 @@ def main() -> int:
                 print("the fork server did not start", file=sys.stderr)
                 return 1
             KernelProvisionerFactory.instance().default_provisioner_name = PROVISIONER
-            os.environ[ENV] = server.socket_path  # the provisioner reads it from this process
+            os.environ[FORK_SERVER.name] = server.socket_path  # the provisioner reads it from this process
             forked = run(args.trials, True, env)
         finally:
             server.stop()

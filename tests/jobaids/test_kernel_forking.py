@@ -23,8 +23,9 @@ import pytest
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
-from protocols.serve.forkserver import ENV, kernel_arguments
+from protocols.serve.forkserver import kernel_arguments
 from protocols.serve.kernel_provisioner import PROVISIONER, ForkedProcess, ForkServer
+from protocols.settings import FORK_SERVER
 
 pytestmark = [pytest.mark.slow]
 PROBE = ("import os, sys; from comm import get_comm_manager; "
@@ -49,7 +50,7 @@ def forked(monkeypatch: pytest.MonkeyPatch, fork_server: ForkServer) -> Iterator
     factory = KernelProvisionerFactory.instance()
     before = factory.default_provisioner_name
     factory.default_provisioner_name = PROVISIONER
-    monkeypatch.setenv(ENV, fork_server.socket_path)
+    monkeypatch.setenv(FORK_SERVER.name, fork_server.socket_path)
     try:
         yield fork_server
     finally:
@@ -171,7 +172,7 @@ def test_a_forked_kernel_can_be_interrupted(forked: ForkServer) -> None:
 def test_without_the_fork_server_the_kernel_starts_the_usual_way(
         forked: ForkServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setenv(ENV, str(tmp_path / "no-such.sock"))
+    monkeypatch.setenv(FORK_SERVER.name, str(tmp_path / "no-such.sock"))
 
     async def scenario() -> str:
         km = AsyncKernelManager(kernel_name="python3")
@@ -231,10 +232,10 @@ def test_serve_starts_kernels_the_usual_way_when_the_provisioner_is_not_register
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     import importlib.metadata
 
-    import protocols.cli.app as cli
+    import protocols.cli.serve as cli
 
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda **_: [])
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.delenv(FORK_SERVER.name, raising=False)
     assert cli._start_fork_server() is None
     assert "pip install -e ." in capsys.readouterr().err
-    assert ENV not in os.environ
+    assert FORK_SERVER.name not in os.environ

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from secserver import AID, ROOT, SECRET_MARKER, Server, make_widgets, running_server
 
-from protocols.serve.app import policy_kind
+from protocols.serve.policy import policy_kind
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from secserver import AID, CHROMIUM, CHROMIUM_ARGS, KernelChannel, Server, case_box, replies_to, running_server
 
-from protocols.serve.app import KernelOwners
+from protocols.serve.kernel_owners import KernelOwners
 from protocols.serve.session_lock import FailedSignIns, message_type, token_matches
 from protocols.ui import idle_lock
 

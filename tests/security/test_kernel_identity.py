@@ -17,7 +17,10 @@ import pytest
 from secserver import RecordingKernelManager, Server, running_server
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
-from protocols.serve.app import USER_ENV, ServeOptions, _KernelsForThisPage, guard_policy, kernel_user_environment
+from protocols.serve.guard import guard_policy
+from protocols.serve.kernels import KernelsForThisPage, kernel_user_environment
+from protocols.serve.options import ServeOptions
+from protocols.settings import USER
 
 HEADER = "X-Forwarded-User"
 
@@ -29,7 +32,7 @@ def _start(options: ServeOptions, headers: dict[str, str], server_env: dict[str,
                                 headers=HTTPHeaders({"Host": "127.0.0.1", **headers}))
     handler = SimpleNamespace(request=request, set_cookie=lambda *a, **k: None)
     manager = RecordingKernelManager()
-    kernels = _KernelsForThisPage(manager, handler, guard_policy(options))  # type: ignore[arg-type]
+    kernels = KernelsForThisPage(manager, handler, guard_policy(options))  # type: ignore[arg-type]
     asyncio.run(kernels.start_kernel(kernel_name="python3", env={"PATH": "/bin", **server_env}))
     return manager.started[0]
 
@@ -45,16 +48,16 @@ def _start(options: ServeOptions, headers: dict[str, str], server_env: dict[str,
 ])
 def test_the_kernel_is_told_the_pages_user(options: ServeOptions, headers: dict[str, str],
                                            expected: str | None) -> None:
-    env = _start(options, headers, {USER_ENV: "left-over-from-the-shell"})
-    assert env.get(USER_ENV) == expected
+    env = _start(options, headers, {USER.name: "left-over-from-the-shell"})
+    assert env.get(USER.name) == expected
     assert env["PATH"] == "/bin"
 
 
 def test_preheated_kernels_get_only_a_user_known_before_any_request() -> None:
     from protocols.serve.app import voila_config
 
-    assert kernel_user_environment(ServeOptions(Path("w"), Path("b"), token="t" * 20)) == {USER_ENV: "token-user"}
-    assert kernel_user_environment(ServeOptions(Path("w"), Path("b"))) == {USER_ENV: None}
+    assert kernel_user_environment(ServeOptions(Path("w"), Path("b"), token="t" * 20)) == {USER.name: "token-user"}
+    assert kernel_user_environment(ServeOptions(Path("w"), Path("b"))) == {USER.name: None}
     proxied = ServeOptions(Path("w"), Path("b"), trusted_header=HEADER, preheat=True)
     assert voila_config(proxied).VoilaConfiguration.preheat_kernel is False  # no pool: no kernel without a user
     assert voila_config(ServeOptions(Path("w"), Path("b"))).VoilaConfiguration.preheat_kernel is True
@@ -66,7 +69,7 @@ def test_preheated_kernels_get_only_a_user_known_before_any_request() -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with running_server(tmp_path_factory.mktemp("identity"), args=["--trusted-header", HEADER, "--no-fork-kernels"],
-                        env={USER_ENV: "the-servers-own-user"}) as srv:
+                        env={USER.name: "the-servers-own-user"}) as srv:
         yield srv
 
 
@@ -83,8 +86,8 @@ def _kernel_environment(server: Server, kernel_id: str) -> dict[str, str]:
 def test_two_users_kernels_each_see_their_own_user(server: Server) -> None:
     _html, jones, _ = server.job_aid(headers={HEADER: "officer.jones"})
     _html, lee, _ = server.job_aid(headers={HEADER: "sgt.lee@agency.example"})
-    assert _kernel_environment(server, jones).get(USER_ENV) == "officer.jones"
-    assert _kernel_environment(server, lee).get(USER_ENV) == "sgt.lee@agency.example"
+    assert _kernel_environment(server, jones).get(USER.name) == "officer.jones"
+    assert _kernel_environment(server, lee).get(USER.name) == "sgt.lee@agency.example"
 
 
 def test_no_traceback_in_the_server_log(server: Server) -> None:

@@ -22,14 +22,11 @@ from typer.testing import CliRunner
 
 from protocols.records import Store
 from protocols.records.actor import AID_DEFAULT, NO_SIGN_IN, recorded_by
-from protocols.serve.app import (
-    USER_ENV,
-    ServeOptions,
-    _KernelsForThisPage,
-    guard_policy,
-    kernel_user_environment,
-    recorded_as,
-)
+from protocols.serve.auth import recorded_as
+from protocols.serve.guard import guard_policy
+from protocols.serve.kernels import KernelsForThisPage, kernel_user_environment
+from protocols.serve.options import ServeOptions
+from protocols.settings import USER
 from served import free_port
 
 HEADER = "X-Forwarded-User"
@@ -45,11 +42,11 @@ def _kernel_user(options: ServeOptions, headers: dict[str, str]) -> str | None:
     handler = SimpleNamespace(request=request, set_cookie=lambda *a, **k: None)
     manager = RecordingKernelManager()
     policy = guard_policy(options)
-    kernels = _KernelsForThisPage(manager, handler, policy)  # type: ignore[arg-type]
-    kernel_id = asyncio.run(kernels.start_kernel(env={USER_ENV: "left-over-from-the-shell"}))
+    kernels = KernelsForThisPage(manager, handler, policy)  # type: ignore[arg-type]
+    kernel_id = asyncio.run(kernels.start_kernel(env={USER.name: "left-over-from-the-shell"}))
     assert policy.kernel_owners is not None
-    assert policy.kernel_owners.user_of(kernel_id) == manager.started[0].get(USER_ENV)  # the lock's check
-    return manager.started[0].get(USER_ENV)
+    assert policy.kernel_owners.user_of(kernel_id) == manager.started[0].get(USER.name)  # the lock's check
+    return manager.started[0].get(USER.name)
 
 
 @pytest.mark.parametrize(("options", "headers", "expected"), [
@@ -66,9 +63,9 @@ def test_each_kernel_records_the_user_who_is_there(options: ServeOptions, header
 
 
 def test_a_preheated_kernel_records_the_same_user() -> None:
-    assert kernel_user_environment(ServeOptions(W, B, local_user="officer-ab12")) == {USER_ENV: "officer-ab12"}
-    assert kernel_user_environment(ServeOptions(W, B)) == {USER_ENV: None}
-    assert kernel_user_environment(ServeOptions(W, B, token="t" * 20, local_user="x")) == {USER_ENV: "token-user"}
+    assert kernel_user_environment(ServeOptions(W, B, local_user="officer-ab12")) == {USER.name: "officer-ab12"}
+    assert kernel_user_environment(ServeOptions(W, B)) == {USER.name: None}
+    assert kernel_user_environment(ServeOptions(W, B, token="t" * 20, local_user="x")) == {USER.name: "token-user"}
 
 
 def test_the_start_up_line_says_who_saves_are_recorded_as() -> None:
@@ -90,7 +87,7 @@ def test_serve_refuses_a_user_it_could_not_record(monkeypatch: pytest.MonkeyPatc
         raise AssertionError("serve went on to start the server")
 
     monkeypatch.setattr(server_module, "make_app", never_started)
-    monkeypatch.setenv(USER_ENV, value)
+    monkeypatch.setenv(USER.name, value)
     result = CliRunner().invoke(app, ["serve", "--port", str(free_port())])
     assert result.exit_code == 2, result.output
     assert "$HANDBOOK_USER" in result.output and said in result.output and "Traceback" not in result.output
@@ -101,7 +98,7 @@ def test_serve_refuses_a_user_it_could_not_record(monkeypatch: pytest.MonkeyPatc
 
 @pytest.fixture(scope="module")
 def named_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("named"), env={USER_ENV: "officer-ab12"}) as srv:
+    with running_server(tmp_path_factory.mktemp("named"), env={USER.name: "officer-ab12"}) as srv:
         yield srv
 
 

@@ -29,8 +29,8 @@ from typing import Any
 import pytest
 from secserver import AID, ROOT, Server, Watched, launched_chromium, real_book, running_server
 
-from protocols.serve.app import content_security_policy, policy_kind
 from protocols.serve.front_end_bundle import ROUTE as CHUNKS_ROUTE
+from protocols.serve.policy import content_security_policy, policy_kind
 from required import load_module
 
 pytestmark = [pytest.mark.slow]

@@ -8,18 +8,11 @@ from types import SimpleNamespace
 import pytest
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
-from protocols.serve.app import (
-    SECURITY_HEADERS,
-    GuardPolicy,
-    SecurityHeaders,
-    ServeOptions,
-    auth_problem,
-    bad_file_path,
-    content_security_policy,
-    guard_policy,
-    refusal,
-    trusted_user,
-)
+from protocols.serve.auth import auth_problem, trusted_user
+from protocols.serve.confinement import bad_file_path
+from protocols.serve.guard import GuardPolicy, guard_policy, refusal
+from protocols.serve.options import ServeOptions
+from protocols.serve.policy import SECURITY_HEADERS, SecurityHeaders, content_security_policy
 
 
 @pytest.mark.parametrize("path", [

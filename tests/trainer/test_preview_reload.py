@@ -18,7 +18,7 @@ import pytest
 from preview_run import project_copy, running_preview
 
 from protocols.book.build import BuildRun
-from protocols.serve.app import content_security_policy
+from protocols.serve.policy import content_security_policy
 from protocols.trainer.preview import PreviewLoop, StaticServer
 from protocols.trainer.preview_reload import BUILD_ROUTE, SCRIPT, SCRIPT_ROUTE, BuildGeneration, with_reload_script
 

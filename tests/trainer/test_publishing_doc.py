@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from protocols.cli.app import app
-from protocols.serve.app import SECURITY_HEADERS, content_security_policy
+from protocols.serve.policy import SECURITY_HEADERS, content_security_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = (ROOT / "book" / "maintaining" / "publishing.md").read_text(encoding="utf-8")

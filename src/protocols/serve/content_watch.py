@@ -18,7 +18,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from protocols.library.snapshot import content_files
 from protocols.serve.precompressed import FileVersions
 
 Digests = dict[str, str]
@@ -37,6 +36,8 @@ def digests(content_dir: Path | None, agency: Path | None, versions: FileVersion
     ``versions`` hashes a file again only when its size, times or inode changed, so the check
     before each new job-aid session costs a ``stat`` per file.
     """
+    from protocols.library.snapshot import content_files  # the library's models: only once a server starts
+
     return {name: versions.get(str(file)) or "unreadable" for name, file in content_files(content_dir, agency)}
 
 

@@ -27,10 +27,11 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from protocols import settings
 from protocols.serve.forked_child import exit_with
 
-ENV = "HANDBOOK_FORK_SERVER"
-"""Set in the server process to the socket a fork server listens on."""
+ENV = settings.FORK_SERVER.name
+"""Kept while other modules still import it: use :data:`protocols.settings.FORK_SERVER`."""
 
 PRELOAD = (
     "ipykernel.kernelapp",
@@ -57,7 +58,8 @@ PRELOAD = (
 
 MODULES_AT_FORK: frozenset[str] = frozenset()
 """In a forked kernel: the modules it had when it was forked (what a test compares against)."""
-CONTENT_ENV = ("HANDBOOK_CONTENT", "HANDBOOK_AGENCY", "HANDBOOK_LIBRARY_SNAPSHOT")
+CONTENT_ENV = tuple(variable.name for variable in settings.CONTENT_VARIABLES)
+"""Kept while other modules still import it: use :data:`protocols.settings.CONTENT_VARIABLES`."""
 TEMP_ENV = ("TMPDIR", "TEMP", "TMP")
 KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 """A job aid's code never changes: no input history to keep (no SQLite file, no saving thread)."""
@@ -92,7 +94,7 @@ def _preload() -> dict[str, str]:
 
     default_library()
     tempfile.gettempdir()  # found by writing a test file to disk: once here, not per kernel
-    return {name: os.environ.get(name, "") for name in CONTENT_ENV}
+    return settings.content_environment()
 
 
 def _become_kernel(request: Mapping[str, Any], warmed_with: Mapping[str, str]) -> int:
@@ -114,7 +116,7 @@ def _become_kernel(request: Mapping[str, Any], warmed_with: Mapping[str, str]) -
     sys.path[0] = cwd
     with open(os.devnull, "rb") as null:
         os.dup2(null.fileno(), 0)
-    if any(env.get(name, "") != value for name, value in warmed_with.items()):
+    if settings.content_environment(env) != dict(warmed_with):
         from protocols.library.loader import default_library
 
         default_library.cache_clear()  # another content folder or agency: load it afresh

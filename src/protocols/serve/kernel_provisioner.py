@@ -1,9 +1,9 @@
 """Kernels for the job aids, forked from the warm fork server when one is running.
 
 ``handbook serve`` names this provisioner (``handbook-forked``) for every kernel. When the
-server process has a fork server (``$HANDBOOK_FORK_SERVER``) and the kernel is the standard
-ipykernel, the kernel is forked from it; otherwise, or if the fork server does not answer,
-it is launched the ordinary way, so a kernel always starts.
+server process has a fork server (the fork-server setting, :data:`protocols.settings.FORK_SERVER`)
+and the kernel is the standard ipykernel, the kernel is forked from it; otherwise, or if the
+fork server does not answer, it is launched the ordinary way, so a kernel always starts.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from typing import Any
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
-from protocols.serve.forkserver import ENV, kernel_arguments
+from protocols import settings
+from protocols.serve.forkserver import kernel_arguments
 
 log = logging.getLogger(__name__)
 PROVISIONER = "handbook-forked"
@@ -103,7 +104,7 @@ class ForkedKernelProvisioner(LocalProvisioner):
     """A local kernel, forked from the warm parent when it can be."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
-        socket_path = os.environ.get(ENV, "")
+        socket_path = settings.FORK_SERVER.read()
         args = kernel_arguments(cmd)
         if socket_path and args is not None:
             env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}

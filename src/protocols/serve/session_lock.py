@@ -14,7 +14,7 @@ widget message, and ``POST /api/kernels/<id>/handbook-unlock`` answers yes only:
 - without sign-in (loopback): always. The lock is then a privacy screen, and says so.
 
 Both routes sit under the kernel's own path, so only the page holding the kernel's owner cookie
-reaches them (``server.refusal``), and they need the page's ``_xsrf`` token.
+reaches them (``guard.refusal``), and they need the page's ``_xsrf`` token.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from typing import Any, Literal, Protocol
 from tornado import web
 from tornado.log import app_log
 
+from protocols.serve.auth import trusted_user
+
 FAILED_LIMIT = 5
 """Wrong tokens in a row from one address before it is refused for :data:`LOCKOUT_SECONDS`."""
 LOCKOUT_SECONDS = 10 * 60
@@ -46,7 +48,7 @@ SignIn = Literal["none", "token", "header"]
 
 
 class KernelLocks(Protocol):
-    """What the handler needs to know of a kernel (``server.KernelOwners`` provides it)."""
+    """What the handler needs to know of a kernel (``kernel_owners.KernelOwners`` provides it)."""
 
     def owned(self, kernel_id: str) -> bool: ...
     def user_of(self, kernel_id: str) -> str | None: ...
@@ -169,9 +171,7 @@ class SessionLockHandler(web.RequestHandler):
         if self._sign_in == "none":
             return 200, None, {}
         if self._sign_in == "header":
-            from protocols.serve.app import trusted_user
-
-            # A request without the header never gets here (server.refusal answers 401).
+            # A request without the header never gets here (guard.refusal answers 401).
             user = trusted_user(self.request.headers.get(self._header or ""))
             if user is not None and user == self._locks.user_of(kernel_id):
                 return 200, None, {}

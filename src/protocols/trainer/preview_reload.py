@@ -20,7 +20,9 @@ from pathlib import Path
 
 from tornado import web
 
-from protocols.serve.app import SECURITY_HEADERS, BookHandler, bad_file_path, content_security_policy, policy_kind
+from protocols.serve.book_pages import BookHandler
+from protocols.serve.confinement import bad_file_path
+from protocols.serve.policy import SECURITY_HEADERS, content_security_policy, policy_kind
 
 SCRIPT = Path(__file__).parents[1] / "ui" / "static" / "preview_reload.js"
 SCRIPT_ROUTE = "/_preview/reload.js"
