@@ -19,6 +19,7 @@ rules (at most 9 items, critical items first), with errors naming the overlay fi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -307,31 +308,21 @@ class ChangedProtocol:
     origins: ChangeOrigins
 
 
+_Report = Callable[[Key, str, str], None]
+"""Records one problem of a change file: the key it sits at, what is wrong, how to fix it."""
+
+
 def apply_change(protocol: Protocol, source: ChangeFile, agency: str) -> ChangedProtocol:
     """The protocol with the agency's change applied; ``ContentError`` if it breaks a rule."""
     change, file = source.change, source.file
     data = protocol.model_dump(mode="json")
-    items = {i.id: i for i in protocol.items()}
     shipped = {item.id: (p, i) for p, pp in enumerate(protocol.pause_points) for i, item in enumerate(pp.items)}
     problems: list[Problem] = []
 
     def problem(path: Key, message: str, fix: str) -> None:
         problems.append(Problem(file, source.line(path), dotted(file.stem, path), message, fix))
 
-    for index, script in enumerate(change.replace_scripts):
-        if script.item not in items:
-            problem(("replace_scripts", index, "item"), f"protocol `{protocol.id}` has no item `{script.item}`",
-                    f"use one of: {', '.join(items)}")
-    for index, hidden in enumerate(change.hide_items):
-        if hidden not in items:
-            problem(("hide_items", index), f"protocol `{protocol.id}` has no item `{hidden}`",
-                    f"use one of: {', '.join(items)}")
-        elif not items[hidden].optional:
-            problem(("hide_items", index), f"item `{hidden}` is not optional, so an agency may not hide it",
-                    "hide only items marked `optional: true`; critical items always stay")
-        elif hidden in {s.item for s in change.replace_scripts}:
-            problem(("hide_items", index), f"item `{hidden}` is hidden and also gets a new script",
-                    "remove one of the two changes")
+    _check_targets(protocol, change, problem)
     scripts = {s.item: s.script for s in change.replace_scripts}
     hidden_ids = set(change.hide_items)
     for pp in data["pause_points"]:
@@ -339,27 +330,7 @@ def apply_change(protocol: Protocol, source: ChangeFile, agency: str) -> Changed
         for item in pp["items"]:
             if item["id"] in scripts:
                 item["script"] = scripts[item["id"]]
-    pause_points = {pp["id"]: (p, pp) for p, pp in enumerate(data["pause_points"])}
-    added_to: dict[int, int] = {}
-    for index, added in enumerate(change.add_items):
-        found = pause_points.get(added.pause_point)
-        if found is None:
-            problem(("add_items", index, "pause_point"),
-                    f"protocol `{protocol.id}` has no pause point `{added.pause_point}`",
-                    f"use one of: {', '.join(pause_points)}")
-            continue
-        p_index, target = found
-        new = added.item.model_dump(mode="json")
-        ids = [i["id"] for i in target["items"]]
-        if added.after is None:
-            target["items"].append(new)
-        elif added.after in ids:
-            target["items"].insert(ids.index(added.after) + 1, new)
-        else:
-            problem(("add_items", index, "after"), f"pause point `{added.pause_point}` has no item `{added.after}`",
-                    f"use one of: {', '.join(ids)}")
-            continue
-        added_to.setdefault(p_index, index)
+    added_to = _insert_added(protocol.id, change, data, problem)
     if problems:
         raise ContentError(problems)
     origins = ChangeOrigins(
@@ -382,6 +353,53 @@ def apply_change(protocol: Protocol, source: ChangeFile, agency: str) -> Changed
             problem(path if in_change else ("add_items",),
                     f"{str(err['msg']).removeprefix('Value error, ')} (after the agency change)", fix)
         raise ContentError(problems) from None
+
+
+def _check_targets(protocol: Protocol, change: ProtocolChange, problem: _Report) -> None:
+    """Every item a change rewords or hides exists, and only optional items are hidden."""
+    items = {i.id: i for i in protocol.items()}
+    for index, script in enumerate(change.replace_scripts):
+        if script.item not in items:
+            problem(("replace_scripts", index, "item"), f"protocol `{protocol.id}` has no item `{script.item}`",
+                    f"use one of: {', '.join(items)}")
+    for index, hidden in enumerate(change.hide_items):
+        if hidden not in items:
+            problem(("hide_items", index), f"protocol `{protocol.id}` has no item `{hidden}`",
+                    f"use one of: {', '.join(items)}")
+        elif not items[hidden].optional:
+            problem(("hide_items", index), f"item `{hidden}` is not optional, so an agency may not hide it",
+                    "hide only items marked `optional: true`; critical items always stay")
+        elif hidden in {s.item for s in change.replace_scripts}:
+            problem(("hide_items", index), f"item `{hidden}` is hidden and also gets a new script",
+                    "remove one of the two changes")
+
+
+def _insert_added(protocol_id: str, change: ProtocolChange, data: dict[str, Any],
+                  problem: _Report) -> dict[int, int]:
+    """Put the added items in place in the dumped protocol; return, for each pause point that
+    gained items, the index of its first ``add_items`` entry."""
+    pause_points = {pp["id"]: (p, pp) for p, pp in enumerate(data["pause_points"])}
+    added_to: dict[int, int] = {}
+    for index, added in enumerate(change.add_items):
+        found = pause_points.get(added.pause_point)
+        if found is None:
+            problem(("add_items", index, "pause_point"),
+                    f"protocol `{protocol_id}` has no pause point `{added.pause_point}`",
+                    f"use one of: {', '.join(pause_points)}")
+            continue
+        p_index, target = found
+        new = added.item.model_dump(mode="json")
+        ids = [i["id"] for i in target["items"]]
+        if added.after is None:
+            target["items"].append(new)
+        elif added.after in ids:
+            target["items"].insert(ids.index(added.after) + 1, new)
+        else:
+            problem(("add_items", index, "after"), f"pause point `{added.pause_point}` has no item `{added.after}`",
+                    f"use one of: {', '.join(ids)}")
+            continue
+        added_to.setdefault(p_index, index)
+    return added_to
 
 
 def _summary(change: ProtocolChange) -> str:

@@ -46,14 +46,17 @@ def position_words(path: Key) -> str:
     return ", ".join(parts)
 
 
+def child_models(value: object, path: Key) -> Iterator[tuple[Key, BaseModel]]:
+    """The models a field's ``value`` holds, with their paths: itself, or its list entries."""
+    if isinstance(value, BaseModel):
+        yield path, value
+    elif isinstance(value, list | tuple):
+        yield from (((*path, index), entry) for index, entry in enumerate(value) if isinstance(entry, BaseModel))
+
+
 def nested_models(model: BaseModel, path: Key = ()) -> Iterator[tuple[Key, BaseModel]]:
     """``model`` and every model inside it (fields, list entries), depth first, with its path."""
     yield path, model
     for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            yield from nested_models(value, (*path, name))
-        elif isinstance(value, list | tuple):
-            for index, entry in enumerate(value):
-                if isinstance(entry, BaseModel):
-                    yield from nested_models(entry, (*path, name, index))
+        for inner_path, inner in child_models(getattr(model, name), (*path, name)):
+            yield from nested_models(inner, inner_path)

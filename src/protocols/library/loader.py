@@ -7,13 +7,14 @@ that load content and look it up.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from protocols.library.agency import AgencyProfile, ChangeOrigins, apply_change, read_overlay
+from protocols.library.agency import AgencyProfile, ChangeOrigins, Overlay, apply_change, read_overlay
 from protocols.library.checks import cross_file_problems
 from protocols.library.container import DEFAULT_CONTENT, Library
 from protocols.library.errors import ContentError, Problem
@@ -45,116 +46,149 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
     if not root.is_dir():
         raise ContentError([Problem(root, None, "", "the content folder does not exist",
                                     "pass the folder that holds protocols/, rights/ and the rest")])
-    problems: list[Problem] = []
-    tables: dict[str, dict[str, BaseModel]] = {kind: {} for kind in CONTENT_KINDS}
-    files: dict[tuple[str, str], Path] = {}
-    docs: dict[tuple[str, str], YamlDocument] = {}
-    broken: set[str] = set()
-    """Stems of files that failed to load: references to them are not reported twice."""
-    hasher = hashlib.sha256()
-
-    sources: dict[str, Source] = {}
-    sources_file = root / "sources.yaml"
-    if sources_file.is_file():
-        raw = _read_bytes(sources_file)
-        hasher.update(raw or b"")
-        loaded, sources_doc = _load_one(sources_file, SourceList, "sources", problems, root, raw)
-        if isinstance(loaded, SourceList) and sources_doc is not None:
-            problems.extend(repeated_id_problems(loaded, "", document_locator(_shown(sources_file, root), sources_doc)))
-            sources.update((source.id, source) for source in loaded.sources)
-    else:
-        problems.append(Problem(_shown(sources_file, root), None, "", "sources.yaml is missing",
-                                "create it with a `sources:` list of citations"))
-
-    for entry in sorted(root.iterdir()):
-        if entry.is_dir() and entry.name not in CONTENT_KINDS and not entry.name.startswith("."):
-            problems.append(Problem(_shown(entry, root), None, "",
-                                    f"unknown content folder `{entry.name}`",
-                                    f"use one of: {', '.join(CONTENT_KINDS)}"))
+    reading = _Reading(root)
+    sources = reading.read_sources()
+    reading.refuse_unknown_folders()
     for kind, model in CONTENT_KINDS.items():
-        folder = root / kind
-        if not folder.is_dir():
-            continue
-        for file in sorted(folder.iterdir()):
-            if file.name.startswith(".") or file.is_dir():
-                continue
-            if file.suffix not in (".yaml", ".yml"):
-                problems.append(Problem(_shown(file, root), None, "",
-                                        "only .yaml files belong in a content folder",
-                                        "rename it to .yaml or move it out of the content folder"))
-                continue
-            raw = _read_bytes(file)
-            hasher.update(file.name.encode() + b"\0" + (raw or b""))
-            obj, doc = _load_one(file, model, file.stem, problems, root, raw)
-            if obj is None or doc is None:
-                broken.add(file.stem)
-                continue
-            obj_id = str(getattr(obj, "id"))  # noqa: B009 - every content model has an id
-            if obj_id != file.stem:
-                problems.append(Problem(_shown(file, root), doc.line_for(("id",)), "id",
-                                        f"the id `{obj_id}` does not match the file name "
-                                        f"`{file.name}`",
-                                        f"rename the file to `{obj_id}.yaml` or change the id"))
-            if obj_id in tables[kind]:
-                problems.append(Problem(_shown(file, root), doc.line_for(("id",)), "id",
-                                        f"the id `{obj_id}` is already used by "
-                                        f"{_shown(files[(kind, obj_id)], root)}",
-                                        "give each file its own id"))
-                continue
-            tables[kind][obj_id] = obj
-            files[(kind, obj_id)] = file
-            docs[(kind, obj_id)] = doc
-
+        reading.read_kind(kind, model)
     profile: AgencyProfile | None = None
-    changed: dict[str, ChangeOrigins] = {}
     agency_rules: list[Path] = []
     if agency is not None:
-        profile = _apply_agency(Path(agency), tables, files, docs, changed, problems, hasher, agency_rules)
+        profile = _apply_agency(Path(agency), reading, agency_rules)
     library = Library(
         content_dir=root,
         sources=sources,
-        files=files,
-        digest=hasher.hexdigest()[:12],
+        files=reading.files,
+        digest=reading.hasher.hexdigest()[:12],
         agency=profile,
-        **tables,  # type: ignore[arg-type]
+        **reading.tables,  # type: ignore[arg-type]
     )
-
-    def where(kind: str, obj_id: str, path: Key) -> tuple[Path | None, int | None, Key]:
-        origins = changed.get(obj_id) if kind == "protocols" else None
-        if origins is not None:
-            in_change, path = origins.origin(path)
-            if in_change:
-                return origins.source.file, origins.source.line(path), path
-        file = files.get((kind, obj_id))
-        doc = docs.get((kind, obj_id))
-        if file is None or doc is None:
-            return None, None, path
-        return _shown(file, root), doc.line_for(path), path
-
-    problems.extend(cross_file_problems(library, where, frozenset(broken), book_root(root)))
-    problems.extend(library_problems(library, where))
-    problems.extend(safety_problems(library, where, rule_files(root, agency_rules)))
+    problems = reading.problems
+    problems.extend(cross_file_problems(library, reading.where, frozenset(reading.broken), book_root(root)))
+    problems.extend(library_problems(library, reading.where))
+    problems.extend(safety_problems(library, reading.where, rule_files(root, agency_rules)))
     if problems:
         raise ContentError(problems)
     return library
 
 
-def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
-                  files: dict[tuple[str, str], Path], docs: dict[tuple[str, str], YamlDocument],
-                  changed: dict[str, ChangeOrigins], problems: list[Problem],
-                  hasher: Any, safety_rule_files: list[Path]) -> AgencyProfile | None:
-    """Merge an agency's overlay into the tables; add any problems found, and its safety-rules files."""
+@dataclass
+class _Reading:
+    """What loading one content folder has gathered so far: the objects, where each came from,
+    the problems found, and the hash of every byte read."""
+
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+    tables: dict[str, dict[str, BaseModel]] = field(default_factory=lambda: {kind: {} for kind in CONTENT_KINDS})
+    files: dict[tuple[str, str], Path] = field(default_factory=dict)
+    docs: dict[tuple[str, str], YamlDocument] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)
+    """Stems of files that failed to load: references to them are not reported twice."""
+    changed: dict[str, ChangeOrigins] = field(default_factory=dict)
+    """Protocols an agency's change file altered, with where each changed field came from."""
+    hasher: Any = field(default_factory=hashlib.sha256)
+
+    def read_sources(self) -> dict[str, Source]:
+        """The citations of ``sources.yaml``, by id."""
+        sources: dict[str, Source] = {}
+        sources_file = self.root / "sources.yaml"
+        if not sources_file.is_file():
+            self.problems.append(Problem(_shown(sources_file, self.root), None, "", "sources.yaml is missing",
+                                         "create it with a `sources:` list of citations"))
+            return sources
+        raw = _read_bytes(sources_file)
+        self.hasher.update(raw or b"")
+        loaded, sources_doc = _load_one(sources_file, SourceList, "sources", self.problems, self.root, raw)
+        if isinstance(loaded, SourceList) and sources_doc is not None:
+            locate = document_locator(_shown(sources_file, self.root), sources_doc)
+            self.problems.extend(repeated_id_problems(loaded, "", locate))
+            sources.update((source.id, source) for source in loaded.sources)
+        return sources
+
+    def refuse_unknown_folders(self) -> None:
+        """A folder that is not a kind of content is named, never skipped in silence."""
+        for entry in sorted(self.root.iterdir()):
+            if entry.is_dir() and entry.name not in CONTENT_KINDS and not entry.name.startswith("."):
+                self.problems.append(Problem(_shown(entry, self.root), None, "",
+                                             f"unknown content folder `{entry.name}`",
+                                             f"use one of: {', '.join(CONTENT_KINDS)}"))
+
+    def read_kind(self, kind: str, model: type[BaseModel]) -> None:
+        """Every ``.yaml`` file of one content folder."""
+        folder = self.root / kind
+        if not folder.is_dir():
+            return
+        for file in sorted(folder.iterdir()):
+            if file.name.startswith(".") or file.is_dir():
+                continue
+            if file.suffix not in (".yaml", ".yml"):
+                self.problems.append(Problem(_shown(file, self.root), None, "",
+                                             "only .yaml files belong in a content folder",
+                                             "rename it to .yaml or move it out of the content folder"))
+                continue
+            raw = _read_bytes(file)
+            self.hasher.update(file.name.encode() + b"\0" + (raw or b""))
+            obj, doc = _load_one(file, model, file.stem, self.problems, self.root, raw)
+            if obj is None or doc is None:
+                self.broken.add(file.stem)
+                continue
+            self._add(kind, file, obj, doc)
+
+    def _add(self, kind: str, file: Path, obj: BaseModel, doc: YamlDocument) -> None:
+        """Keep one loaded object, unless its id disagrees with its file name or is taken."""
+        obj_id = str(getattr(obj, "id"))  # noqa: B009 - every content model has an id
+        shown = _shown(file, self.root)
+        if obj_id != file.stem:
+            self.problems.append(Problem(shown, doc.line_for(("id",)), "id",
+                                         f"the id `{obj_id}` does not match the file name `{file.name}`",
+                                         f"rename the file to `{obj_id}.yaml` or change the id"))
+        if obj_id in self.tables[kind]:
+            self.problems.append(Problem(shown, doc.line_for(("id",)), "id",
+                                         f"the id `{obj_id}` is already used by "
+                                         f"{_shown(self.files[(kind, obj_id)], self.root)}",
+                                         "give each file its own id"))
+            return
+        self.tables[kind][obj_id] = obj
+        self.files[(kind, obj_id)] = file
+        self.docs[(kind, obj_id)] = doc
+
+    def where(self, kind: str, obj_id: str, path: Key) -> tuple[Path | None, int | None, Key]:
+        """The file and line a field of a loaded object came from (an agency's change file for
+        the fields it changed)."""
+        origins = self.changed.get(obj_id) if kind == "protocols" else None
+        if origins is not None:
+            in_change, path = origins.origin(path)
+            if in_change:
+                return origins.source.file, origins.source.line(path), path
+        file = self.files.get((kind, obj_id))
+        doc = self.docs.get((kind, obj_id))
+        if file is None or doc is None:
+            return None, None, path
+        return _shown(file, self.root), doc.line_for(path), path
+
+
+def _apply_agency(profile_file: Path, reading: _Reading, safety_rule_files: list[Path]) -> AgencyProfile | None:
+    """Merge an agency's overlay into what was read; add any problems found, and its safety-rules files."""
     try:
         overlay = read_overlay(profile_file)
     except ContentError as exc:
-        problems.extend(exc.problems)
+        reading.problems.extend(exc.problems)
         return None
     safety_rule_files.extend(overlay.safety_rules)
     # the overlay's files are hashed as read (YamlDocument.sha256), never read a second time
-    hasher.update(overlay.profile_doc.sha256.encode())
+    reading.hasher.update(overlay.profile_doc.sha256.encode())
+    _add_agency_files(overlay, reading)
+    _apply_agency_changes(overlay, reading)
+    _check_profile_names(overlay, reading)
+    return overlay.profile
+
+
+def _add_agency_files(overlay: Overlay, reading: _Reading) -> None:
+    """The overlay's own content files, refused when they would replace shipped content."""
+    tables, problems = reading.tables, reading.problems
     for (kind, obj_id), file in overlay.added_files.items():
         doc = overlay.added_docs[(kind, obj_id)]
-        hasher.update(doc.sha256.encode())
+        reading.hasher.update(doc.sha256.encode())
         if obj_id in tables[kind]:
             if kind == "instruments":
                 message = f"the shipped instrument `{obj_id}` is locked and cannot be replaced"
@@ -165,11 +199,15 @@ def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
             problems.append(Problem(file, doc.line_for(("id",)), "id", message, fix))
             continue
         tables[kind][obj_id] = overlay.added[kind][obj_id]
-        files[(kind, obj_id)] = file
-        docs[(kind, obj_id)] = doc
-    name = overlay.profile.short_name
+        reading.files[(kind, obj_id)] = file
+        reading.docs[(kind, obj_id)] = doc
+
+
+def _apply_agency_changes(overlay: Overlay, reading: _Reading) -> None:
+    """The overlay's change files, each applied to the shipped protocol it names."""
+    tables, problems = reading.tables, reading.problems
     for protocol_id, source in overlay.changes.items():
-        hasher.update(source.doc.sha256.encode())
+        reading.hasher.update(source.doc.sha256.encode())
         line = source.line(("protocol",))
         if protocol_id in tables["instruments"]:
             problems.append(Problem(source.file, line, "protocol", f"`{protocol_id}` is a screening instrument; "
@@ -181,23 +219,26 @@ def _apply_agency(profile_file: Path, tables: dict[str, dict[str, BaseModel]],
                                     f"use one of: {', '.join(sorted(tables['protocols']))}"))
             continue
         try:
-            result = apply_change(base, source, name)  # type: ignore[arg-type]
+            result = apply_change(base, source, overlay.profile.short_name)  # type: ignore[arg-type]
         except ContentError as exc:
             problems.extend(exc.problems)
             continue
         tables["protocols"][protocol_id] = result.protocol
-        changed[protocol_id] = result.origins
+        reading.changed[protocol_id] = result.origins
+
+
+def _check_profile_names(overlay: Overlay, reading: _Reading) -> None:
+    """The rights notices, instrument and directory the profile names must exist."""
     profile = overlay.profile
     for setting, kind, ids in (("rights_notices", "rights", profile.rights_notices),
                              ("screening_instrument", "instruments", [profile.screening_instrument]),
                              ("resource_directory", "resources", [profile.resource_directory])):
         for index, obj_id in enumerate(ids):
-            if obj_id not in tables[kind]:
+            if obj_id not in reading.tables[kind]:
                 key: Key = (setting, index) if setting == "rights_notices" else (setting,)
-                problems.append(Problem(overlay.profile_file, overlay.profile_doc.line_for(key),
-                                        dotted("agency", key), f"there is no {kind} `{obj_id}`",
-                                        f"use one of: {', '.join(sorted(tables[kind]))}"))
-    return profile
+                reading.problems.append(Problem(overlay.profile_file, overlay.profile_doc.line_for(key),
+                                                dotted("agency", key), f"there is no {kind} `{obj_id}`",
+                                                f"use one of: {', '.join(sorted(reading.tables[kind]))}"))
 
 
 def agency_from_env() -> Path | None:

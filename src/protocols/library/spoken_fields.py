@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.types import StringConstraints
 
+from protocols.library.content_walk import child_models
 from protocols.library.yamlsource import Key
 from protocols.models import (
     CONTENT_KINDS,
@@ -158,12 +159,9 @@ def spoken_texts(model: BaseModel, path: Key = ()) -> Iterator[tuple[Key, str]]:
                 yield (*path, name), value
             elif isinstance(value, list | tuple):
                 yield from (((*path, name, i), text) for i, text in enumerate(value) if isinstance(text, str))
-        elif isinstance(value, BaseModel):
-            yield from spoken_texts(value, (*path, name))
-        elif isinstance(value, list | tuple):
-            for index, entry in enumerate(value):
-                if isinstance(entry, BaseModel):
-                    yield from spoken_texts(entry, (*path, name, index))
+        else:
+            for inner_path, inner in child_models(value, (*path, name)):
+                yield from spoken_texts(inner, inner_path)
 
 
 def content_models() -> list[type[BaseModel]]:

@@ -80,42 +80,12 @@ def read_yaml(file: Path, display: Path | None = None) -> tuple[YamlDocument | N
 
 def parse_yaml(raw: bytes, shown: Path) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse the bytes of the file ``shown``; return the document or the problems found."""
-    if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(shown, None, "", f"the file is {len(raw):,} bytes; the limit is "
-                              f"{MAX_FILE_BYTES:,}", "split it into smaller files")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(shown, line, "", f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
-                              "save the file as UTF-8 in your editor")]
-    if not text.strip():
-        return None, [Problem(shown, 1, "", "the file is empty",
-                              "add the content or delete the file")]
-    screened = _screen(text, shown) if _SafeBase is yaml.SafeLoader else None
-    if screened is not None:
-        return None, [screened]
-    try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where: int | None = mark.line + 1 if mark else None
-        what = _PLAIN_ERRORS.get(exc.problem or "", exc.problem or "the YAML is not valid")
-        if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
-            what = "found a tab character; indent with spaces, not tabs"
-        return None, [Problem(shown, where, "", f"YAML syntax error: {what}",
-                              "check indentation, colons and quotes on this line and the one above")]
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        return None, [Problem(shown, line, "", f"the file holds a control character (#x{exc.character:04x}) "
-                              "that YAML does not allow", "delete it; retype the line if you cannot see it")]
-    except yaml.YAMLError as exc:
-        return None, [Problem(shown, None, "", f"YAML syntax error: {exc}",
-                              "check the file's indentation and quoting")]
-    if len(nodes) != 1:
-        return None, [Problem(shown, 1, "", f"the file holds {len(nodes)} YAML documents; expected one",
-                              "remove the extra `---` separators or split the file")]
-    root = nodes[0]
+    text = _text_of(raw, shown)
+    if isinstance(text, Problem):
+        return None, [text]
+    root = _composed(text, shown)
+    if isinstance(root, Problem):
+        return None, [root]
     problems: list[Problem] = []
     lines: dict[Key, int] = {}
     as_written: dict[Key, str] = {}
@@ -126,22 +96,72 @@ def parse_yaml(raw: bytes, shown: Path) -> tuple[YamlDocument | None, list[Probl
         return None, [_screen(text, shown) or refused.problem]
     if problems:
         return None, problems
+    data = _constructed(root, shown)
+    if isinstance(data, Problem):
+        return None, [data]
+    for key_path, written in as_written.items():
+        _put(data, key_path, written)
+    return YamlDocument(data, lines, hashlib.sha256(raw).hexdigest()), []
+
+
+def _text_of(raw: bytes, shown: Path) -> str | Problem:
+    """The file's text, or why it is not a content file's text (too big, not UTF-8, empty)."""
+    if len(raw) > MAX_FILE_BYTES:
+        return Problem(shown, None, "", f"the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                       "split it into smaller files")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Problem(shown, line, "", f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                       "save the file as UTF-8 in your editor")
+    if not text.strip():
+        return Problem(shown, 1, "", "the file is empty", "add the content or delete the file")
+    return text
+
+
+def _composed(text: str, shown: Path) -> yaml.Node | Problem:
+    """The one YAML document of the text as nodes, or the syntax problem in plain words."""
+    screened = _screen(text, shown) if _SafeBase is yaml.SafeLoader else None
+    if screened is not None:
+        return screened
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where: int | None = mark.line + 1 if mark else None
+        what = _PLAIN_ERRORS.get(exc.problem or "", exc.problem or "the YAML is not valid")
+        if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
+            what = "found a tab character; indent with spaces, not tabs"
+        return Problem(shown, where, "", f"YAML syntax error: {what}",
+                       "check indentation, colons and quotes on this line and the one above")
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        return Problem(shown, line, "", f"the file holds a control character (#x{exc.character:04x}) "
+                       "that YAML does not allow", "delete it; retype the line if you cannot see it")
+    except yaml.YAMLError as exc:
+        return Problem(shown, None, "", f"YAML syntax error: {exc}", "check the file's indentation and quoting")
+    if len(nodes) != 1:
+        return Problem(shown, 1, "", f"the file holds {len(nodes)} YAML documents; expected one",
+                       "remove the extra `---` separators or split the file")
+    return nodes[0]
+
+
+def _constructed(root: yaml.Node, shown: Path) -> dict[str, Any] | Problem:
+    """The document's values as Python data, which must be a mapping of fields."""
     try:
         data = _Loader("").construct_document(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return None, [Problem(shown, mark.line + 1 if mark else None, "",
-                              f"YAML value error: {exc.problem or exc.context}",
-                              "write plain text, numbers, lists and mappings; no `!!` tags")]
+        return Problem(shown, mark.line + 1 if mark else None, "",
+                       f"YAML value error: {exc.problem or exc.context}",
+                       "write plain text, numbers, lists and mappings; no `!!` tags")
     except (yaml.YAMLError, ValueError, TypeError) as exc:
-        return None, [Problem(shown, None, "", f"YAML value error: {exc}",
-                              "check dates (YYYY-MM-DD), numbers and quoting")]
+        return Problem(shown, None, "", f"YAML value error: {exc}", "check dates (YYYY-MM-DD), numbers and quoting")
     if not isinstance(data, dict):
-        return None, [Problem(shown, 1, "", f"the file holds a {type(data).__name__}, not a mapping of fields",
-                              "start the file with `id: ...` and the other fields, one per line")]
-    for key_path, written in as_written.items():
-        _put(data, key_path, written)
-    return YamlDocument(data, lines, hashlib.sha256(raw).hexdigest()), []
+        return Problem(shown, 1, "", f"the file holds a {type(data).__name__}, not a mapping of fields",
+                       "start the file with `id: ...` and the other fields, one per line")
+    return data
 
 
 _PLAIN_ERRORS = {

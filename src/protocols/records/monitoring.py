@@ -12,6 +12,7 @@ A screen is a screening with a result: one started and never finished is not cou
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -128,8 +129,16 @@ class Monitoring:
     """Records made under an older content version, counted from what they recorded."""
 
 
+_Bucket = Callable[[dt.datetime], "WeekFigures | None"]
+"""The row of the week a moment falls in, or ``None`` outside the weeks shown."""
+
+
 def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int = 8) -> Monitoring:
-    """Counts by ISO week for the last ``weeks`` weeks (oldest first)."""
+    """Counts by ISO week for the last ``weeks`` weeks (oldest first).
+
+    Each run counts in the week it happened (its own finish, start or delivery time), not the
+    week its record was written: a record saved late, or imported, still lands in the right week.
+    """
     result = Monitoring()
     table: dict[str, WeekFigures] = {}
     zone = now.tzinfo
@@ -140,8 +149,15 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
     def bucket(moment: dt.datetime) -> WeekFigures | None:
         return table.get(week_of(moment, zone))
 
-    # Each run counts in the week it happened (its own finish, start or delivery time), not the
-    # week its record was written: a record saved late, or imported, still lands in the right week.
+    _count_screens(store, library, result, bucket)
+    _count_screen_in_checklists(store, library, result, bucket)
+    _count_rights_notices(store, library, result, bucket)
+    _count_check_ins(store, library, result, bucket, zone)
+    result.weeks = list(table.values())
+    return result
+
+
+def _count_screens(store: Store, library: Library, result: Monitoring, bucket: _Bucket) -> None:
     for record in store.all_runs(SCREENING_AID):
         try:
             instrument = library.instrument(record.content_id)
@@ -158,6 +174,9 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
         row.screens += 1
         row.screened_in_rule += outcome == "screened-in-protocol"
         row.screened_in_belief += outcome == "screened-in-officer-belief"
+
+
+def _count_screen_in_checklists(store: Store, library: Library, result: Monitoring, bucket: _Bucket) -> None:
     for record in store.all_runs(SCREEN_IN_AID):
         try:
             protocol = library.protocol(record.content_id)
@@ -173,6 +192,9 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
         row.screen_in_checklists += 1
         answer = run.answer_for(SPOKE_ITEM) if SPOKE_ITEM in {i.id for i in run.protocol.items()} else None
         row.spoke_to_hotline += answer is not None and answer.value == "spoke"
+
+
+def _count_rights_notices(store: Store, library: Library, result: Monitoring, bucket: _Bucket) -> None:
     for record in store.all_runs(RIGHTS_AID):
         try:
             notice = library.notice(record.content_id)
@@ -185,6 +207,10 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
             row = bucket(given.given_at)
             if row is not None:
                 row.rights_notices += 1
+
+
+def _count_check_ins(store: Store, library: Library, result: Monitoring, bucket: _Bucket,
+                     zone: dt.tzinfo | None) -> None:
     for record in store.all_runs(FOLLOW_UP_AID):
         plan = _plan(record, library)
         if plan is None:
@@ -201,8 +227,6 @@ def weekly_figures(store: Store, library: Library, now: dt.datetime, weeks: int 
             due_day = check_in.due_at.astimezone(zone).date()
             if first_contact is not None and first_contact.astimezone(zone).date() <= due_day:
                 row.check_ins_on_time += 1
-    result.weeks = list(table.values())
-    return result
 
 
 FIGURE_DEFINITIONS: dict[str, str] = {
