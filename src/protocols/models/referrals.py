@@ -7,15 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from protocols.models.common import (
-    LanguageCode,
-    Need,
-    Reviewed,
-    ShortText,
-    Slug,
-    Strict,
-    Text,
-)
+from protocols.models.common import LanguageCode, Need, Reviewed, ShortText, Slug, Strict, Text
 
 
 class ReferralCategory(StrEnum):

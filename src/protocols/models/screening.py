@@ -7,15 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from protocols.models.common import (
-    Need,
-    Reviewed,
-    ShortText,
-    Slug,
-    Strict,
-    Text,
-    rule_broken,
-)
+from protocols.models.common import Need, Reviewed, ShortText, Slug, Strict, Text, rule_broken
 
 
 class ScreeningAnswer(StrEnum):

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from protocols.library.agency import AgencyProfile
 from protocols.library.container import Library
-from protocols.models import (
-    Item,
-    Protocol,
-)
+from protocols.models import Item, Protocol
 from protocols.render.agency import agency_logo_html, card_contacts_html
 from protocols.render.common import (
     NO_LINKS,

@@ -14,15 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from protocols.library.container import Library
-from protocols.models import (
-    ChangeLogEntry,
-    Need,
-    Source,
-)
-from protocols.render.labels import (
-    JobAid,
-    need_label,
-)
+from protocols.models import ChangeLogEntry, Need, Source
+from protocols.render.labels import JobAid, need_label
 
 
 def esc(value: object) -> str:

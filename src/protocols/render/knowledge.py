@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from protocols.models import Item, PausePoint, Protocol, ValueType
@@ -71,15 +71,25 @@ def _twins(protocol: Protocol, item: Item) -> set[str]:
     return {i.id for i in protocol.items() if i.id == root or i.repeats == root}
 
 
+def make_question(rng: random.Random, kind: str, text: str, right: str, wrong: Sequence[str],
+                  explanation: str, item: str, *, fewest_wrong: int = 0) -> KnowledgeQuestion | None:
+    """A question whose answer is ``right`` among some of ``wrong``, in a seeded order.
+
+    None when fewer than ``fewest_wrong`` wrong answers are offered, or when none of them
+    differs from the right one.
+    """
+    if len(wrong) < fewest_wrong:
+        return None
+    options, answer = shuffled_options(rng, right, list(wrong))
+    return KnowledgeQuestion(kind, text, options, answer, explanation, item) if len(options) > 1 else None
+
+
 def _critical_at(protocol: Protocol, pp: PausePoint, item: Item,
                  rng: random.Random) -> KnowledgeQuestion | None:
-    wrong = [i.prompt for i in protocol.items() if not i.critical]
-    if len(wrong) < 2:
-        return None
-    options, answer = shuffled_options(rng, item.prompt, wrong)
-    return KnowledgeQuestion(
-        "critical", f"Which of these is a critical item at the pause point “{pp.title}”?",
-        options, answer, f"Why it is critical: {item.rationale}", item.id)
+    return make_question(
+        rng, "critical", f"Which of these is a critical item at the pause point “{pp.title}”?", item.prompt,
+        [i.prompt for i in protocol.items() if not i.critical], f"Why it is critical: {item.rationale}", item.id,
+        fewest_wrong=2)
 
 
 def _choice_answer(protocol: Protocol, pp: PausePoint, item: Item,
@@ -91,36 +101,30 @@ def _choice_answer(protocol: Protocol, pp: PausePoint, item: Item,
     wrong = [c.label for other in protocol.items() if other.id not in twins and other.value.choices
              for c in other.value.choices if c.label.casefold() not in own]
     if len(wrong) < 2:
-        return None
-    right = rng.choice(item.value.choices).label
-    options, answer = shuffled_options(rng, right, wrong)
+        return None  # before the right answer is drawn, so the seeded choices stay the same
     labels = "; ".join(c.label for c in item.value.choices)
-    return KnowledgeQuestion(
-        "record", f"Which of these answers can you record for this item? “{item.prompt}”",
-        options, answer, f"The checklist offers: {labels}.", item.id)
+    return make_question(
+        rng, "record", f"Which of these answers can you record for this item? “{item.prompt}”",
+        rng.choice(item.value.choices).label, wrong, f"The checklist offers: {labels}.", item.id)
 
 
 def _pause_point_of(protocol: Protocol, pp: PausePoint, item: Item,
                     rng: random.Random) -> KnowledgeQuestion | None:
     if len(protocol.pause_points) < 2 or len(_twins(protocol, item)) > 1:
         return None
-    wrong = [other.title for other in protocol.pause_points if other.id != pp.id]
-    options, answer = shuffled_options(rng, pp.title, wrong)
-    return KnowledgeQuestion(
-        "pause-point", f"Which pause point lists this item? “{item.prompt}”",
-        options, answer, f"When to run “{pp.title}”: {pp.when}", item.id)
+    return make_question(
+        rng, "pause-point", f"Which pause point lists this item? “{item.prompt}”", pp.title,
+        [other.title for other in protocol.pause_points if other.id != pp.id],
+        f"When to run “{pp.title}”: {pp.when}", item.id)
 
 
 def _why(protocol: Protocol, pp: PausePoint, item: Item,
          rng: random.Random) -> KnowledgeQuestion | None:
     twins = _twins(protocol, item)
-    wrong = [i.rationale for i in protocol.items() if i.id not in twins]
-    if len(wrong) < 2:
-        return None
-    options, answer = shuffled_options(rng, item.rationale, wrong)
-    return KnowledgeQuestion(
-        "why", f"Why does this item matter? “{item.prompt}”",
-        options, answer, "This is the reason the checklist gives.", item.id)
+    return make_question(
+        rng, "why", f"Why does this item matter? “{item.prompt}”", item.rationale,
+        [i.rationale for i in protocol.items() if i.id not in twins], "This is the reason the checklist gives.",
+        item.id, fewest_wrong=2)
 
 
 Maker = Callable[[Protocol, PausePoint, Item, random.Random], KnowledgeQuestion | None]

@@ -36,9 +36,9 @@ from protocols.render.common import esc
 from protocols.render.knowledge import (
     DEFAULT_QUESTIONS,
     KnowledgeQuestion,
+    make_question,
     questions_html,
     seeded,
-    shuffled_options,
     take_turns,
 )
 from protocols.render.labels import DELIVERY_LABELS, DOMAIN_LABELS
@@ -46,20 +46,6 @@ from protocols.render.referrals import offset_words
 
 MAX_PATH = 5
 """A confidentiality question lists at most this many answers (longer paths are not asked)."""
-
-
-def _options(rng: random.Random, right: str, wrong: Sequence[str]) -> tuple[tuple[str, ...], int] | None:
-    """The right option among up to ``OPTIONS - 1`` distinct wrong ones; None with no wrong one."""
-    options, right_index = shuffled_options(rng, right, list(wrong))
-    return (options, right_index) if len(options) > 1 else None
-
-
-def _question(rng: random.Random, kind: str, text: str, right: str, wrong: Sequence[str],
-              explanation: str, item: str) -> KnowledgeQuestion | None:
-    made = _options(rng, right, wrong)
-    if made is None:
-        return None
-    return KnowledgeQuestion(kind, text, made[0], made[1], explanation, item)
 
 
 def _shuffled(rng: random.Random, values: Sequence[Any]) -> list[Any]:
@@ -103,13 +89,13 @@ def confidentiality_questions(guide: ConfidentialityGuide, rng: random.Random) -
         path = paths.get(outcome.id)
         if path and len(path) <= MAX_PATH:
             answers = " ".join(f"{by_id[q].text.strip()} {'Yes' if yes else 'No'}." for q, yes in path)
-            q = _question(rng, "outcome", f"You answer the guide like this: {answers} Which outcome "
+            q = make_question(rng, "outcome", f"You answer the guide like this: {answers} Which outcome "
                           "follows?", outcome.title, titles, _rule(outcome), outcome.id)
             if q:
                 follows.append(q)
         if outcome.next_steps:
             step = rng.choice(outcome.next_steps)
-            q = _question(rng, "next-step", f"Which outcome asks you to do this? “{step}”",
+            q = make_question(rng, "next-step", f"Which outcome asks you to do this? “{step}”",
                           outcome.title, [o.title for o in guide.outcomes
                                           if step not in o.next_steps], _rule(outcome), outcome.id)
             if q:
@@ -134,27 +120,27 @@ def needs_questions(catalogue: NeedsCatalogue, rng: random.Random,
         offered = [c for c in need.referrals if not wanted or c in wanted] or list(need.referrals)
         right = rng.choice(offered)
         lead_to = ", ".join(CATEGORY_LABELS[c] for c in need.referrals)
-        q = _question(rng, "referral", f"A victim names this need: “{need.label}”. Which of these "
+        q = make_question(rng, "referral", f"A victim names this need: “{need.label}”. Which of these "
                       "does it lead to?", CATEGORY_LABELS[right],
                       [label for c, label in CATEGORY_LABELS.items() if c not in need.referrals],
                       f"The needs assessment refers it to: {lead_to}.", need.id)
         refer.append(q)
         if need.urgent:
-            urgent.append(_question(
+            urgent.append(make_question(
                 rng, "urgent", "Which of these needs is urgent: it must be met before you leave?",
                 need.label, [n.label for n in catalogue.needs if not n.urgent],
                 f"“{need.label}” is marked urgent in the needs assessment.", need.id))
-        domain.append(_question(
+        domain.append(make_question(
             rng, "domain", f"Which area of need does this belong to? “{need.label}”",
             DOMAIN_LABELS[need.domain], [v for d, v in DOMAIN_LABELS.items() if d != need.domain],
             f"The catalogue lists it under {DOMAIN_LABELS[need.domain]}.", need.id))
         if need.signs:
-            signs.append(_question(
+            signs.append(make_question(
                 rng, "signs", f"Which need do these signs point to? {'; '.join(need.signs)}.",
                 need.label, [n.label for n in catalogue.needs if n.id != need.id],
                 f"The catalogue lists these signs for “{need.label}”.", need.id))
         for category in sorted(wanted & set(need.referrals)):
-            leads.append(_question(
+            leads.append(make_question(
                 rng, "leads-to", f"Which of these needs leads to this referral: "
                 f"{CATEGORY_LABELS[category]}?", need.label,
                 [n.label for n in catalogue.needs if category not in n.referrals],
@@ -179,11 +165,11 @@ def follow_up_questions(template: FollowUpTemplate, rng: random.Random) -> list[
             continue
         task = rng.choice(tasks)
         right = _due(check_in.offset_hours, check_in.business_day)
-        when.append(_question(
+        when.append(make_question(
             rng, "due", f"In “{template.title}”, when is the check-in with this task due? “{task}”",
             right, due, f"{check_in.label}: {right}.", check_in.id))
         task = rng.choice(tasks)
-        which.append(_question(
+        which.append(make_question(
             rng, "check-in", f"In “{template.title}”, at which check-in do you do this? “{task}”",
             check_in.label, labels, f"It is one of the tasks of the {check_in.label}.", check_in.id))
     return [[q for q in made if q] for made in (when, which)]
@@ -203,16 +189,16 @@ def rights_questions(notice: RightsNotice, others: Sequence[RightsNotice],
     titles = [r.title for r in notice.rights]
     match, when, how = [], [], []
     for right in _shuffled(rng, notice.rights):
-        match.append(_question(
+        match.append(make_question(
             rng, "right", f"In “{notice.title}”, which right says this? “{right.text.strip()}”",
             right.title, titles, f"{right.title} ({right.citation}).", right.id))
     other_when = [o.when_to_give.strip() for o in others if o.family != notice.family]
-    when.append(_question(rng, "when", f"When do you give “{notice.title}”?",
+    when.append(make_question(rng, "when", f"When do you give “{notice.title}”?",
                           notice.when_to_give.strip(), other_when,
                           f"The notice says when to give it ({notice.citation}).", "when"))
     given = set(notice.delivery_methods)
     for method in _shuffled(rng, notice.delivery_methods):
-        how.append(_question(
+        how.append(make_question(
             rng, "delivery", f"Which of these is a way to give “{notice.title}”?",
             DELIVERY_LABELS[method], [v for m, v in DELIVERY_LABELS.items() if m not in given],
             "Ways to give it: " + ", ".join(DELIVERY_LABELS[m] for m in notice.delivery_methods)
@@ -230,7 +216,7 @@ def scenario_questions(scenario: Scenario, rng: random.Random) -> list[list[Know
         correct = [o for o in node.options if o.rating is Rating.CORRECT]
         if len(correct) != 1:
             continue
-        q = _question(rng, "decision", f"{node.situation.strip()} {node.question.strip()}",
+        q = make_question(rng, "decision", f"{node.situation.strip()} {node.question.strip()}",
                       correct[0].text.strip(), [o.text.strip() for o in node.options
                                                 if o is not correct[0]],
                       correct[0].feedback.strip(), node.id)
@@ -249,17 +235,17 @@ def review_questions(protocols: Sequence[Protocol], rng: random.Random) -> list[
     whys = [e.why.strip() for p in protocols for e in p.changelog]
     own, every, why = [], [], []
     for protocol in _shuffled(rng, protocols):
-        own.append(_question(rng, "owner", f"Who owns the checklist “{protocol.title}”?",
+        own.append(make_question(rng, "owner", f"Who owns the checklist “{protocol.title}”?",
                              protocol.owner, owners, "The owner is named on the checklist page.",
                              protocol.id))
-        every.append(_question(
+        every.append(make_question(
             rng, "interval", f"How often is the checklist “{protocol.title}” reviewed?",
             f"Every {protocol.review_every_days} days", intervals,
             f"Version {protocol.version} sets a review every {protocol.review_every_days} days.",
             protocol.id))
         if protocol.changelog:
             latest = protocol.changelog[-1]
-            why.append(_question(
+            why.append(make_question(
                 rng, "why-changed", f"Why did “{protocol.title}” change in version "
                 f"{latest.version}?", latest.why.strip(), whys, f"The change: {latest.change.strip()}",
                 protocol.id))

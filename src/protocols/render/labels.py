@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from protocols.models import (
-    Audience,
-    ChecklistKind,
-    ContactMethod,
-    DeliveryMethod,
-    Item,
-    Need,
-    NeedDomain,
-    ValueType,
-)
+from protocols.models import Audience, ChecklistKind, ContactMethod, DeliveryMethod, Item, Need, NeedDomain, ValueType
 
 NEED_LABELS: dict[Need, str] = {
     Need.SAFETY: "Safety",

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from protocols.library.container import Library
-from protocols.models import (
-    CATEGORY_LABELS,
-    FollowUpTemplate,
-    NeedsCatalogue,
-    ResourceDirectory,
-    Service,
-)
+from protocols.models import CATEGORY_LABELS, FollowUpTemplate, NeedsCatalogue, ResourceDirectory, Service
 from protocols.render.common import (
     NO_LINKS,
     Links,
@@ -22,11 +16,7 @@ from protocols.render.common import (
     revision_html,
     source_list_html,
 )
-from protocols.render.labels import (
-    CONTACT_LABELS,
-    DOMAIN_LABELS,
-    language_name,
-)
+from protocols.render.labels import CONTACT_LABELS, DOMAIN_LABELS, language_name
 
 
 def resource_directory_html(directory: ResourceDirectory, links: Links = NO_LINKS, *,

@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from protocols.library.container import Library
-from protocols.models import (
-    ConfidentialityGuide,
-    Outcome,
-    Question,
-    RightsNotice,
-)
+from protocols.models import ConfidentialityGuide, Outcome, Question, RightsNotice
 from protocols.render.common import (
     NO_LINKS,
     Links,
@@ -24,12 +19,7 @@ from protocols.render.common import (
     revision_html,
     source_list_html,
 )
-from protocols.render.labels import (
-    DECISION_LABELS,
-    DELIVERY_LABELS,
-    TRANSLATION_LABELS,
-    language_name,
-)
+from protocols.render.labels import DECISION_LABELS, DELIVERY_LABELS, TRANSLATION_LABELS, language_name
 
 
 def rights_notice_html(notice: RightsNotice, library: Library, links: Links = NO_LINKS, *,

@@ -5,22 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from protocols.library.container import Library
-from protocols.models import (
-    Scenario,
-)
-from protocols.render.common import (
-    NO_LINKS,
-    Links,
-    date,
-    esc,
-    heading,
-    link_or_text,
-    needs_html,
-    paragraphs,
-)
-from protocols.render.labels import (
-    JobAid,
-)
+from protocols.models import Scenario
+from protocols.render.common import NO_LINKS, Links, date, esc, heading, link_or_text, needs_html, paragraphs
+from protocols.render.labels import JobAid
 
 
 def scenario_html(scenario: Scenario, library: Library, links: Links = NO_LINKS, *,

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from protocols.library.container import Library
-from protocols.models import (
-    ScreeningInstrument,
-)
+from protocols.models import ScreeningInstrument
 from protocols.render.common import (
     NO_LINKS,
     Links,

@@ -7,7 +7,8 @@ removed) changes this text, and the stored output must be refreshed on purpose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from protocols.models import (
     ConfidentialityGuide,
@@ -34,22 +35,26 @@ def content_summary(title: str, documents: Iterable[Reviewed]) -> str:
     return "\n".join(lines)
 
 
+def _protocol_holds(protocol: Protocol) -> str:
+    sizes = ", ".join(str(len(point.items)) for point in protocol.pause_points)
+    critical = sum(item.critical for point in protocol.pause_points for item in point.items)
+    return f"{len(protocol.pause_points)} pause points ({sizes} items; {critical} must-check)"
+
+
+HOLDS: dict[type[Reviewed], tuple[str, Callable[[Any], str]]] = {
+    Protocol: ("protocol", _protocol_holds),
+    ScreeningInstrument: ("instrument", lambda d: f"{len(d.questions)} questions, {len(d.rules)} screen-in rules"),
+    RightsNotice: ("rights notice", lambda d: f"{len(d.rights)} rights, language {d.language}"),
+    ConfidentialityGuide: ("decision guide", lambda d: f"{len(d.questions)} questions, {len(d.outcomes)} outcomes"),
+    NeedsCatalogue: ("needs assessment", lambda d: f"{len(d.needs)} needs"),
+    FollowUpTemplate: ("follow-up template", lambda d: f"{len(d.check_ins)} check-ins"),
+    Scenario: ("scenario", lambda d: f"{len(d.nodes)} decisions"),
+}
+"""Each kind of reviewed document: what it is called, and how to count what it holds."""
+
+
 def _what_it_holds(document: Reviewed) -> tuple[str, str]:
-    if isinstance(document, Protocol):
-        sizes = ", ".join(str(len(point.items)) for point in document.pause_points)
-        critical = sum(item.critical for point in document.pause_points for item in point.items)
-        return "protocol", (f"{len(document.pause_points)} pause points ({sizes} items; "
-                            f"{critical} must-check)")
-    if isinstance(document, ScreeningInstrument):
-        return "instrument", f"{len(document.questions)} questions, {len(document.rules)} screen-in rules"
-    if isinstance(document, RightsNotice):
-        return "rights notice", f"{len(document.rights)} rights, language {document.language}"
-    if isinstance(document, ConfidentialityGuide):
-        return "decision guide", f"{len(document.questions)} questions, {len(document.outcomes)} outcomes"
-    if isinstance(document, NeedsCatalogue):
-        return "needs assessment", f"{len(document.needs)} needs"
-    if isinstance(document, FollowUpTemplate):
-        return "follow-up template", f"{len(document.check_ins)} check-ins"
-    if isinstance(document, Scenario):
-        return "scenario", f"{len(document.nodes)} decisions"
+    for model, (kind, holds) in HOLDS.items():
+        if isinstance(document, model):
+            return kind, holds(document)
     return type(document).__name__.lower(), "reviewed document"
