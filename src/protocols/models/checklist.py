@@ -17,6 +17,7 @@ from protocols.models.common import (
     Strict,
     Text,
     lookup,
+    refuse_repeated_ids,
     rule_broken,
 )
 
@@ -159,13 +160,7 @@ class Protocol(Reviewed):
                         "name an item that comes before this one",
                     )
                 seen.add(item.id)
-        pp_ids: list[str] = []
-        for p_index, pp in enumerate(self.pause_points):
-            if pp.id in pp_ids:
-                raise rule_broken("Protocol", ("pause_points", p_index, "id"),
-                                  f"pause point id `{pp.id}` is used twice",
-                                  "give each pause point its own id")
-            pp_ids.append(pp.id)
+        refuse_repeated_ids("Protocol", "pause_points", [pp.id for pp in self.pause_points], "pause point")
         return self
 
     def items(self) -> list[Item]:

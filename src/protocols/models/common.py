@@ -6,7 +6,7 @@ Also the one find-by-id helper (:func:`lookup`) that models and the library use.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, TypeVar
 
@@ -58,6 +58,17 @@ def rule_broken(model: str, loc: tuple[str | int, ...], message: str, fix: str,
     )
 
 
+def refuse_repeated_ids(model: str, field: str, ids: Sequence[str], noun: str) -> None:
+    """Raise :func:`rule_broken` at the first id in ``ids`` (the ``field`` list's ``id`` values)
+    that an earlier entry already used."""
+    seen: set[str] = set()
+    for index, obj_id in enumerate(ids):
+        if obj_id in seen:
+            raise rule_broken(model, (field, index, "id"), f"{noun} id `{obj_id}` is used twice",
+                              f"give each {noun} its own id")
+        seen.add(obj_id)
+
+
 class Strict(BaseModel):
     """Base for every content model: unknown keys are errors, values are frozen."""
 
@@ -89,8 +100,6 @@ class ChecklistKind(StrEnum):
 
     READ_DO = "READ-DO"
     DO_CONFIRM = "DO-CONFIRM"
-
-
 
 
 class Source(Strict):

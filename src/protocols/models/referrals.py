@@ -124,8 +124,6 @@ class NeedsCatalogue(Reviewed):
     needs: list[VictimNeed] = Field(min_length=1)
 
 
-
-
 class ContactMethod(StrEnum):
     PHONE = "phone"
     TEXT = "text"

@@ -92,8 +92,6 @@ class RightsNotice(Reviewed):
         return min(right.verified_on for right in self.rights)
 
 
-
-
 class Question(Strict):
     """A yes/no decision question; each answer leads to a question or an outcome."""
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from protocols.models.common import Need, Reviewed, ShortText, Slug, Strict, Text, rule_broken
+from protocols.models.common import Need, Reviewed, ShortText, Slug, Strict, Text, refuse_repeated_ids, rule_broken
 
 
 class ScreeningAnswer(StrEnum):
@@ -69,13 +69,7 @@ class ScreeningInstrument(Reviewed):
                     "numbered 1, 2, 3 … in order",
                     f"set `number: {index + 1}` or reorder the questions",
                 )
-        ids: list[str] = []
-        for index, question in enumerate(self.questions):
-            if question.id in ids:
-                raise rule_broken("ScreeningInstrument", ("questions", index, "id"),
-                                  f"question id `{question.id}` is used twice",
-                                  "give each question its own id")
-            ids.append(question.id)
+        refuse_repeated_ids("ScreeningInstrument", "questions", [q.id for q in self.questions], "question")
         for index, rule in enumerate(self.rules):
             missing = [n for n in rule.questions if n not in numbers]
             if missing:

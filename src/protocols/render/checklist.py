@@ -131,7 +131,6 @@ def _item_html(protocol: Protocol, item: Item, number: dict[str, int], links: Li
     return f'<li class="{cls}" id="{esc(anchor)}">{prompt}{"".join(details)}</li>'
 
 
-
 def pocket_card_html(protocol: Protocol, links: Links = NO_LINKS, *, level: int = 2,
                      book_title: str = "Crisis Intervention Field Handbook",
                      agency: AgencyProfile | None = None, added_by: str | None = None,

@@ -26,7 +26,6 @@ AID = "confidentiality"
 DEFAULT_GUIDE = "confidentiality-decisions"
 
 
-
 class AdvisorController(CaseController[ConfidentialityAdvisor]):
     """The advisor for one case, saved after every answer; no widgets."""
 

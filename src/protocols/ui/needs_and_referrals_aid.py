@@ -34,7 +34,6 @@ DOMAIN_TITLES = {
 ANY_LANGUAGE = ""
 
 
-
 class ReferralController(CaseController[ReferralRun]):
     """The needs assessment for one case, saved after every change; no widgets."""
 

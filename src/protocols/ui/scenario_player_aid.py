@@ -65,7 +65,6 @@ class PageQuery(anywidget.AnyWidget):
     params = traitlets.Dict().tag(sync=True)
 
 
-
 class ScenarioController:
     """One play-through at a time, saved after every decision; no widgets."""
 

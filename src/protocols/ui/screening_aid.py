@@ -39,7 +39,6 @@ ANSWER_WORDS = {ScreeningAnswer.YES: "Yes", ScreeningAnswer.NO: "No",
 _WORDS_BY_VALUE = {a.value: w for a, w in ANSWER_WORDS.items()}
 
 
-
 class ScreeningController(CaseController[ScreeningRun]):
     """The screening for one case, saved after every change; no widgets."""
 
