@@ -1,5 +1,9 @@
 """A checklist job aid: case number → the live checklist, saved after every answer.
 
+:func:`any_checklist_aid` is the checklist job aid for any checklist with no job aid of its own
+(``checklist.ipynb?protocol=<id>``); its runs are saved under the checklist's id, as a checklist
+aid's always are.
+
 A case whose checklist was completed reopens on that record, read-only (each answer with its
 time, and when it was finished), with a button to start a new checklist. A screen-in
 checklist opened for a case that screened in has "Why did this case screen in?" (and the
@@ -9,8 +13,10 @@ officer's reason for a belief screen-in) filled in from the screening; the offic
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import ipywidgets as widgets
+import traitlets
 
 from protocols.engine import ChecklistRun
 from protocols.engine.answers import sentence
@@ -20,12 +26,16 @@ from protocols.library.loader import Library, default_library
 from protocols.models import Protocol
 from protocols.records import RunRecord, Store, StoreError, why_not_saved
 from protocols.records.case_runs import case_screen_in, latest_finished
+from protocols.render.labels import job_aid_for_protocol
+from protocols.render.summary import content_summary
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_session import ChecklistSession, answers_for_front_end
-from protocols.ui.frame import CaseAid, case_aid
+from protocols.ui.frame import AidBox, CaseAid, aid_box, case_aid, header
+from protocols.ui.index_aid import INDEX_CSS, checklist_links_html, without_own_aid
 from protocols.ui.markup import esc, when
+from protocols.ui.scenario_player_aid import PageQuery
 from protocols.ui.session import Clock, local_now, open_store
-from protocols.ui.widget_kit import button, html_box, row
+from protocols.ui.widget_kit import button, html_box, row, styles
 
 FROM_SCREENING = "screening"
 """The source of answers filled in from the case's screening (``ItemAnswer.source``)."""
@@ -156,3 +166,66 @@ def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
             open_live(case_number, records, frame)
 
     return case_aid(protocol.title, lib, start, chapter=protocol.chapter, shows=[protocol])
+
+
+class ChecklistQuery(PageQuery):
+    """The page's query (``?protocol=…``), and :attr:`read` once the browser has sent it (even empty)."""
+
+    read = traitlets.Bool(False).tag(sync=True)
+
+
+def checklist_choice_note(wanted: str | None, library: Library) -> tuple[str, bool]:
+    """What the list of checklists says first about the ``?protocol=`` asked for; (HTML, is a problem)."""
+    if not wanted:
+        return "No checklist was named in the link. Choose one below.", False
+    protocol = library.protocols.get(wanted)
+    if protocol is None:
+        return (f"There is no checklist called “{esc(wanted)}” here. Check the link, or choose one "
+                "below."), True
+    aid = job_aid_for_protocol(protocol.id)
+    if aid is not None:
+        return (f"“{esc(protocol.title)}” has its own job aid: <a href=\"/{esc(aid.path)}\">open "
+                f"{esc(aid.title)}</a>. Or choose another checklist below."), False
+    return "Choose a checklist below.", False
+
+
+def checklist_choice(wanted: str | None, library: Library) -> AidBox:
+    """The checklists this aid opens, as links, under a note on the one asked for (see above)."""
+    note, bad = checklist_choice_note(wanted, library)
+    icon = '<span class="hb-icon" aria-hidden="true">⚠ </span>' if bad else ""
+    said = (f'<p class="hb-aid-status{" hb-bad" if bad else ""}" role="{"alert" if bad else "status"}">'
+            f"{icon}{note}</p>")
+    checklists = without_own_aid(library)
+    listed = (checklist_links_html(checklists) if checklists
+              else "<p>Every checklist here has its own job aid. See all job aids.</p>")
+    body = (INDEX_CSS + said + '<h2 id="checklists">Checklists</h2>'
+            f'<nav aria-label="Checklists">{listed}</nav>')
+    return aid_box([header("Checklists", library=library), styles(), html_box(body)], "Checklists")
+
+
+def any_checklist_aid(library: Library | None = None, store: Store | None = None,
+                      clock: Clock = local_now) -> AidBox:
+    """The checklist job aid for the checklist the page's ``?protocol=<id>`` names.
+
+    A checklist with no job aid of its own opens as :func:`checklist_aid` does, saved under its
+    id. For no id, an unknown one, or one that has its own job aid, the page says so and lists
+    the checklists it can open. Its text form (what nbval compares) lists those checklists.
+    """
+    lib = library or default_library()
+    body = widgets.VBox([html_box('<p role="status">Opening the checklist…</p>')],
+                        layout=widgets.Layout(width="100%"))
+    query = ChecklistQuery()
+
+    def from_page(change: dict[str, Any]) -> None:
+        wanted = query.params.get("protocol") if isinstance(query.params, dict) else None
+        wanted = wanted if isinstance(wanted, str) else None
+        protocol = lib.protocols.get(wanted) if wanted else None
+        if protocol is not None and job_aid_for_protocol(protocol.id) is None:
+            body.children = [checklist_aid(protocol.id, aid=protocol.id, library=lib, store=store, clock=clock)]
+        else:
+            body.children = [checklist_choice(wanted, lib)]
+
+    query.observe(from_page, names="read")
+    box = AidBox([body, query], content_summary("Job aid: Checklist", without_own_aid(lib)))
+    box.add_class("hb-aid")
+    return box

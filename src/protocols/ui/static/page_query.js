@@ -5,6 +5,7 @@ export default {
       if (key.length <= 40 && value.length <= 100) out[key] = value;
     }
     model.set("params", out);
+    model.set("read", true);  // a change even for an empty query (only the checklist aid keeps it)
     model.save_changes();
   },
 };
