@@ -25,7 +25,8 @@ from protocols.render.knowledge_content import (
 from protocols.render.labels import DELIVERY_LABELS, DOMAIN_LABELS
 
 LIBRARY = load_library()
-PROTOCOLS = sorted(LIBRARY.protocols)
+PROTOCOLS = sorted(p for p, protocol in LIBRARY.protocols.items() if protocol.chapter is not None)
+"""The checklists taught in a chapter: validate requires 3-5 questions of these (library.knowledge_ready)."""
 
 
 def _titles(protocol: Protocol) -> dict[str, str]:
