@@ -19,9 +19,9 @@ from pydantic import BaseModel
 
 from protocols.cli import build, followups, records, serve, signing_key, trainer
 from protocols.cli.common import ContentOption, fail
+from protocols.library.content_warnings import content_warnings
 from protocols.library.errors import ContentError
 from protocols.library.loader import DEFAULT_CONTENT, load_library
-from protocols.library.safety_rules import unread_languages
 from protocols.models import CONTENT_KINDS, SourceList
 from protocols.settings import DEBUG, Settings
 
@@ -64,8 +64,8 @@ def validate(
                        "for the table, or `--no-reading-level` to skip this check while drafting")
     counts = ", ".join(f"{n} {kind}" for kind, n in library.counts().items())
     typer.echo(f"OK: the content is valid ({counts}; digest {library.digest}).")
-    for unread in unread_languages(library, agency):
-        typer.echo(f"warning: {unread}", err=True)
+    for warning in content_warnings(library, agency):
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def readability(
