@@ -103,8 +103,10 @@ def new(
     Writes a filled-in template with notes that explain every field, e.g.
     src/protocols/content/protocols/NAME.yaml. It never overwrites a file, and the new
     file passes `handbook validate` as written: change it step by step and validate again.
+    For a checklist it then prints the next steps: where its card shows, the block that
+    puts it in a chapter, and the link that opens it as a job aid.
     """
-    from protocols.trainer.authoring import KINDS, AuthoringError, write_new
+    from protocols.trainer.authoring import KINDS, AuthoringError, next_steps, write_new
 
     if kind not in KINDS:
         raise fail(f"cannot start a `{kind}`; use one of: {', '.join(KINDS)}", 2)
@@ -119,9 +121,8 @@ def new(
     except OSError as exc:
         raise fail(f"cannot write the file: {exc.strerror} ({exc.filename})") from None
     typer.echo(f"Wrote {target}")
-    check = ("handbook validate" + (f" --content {content}" if content else "")
-             + (f" --agency {agency}" if agency else ""))
-    typer.echo(f"Next: open it, follow the notes (lines starting with #), then run `{check}`.")
+    for line in next_steps(kind, name, content=content, agency=agency):
+        typer.echo(line)
 
 
 def preview(

@@ -2,7 +2,9 @@
 
 The templates (``protocols/templates/*.yaml``) are valid content as written, so a new
 file passes ``handbook validate`` before the trainer changes a word; the notes in them
-explain each field in plain words.
+explain each field in plain words. :func:`next_steps` is what the command prints after it:
+for a checklist, how to check it, where its card shows, the block that puts it in a
+chapter and the link that opens it as a job aid.
 """
 
 from __future__ import annotations
@@ -14,10 +16,15 @@ from pathlib import Path
 
 from protocols.library.agency import read_profile
 from protocols.library.loader import DEFAULT_CONTENT
+from protocols.serve.options import ServeOptions
+from protocols.settings import CONTENT
 
 KINDS: dict[str, str] = {"protocol": "protocols", "scenario": "scenarios", "resource": "resources"}
 """What ``handbook new`` can start → the content folder it goes in."""
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CHECKLIST_AID_LINK = "voila/render/checklist.ipynb?protocol={id}"
+"""Where ``handbook serve`` opens a checklist in the checklist job aid (``widgets/checklist.ipynb``;
+``protocols.ui.index_aid.checklist_aid_path`` makes the same link)."""
 
 
 class AuthoringError(Exception):
@@ -70,3 +77,37 @@ def write_new(kind: str, name: str, *, content: Path | None = None, agency: Path
     with target.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(text)
     return target
+
+
+def chapter_block(protocol_id: str) -> str:
+    """The MyST block that shows a checklist in a chapter page."""
+    return f"```{{protocol}} {protocol_id}\n```"
+
+
+def next_steps(kind: str, name: str, *, content: Path | None = None, agency: Path | None = None) -> list[str]:
+    """What to do after ``handbook new``, as lines to print; for a checklist, every step to using it."""
+    options = (f" --content {content}" if content else "") + (f" --agency {agency}" if agency else "")
+    check = f"handbook validate{options}"
+    if kind != "protocol":
+        return [f"Next: open it, follow the notes (lines starting with #), then run `{check}`."]
+    serve = (f"{CONTENT.name}={content} " if content else "") + "handbook serve" + (
+        f" --agency {agency}" if agency else "")
+    link = f"http://127.0.0.1:{ServeOptions.port}/" + CHECKLIST_AID_LINK.format(id=name)
+    block = chapter_block(name).splitlines()
+    return [
+        "Next steps:",
+        "1. Edit it. Open the file and follow the notes (the lines that start with #).",
+        f"2. Check it. Run `{check}` and fix each problem it lists.",
+        f"3. See its card. Once it is valid, it is on the Pocket cards page. Run `handbook preview{options}`"
+        " to look.",
+        "4. Put it in a chapter. Paste these two lines into a chapter page (a .md file under book/):",
+        "",
+        *(f"       {line}" for line in block),
+        "",
+        "   Then add `chapter: book/FOLDER/PAGE` to the checklist file, naming that page without .md.",
+        "   For a new page, also add `- file: book/FOLDER/PAGE` to _toc.yml. The trainers' guide shows",
+        "   how, in \"Put a checklist in a chapter\" (book/maintaining/editing.md).",
+        f"5. Use it at a scene. Run `{serve}`, then open",
+        f"   {link}",
+        "   It is also on the list of job aids, under \"More checklists\".",
+    ]
