@@ -75,6 +75,32 @@ class BuildRun:
         return [line for line in lines if re.search(r"\b(WARNING|ERROR|CRITICAL)\b", line)
                 and not line.startswith("[IPKernelApp]")]
 
+    def summary(self, root: Path, most: int = 5) -> list[str]:
+        """What a trainer reads after a failed build: the problems once each, the first one first,
+        paths shown from the book folder, without Sphinx's own counts and progress lines."""
+        seen: list[str] = []
+        for line in self.problems():
+            shown = _from_root(line, root)
+            if shown not in seen and not SPHINX_TALLY.search(shown):
+                seen.append(shown)
+        if not seen:
+            return ["The build stopped without naming a page; the last lines of its log above say why."]
+        head = ("The build found 1 problem:" if len(seen) == 1
+                else f"The build found {len(seen)} problems. Fix the first one, then build again:")
+        listed = [f"  {line}" for line in seen[:most]]
+        more = [f"  ... and {len(seen) - most} more (all are in the log above)"] if len(seen) > most else []
+        return [head, *listed, *more]
+
+
+SPHINX_TALLY = re.compile(r"build (finished|succeeded) with problems|^\s*\d+ warnings?\b|warnings? treated as errors")
+"""Sphinx's closing lines that count problems rather than name one."""
+
+
+def _from_root(line: str, root: Path) -> str:
+    """A log line with the book folder's absolute path taken off its file names."""
+    prefix = f"{root.resolve()}{os.sep}"
+    return line.replace(prefix, "").strip()
+
 
 def command(root: Path, out: Path, strict: bool = True) -> list[str]:
     cmd = [sys.executable, "-m", "protocols.book.build", str(root), str(out)]
@@ -94,15 +120,25 @@ def environment(content: Path | None, agency: Path | None) -> dict[str, str]:
 
 def run_build(root: Path, out: Path, *, content: Path | None = None, agency: Path | None = None,
               strict: bool = True, capture: bool = False) -> BuildRun:
-    """Build the book into ``out``; with ``capture`` the log is kept instead of printed."""
+    """Build the book into ``out``; with ``capture`` the log is only kept, else printed as well."""
     import time
 
     started = time.monotonic()
-    done = subprocess.run(command(root, out, strict), cwd=root, env=environment(content, agency),
-                          capture_output=capture, text=True, check=False)
-    log = (done.stdout or "") + (done.stderr or "") if capture else ""
+    # The log is always kept (a failed build's summary reads it); without ``capture`` each line is
+    # also printed as it comes, so a long build shows its progress.
+    with subprocess.Popen(command(root, out, strict), cwd=root, env=environment(content, agency),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as child:
+        kept: list[str] = []
+        assert child.stdout is not None
+        for line in child.stdout:
+            kept.append(line)
+            if not capture:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+        returncode = child.wait()
+    log = "".join(kept)
     pages = sorted({ANSI_RE.sub("", m) for m in READ_RE.findall(ANSI_RE.sub("", log))})
-    return BuildRun(done.returncode, time.monotonic() - started, pages, log)
+    return BuildRun(returncode, time.monotonic() - started, pages, log)
 
 
 def zip_site(html: Path, folder: Path, agency_id: str, today: dt.date | None = None) -> Path:

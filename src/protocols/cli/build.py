@@ -66,7 +66,9 @@ def build(
         shutil.rmtree(out, ignore_errors=True)
     result = run_build(path, out, content=content, agency=chosen, strict=strict)
     if not result.ok:
-        raise fail("the book did not build; the messages above say which page and line", code=1)
+        for line in result.summary(path):
+            typer.echo(line, err=True)
+        raise fail("the book did not build; nothing was published", code=1)
     profile = profile_of(used)
     name = f" for {profile.name}" if profile else ""
     typer.echo(f"Built the handbook{name} into {out} in {result.seconds:.0f} s")
