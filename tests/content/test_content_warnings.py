@@ -145,6 +145,23 @@ def test_a_notebook_that_runs_the_checklist_shows_it(project: Path) -> None:
     assert _warnings() == []
 
 
+def test_an_agency_change_file_is_read_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(ROOT / "tests" / "content" / "minimal", tmp_path / "content")
+    shutil.copytree(ROOT / "tests" / "content" / "minimal-agency", tmp_path / "agency")
+    (tmp_path / "agency" / "overlay" / "changes" / "mini.yaml").write_text(
+        "protocol: mini\n"
+        "date: 2026-11-10\n"
+        "why: >-\n"
+        "  Victims asked for a ride.\n"
+        "  replace_scripts:\n"
+        "  - item: transport\n"
+        "    script: I can call a car to take you somewhere safe.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    [warning] = _warnings("--agency", "agency/agency.yaml")
+    assert warning.startswith("agency/overlay/changes/mini.yaml:5: mini.why: `replace_scripts:` is indented too far")
+    assert warning.endswith("fix: indent `replace_scripts:` to line up with `why:` on line 3")
+
+
 def test_content_outside_a_book_project_gets_no_book_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(DEFAULT_CONTENT, tmp_path / "content")
     _edit(tmp_path / DEATH, "chapter: book/arrive/scene-safety", "chapter: book/arrive/understanding-crisis")

@@ -224,7 +224,7 @@ def _toc_entries(entry: object, caption: str | None, listed: dict[str, str | Non
 def _page_name(written: str) -> str:
     """A page as the table of contents names it: from the project folder, without its suffix."""
     name = written.strip().lstrip("/")
-    suffix = next((s for s in (*BOOK_PAGE_SUFFIXES, ".rst") if name.endswith(s)), "")
+    suffix = next((s for s in PAGE_SUFFIXES if name.endswith(s)), "")
     return name.removesuffix(suffix) if suffix else name
 
 
