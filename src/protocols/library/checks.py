@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,11 +110,20 @@ def _cited(library: Library) -> Iterator[tuple[str, str, Key, str]]:
 
 
 def _source_refs(library: Library, where: Where) -> Iterator[Problem]:
+    """Each cited source id is in ``sources.yaml``; an unknown one is reported with the nearest ids."""
+    known = sorted(library.sources)
     for kind, obj_id, path, source_id in _cited(library):
         if source_id not in library.sources:
+            nearest = difflib.get_close_matches(source_id, known, n=3, cutoff=0.6)
+            if nearest:
+                guess = " or ".join(f"`{near}`" for near in nearest)
+                fix = (f"did you mean {guess}? Fix the spelling, or add a source with `id: {source_id}` "
+                       "to sources.yaml")
+            else:
+                fix = (f"add a source with `id: {source_id}` to sources.yaml, or use one of its ids: "
+                       f"{', '.join(known[:10]) or 'none yet'}{' …' if len(known) > 10 else ''}")
             yield _problem(where, kind, obj_id, path, f"cites the source `{source_id}`, which "
-                           "is not in sources.yaml",
-                           "add the source to sources.yaml or fix the id")
+                           "is not in sources.yaml", fix)
 
 
 def _protocol_refs(library: Library, where: Where, broken: frozenset[str]) -> Iterator[Problem]:

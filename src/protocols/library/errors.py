@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def path_parts(path: str) -> tuple[str | int, ...]:
+    """A shown field path as its parts: ``mini.pause_points[1].items[7]`` → ``("mini", "pause_points", 1, …)``."""
+    return tuple(int(index) if index else name for name, index in _PATH_PART.findall(path))
 
 
 @dataclass(frozen=True)
@@ -23,10 +31,16 @@ class Problem:
         where = str(self.file)
         return f"{where}:{self.line}" if self.line else where
 
+    def place(self) -> str:
+        """The list entries on the field path, counted from 1: ``pause point 2, item 8`` (empty if none)."""
+        from protocols.library.content_walk import position_words  # content_walk imports this module's users
+
+        return position_words(path_parts(self.path))
+
     def __str__(self) -> str:
-        head = f"{self.location()}: {self.path}: {self.message}" if self.path else (
-            f"{self.location()}: {self.message}"
-        )
+        place = self.place()
+        message = f"{self.message} (in {place})" if place and place not in self.message else self.message
+        head = f"{self.location()}: {self.path}: {message}" if self.path else f"{self.location()}: {message}"
         return f"{head}\n    fix: {self.fix}" if self.fix else head
 
 

@@ -145,10 +145,12 @@ class _Reading:
                                          f"the id `{obj_id}` does not match the file name `{file.name}`",
                                          f"rename the file to `{obj_id}.yaml` or change the id"))
         if obj_id in self.tables[kind]:
+            first_line = self.docs[(kind, obj_id)].line_for(("id",))
+            first = f"{_shown(self.files[(kind, obj_id)], self.root)}:{first_line}"
             self.problems.append(Problem(shown, doc.line_for(("id",)), "id",
-                                         f"the id `{obj_id}` is already used by "
-                                         f"{_shown(self.files[(kind, obj_id)], self.root)}",
-                                         "give each file its own id"))
+                                         f"the id `{obj_id}` is already used by {first}",
+                                         f"change the id here to a new one and rename this file to match, "
+                                         f"or delete this file if it is a copy of {first}"))
             return
         self.tables[kind][obj_id] = obj
         self.files[(kind, obj_id)] = file

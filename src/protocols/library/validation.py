@@ -4,42 +4,80 @@ from __future__ import annotations
 
 import types
 import typing
+from collections import defaultdict
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from protocols.library.errors import Problem
 from protocols.library.yamlsource import Key, YamlDocument, dotted
+from protocols.models import CONTENT_KINDS
 
+_DATE = "write the date as YYYY-MM-DD, e.g. 2026-11-01"
+_TRUE_FALSE = "write `true` or `false`"
 _FIXES: dict[str, str] = {
-    "missing": "add the field `{field}` here (run `handbook schema` to see every field)",
-    "string_pattern_mismatch": "{pattern_hint}",
     "string_too_short": "write some text here; it must not be empty",
-    "string_too_long": "shorten the text",
-    "too_short": "add at least the minimum number of entries",
-    "too_long": "remove entries",
-    "date_from_datetime_parsing": "write the date as YYYY-MM-DD, e.g. 2026-11-01",
-    "date_parsing": "write the date as YYYY-MM-DD, e.g. 2026-11-01",
-    "date_type": "write the date as YYYY-MM-DD, e.g. 2026-11-01",
-    "enum": "use one of the values listed",
-    "literal_error": "use one of the values listed",
-    "bool_type": "write `true` or `false`",
-    "bool_parsing": "write `true` or `false`",
-    "int_type": "write a whole number",
-    "int_parsing": "write a whole number",
-    "int_from_float": "write a whole number",
-    "float_type": "write a number",
-    "float_parsing": "write a number",
+    "string_too_long": "shorten the text, or split it into two fields or entries",
+    "too_short": "add entries (one `- entry` per line) so the list has at least {min_length}",
+    "too_long": "remove entries so the list has no more than {max_length}",
+    "date_from_datetime_parsing": _DATE, "date_parsing": _DATE, "date_type": _DATE,
+    "enum": "write one of: {expected}", "literal_error": "write one of: {expected}",
+    "bool_type": _TRUE_FALSE, "bool_parsing": _TRUE_FALSE,
+    "int_type": "write a whole number", "int_parsing": "write a whole number", "int_from_float": "write a whole number",
+    "float_type": "write a number", "float_parsing": "write a number",
     "string_type": "write text here (put it in quotes if it looks like a number or date)",
     "list_type": "write a list here: one `- entry` per line",
     "model_type": "write a mapping of fields here (`field: value` lines)",
     "dict_type": "write a mapping of fields here (`field: value` lines)",
-    "greater_than_equal": "use a larger number",
-    "less_than_equal": "use a smaller number",
-    "value_error": "change the content as the message says",
+    "greater_than_equal": "use a larger number", "less_than_equal": "use a smaller number",
 }
+"""Pydantic's kind of error → what to do about it (with the error's context, as in ``_MESSAGES``)."""
+
+_MESSAGES: dict[str, str] = {
+    "bool_type": "`{input}` is not `true` or `false`", "bool_parsing": "`{input}` is not `true` or `false`",
+    "int_type": "`{input}` is not a whole number", "int_parsing": "`{input}` is not a whole number",
+    "int_from_float": "`{input}` is not a whole number",
+    "float_type": "`{input}` is not a number", "float_parsing": "`{input}` is not a number",
+    "date_from_datetime_parsing": "`{input}` is not a date", "date_parsing": "`{input}` is not a date",
+    "date_type": "`{input}` is not a date",
+    "string_too_short": "this text is empty",
+    "string_too_long": "this text has {length} characters; the limit is {max_length}",
+    "too_short": "this list has {actual_length} entries; it needs at least {min_length}",
+    "too_long": "this list has {actual_length} entries; the limit is {max_length}",
+    "enum": "`{input}` is not one of the values allowed here",
+    "literal_error": "`{input}` is not one of the values allowed here",
+    "string_type": "`{input}` is not text", "list_type": "this should be a list, not `{input}`",
+    "model_type": "this should be a set of `field: value` lines, not `{input}`",
+    "dict_type": "this should be a set of `field: value` lines, not `{input}`",
+    "greater_than_equal": "`{input}` is too small; the smallest allowed is {ge}",
+    "less_than_equal": "`{input}` is too large; the largest allowed is {le}",
+}
+"""Pydantic's kind of error → the message in plain words (``{input}`` and the error's context)."""
+
+_VALUE_ERROR_FIXES: tuple[tuple[str, str], ...] = (
+    ("a `choice` value needs at least two", "list at least two `choices` (`- {id: ..., label: ...}`), or use "
+     "`type: yes-no`"),
+    ("choice ids must be unique", "give each choice its own `id`"),
+    ("`choices` only belong to", "delete the `choices` lines, or change `type:` to `choice`"),
+    ("`multiple: true` only applies", "delete `multiple: true`, or change `type:` to `choice`"),
+    ("`min` and `max` only apply", "delete `min` and `max`, or change `type:` to `number`"),
+    ("`min` (", "swap the two numbers: `min` must be the smaller one"),
+    ("a critical item cannot be `optional`", "delete `optional: true`, or `critical: true` if the item is not "
+     "critical"),
+    ("pause point `", "move some items into a new pause point, or delete items that are not critical"),
+    ("node ids must be unique", "give each node its own `id`; the repeated ids are named above"),
+    ("question and outcome ids must be unique", "give each question and outcome its own `id`; the repeated "
+     "ids are named above"),
+    ("`start: ", "set `start:` to the `id` of the first question, from the list above"),
+    ("the questions loop", "point the `yes:` or `no:` of one question on that path at an outcome"),
+    ("service `", "delete the `address` of this service and give a phone number instead"),
+    ("check-ins must be in time order", "list the check-ins by `offset_hours`, smallest first"),
+    ("`at_least: ", "make `at_least` no larger than the number of `questions`, or list more questions"),
+)
+"""The start of a model's own error message → what to do about it."""
 
 _PATTERN_HINTS = {
     "^[a-z0-9]+(-[a-z0-9]+)*$": "use lower-case letters and digits joined by single hyphens, "
@@ -56,26 +94,57 @@ def problems_from(
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
         loc: Key = tuple(err["loc"])
-        kind = err["type"]
-        message = str(err["msg"]).removeprefix("Value error, ")
-        field = str(loc[-1]) if loc else ""
-        if kind == "extra_forbidden":
-            allowed = _allowed_fields(model, loc[:-1])
-            message = f"unknown field `{field}`"
-            fix = f"remove it or fix its spelling; allowed here: {', '.join(allowed)}"
-        elif kind == "missing":
-            message = f"the field `{field}` is required but missing"
-            fix = _FIXES["missing"].format(field=field)
-        elif kind == "string_pattern_mismatch":
-            pattern = str((err.get("ctx") or {}).get("pattern", ""))
-            message = f"`{_short(err.get('input'))}` is not in the expected form"
-            fix = _PATTERN_HINTS.get(pattern, f"match the pattern {pattern}")
-        elif kind == "content_rule":
-            fix = str((err.get("ctx") or {}).get("fix", ""))
-        else:
-            fix = _FIXES.get(kind, "correct the value")
+        message, fix = _message_and_fix(err, model, loc)
         problems.append(Problem(file, doc.line_for(loc), dotted(prefix, loc), message, fix))
     return problems
+
+
+def _message_and_fix(err: ErrorDetails, model: type[BaseModel], loc: Key) -> tuple[str, str]:
+    """What is wrong and what to do, in plain words, for one pydantic error."""
+    kind, ctx = err["type"], dict(err.get("ctx") or {})
+    message = str(err["msg"]).removeprefix("Value error, ")
+    field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(model, loc[:-1])
+        return f"unknown field `{field}`", f"remove it or fix its spelling; allowed here: {', '.join(allowed)}"
+    if kind == "missing":
+        return (f"the field `{field}` is required but missing",
+                f"add the field `{field}` here ({_schema_command(model)} lists every field)")
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        return (f"`{_short(err.get('input'))}` is not in the expected form",
+                _PATTERN_HINTS.get(pattern, f"match the pattern {pattern}"))
+    if kind == "content_rule":
+        return message, str(ctx.get("fix", ""))
+    if kind == "value_error":
+        return message, value_error_fix(message) or _schema_hint(model, field)
+    value = err.get("input")
+    details = defaultdict(str, ctx, input=_short(value), length=len(value) if isinstance(value, str) else 0)
+    if kind in _MESSAGES:
+        message = _MESSAGES[kind].format_map(details)
+    return message, _FIXES[kind].format_map(details) if kind in _FIXES else _schema_hint(model, field)
+
+
+def value_error_fix(message: str) -> str | None:
+    """What to do about a model's own error message, or None for a message no fix is written for."""
+    return next((fix for starts, fix in _VALUE_ERROR_FIXES if message.startswith(starts)), None)
+
+
+_OTHER_KINDS = {"SourceList": "sources", "SafetyRuleFile": "safety-rules", "AgencyProfile": "agency"}
+"""Models of files that are not content kinds → the name ``handbook schema --show`` knows them by."""
+
+
+def _schema_command(model: type[BaseModel]) -> str:
+    """``handbook schema --show KIND`` for the kind of file ``model`` reads."""
+    kind = next((name for name, kind_model in CONTENT_KINDS.items() if kind_model is model),
+                _OTHER_KINDS.get(model.__name__, "KIND"))
+    return f"`handbook schema --show {kind}`"
+
+
+def _schema_hint(model: type[BaseModel], field: str) -> str:
+    """A fix for an error with no written fix: where to read what the field takes."""
+    return f"write `{field}` as {_schema_command(model)} describes it" if field else (
+        f"compare this file with {_schema_command(model)}")
 
 
 def _short(value: Any) -> str:

@@ -128,13 +128,7 @@ def _composed(text: str, shown: Path) -> yaml.Node | Problem:
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where: int | None = mark.line + 1 if mark else None
-        what = _PLAIN_ERRORS.get(exc.problem or "", exc.problem or "the YAML is not valid")
-        if mark is not None and mark.index < len(text) and text[mark.index] == "\t":
-            what = "found a tab character; indent with spaces, not tabs"
-        return Problem(shown, where, "", f"YAML syntax error: {what}",
-                       "check indentation, colons and quotes on this line and the one above")
+        return _syntax_problem(exc, text, shown)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         return Problem(shown, line, "", f"the file holds a control character (#x{exc.character:04x}) "
@@ -145,6 +139,25 @@ def _composed(text: str, shown: Path) -> yaml.Node | Problem:
         return Problem(shown, 1, "", f"the file holds {len(nodes)} YAML documents; expected one",
                        "remove the extra `---` separators or split the file")
     return nodes[0]
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, shown: Path) -> Problem:
+    """A YAML syntax error as what to look for on its line (``_PLAIN_ERRORS``), with YAML's own words."""
+    mark = exc.problem_mark or exc.context_mark
+    where: int | None = mark.line + 1 if mark else None
+    start = exc.context_mark.line + 1 if exc.context_mark else where
+    said = exc.problem or "the YAML is not valid"
+    if (mark is not None and mark.index < len(text) and text[mark.index] == "\t") or "tab character" in said:
+        return Problem(shown, where, "", "YAML syntax error: found a tab character; indent with spaces, not tabs",
+                       "delete the tab at the start of this line and type spaces instead, as many as the "
+                       "lines around it use")
+    said = said.replace("not allowed in this context", "not allowed here")  # libyaml's words, as the book quotes
+    for starts, what, fix in _PLAIN_ERRORS:
+        if said.startswith(starts):
+            return Problem(shown, where, "", f"YAML syntax error: {what.format(start=start)} (YAML's words: "
+                           f"{said})", fix.format(start=start))
+    return Problem(shown, where, "", f"YAML syntax error: {said}",
+                   "check the indentation, colons and quotes on this line and the one above")
 
 
 def _constructed(root: yaml.Node, shown: Path) -> dict[str, Any] | Problem:
@@ -164,10 +177,56 @@ def _constructed(root: yaml.Node, shown: Path) -> dict[str, Any] | Problem:
     return data
 
 
-_PLAIN_ERRORS = {
-    "mapping values are not allowed in this context": "mapping values are not allowed here",
-}
-"""libyaml's wording where the pure-Python parser's (which the book quotes) is plainer."""
+_QUOTE_IT = "put the whole value in double quotes, e.g. `script: \"Note: call us any time.\"`"
+_LINE_UP = ("indent this line with exactly as many spaces as the other fields at its level (look at the "
+            "line above); if a value has text after its closing quote, put the whole value inside the quotes")
+_PLAIN_ERRORS: tuple[tuple[str, str, str], ...] = (
+    ("mapping values are not allowed",
+     "a colon (`:`) where YAML does not expect one",
+     f"if the text on this line has a colon in it, {_QUOTE_IT}; if not, check that this line is indented "
+     "like the lines above it"),
+    ("could not find expected ':'",
+     "line {start} has a field name with no colon after it",
+     "write a colon and a space after the field name on line {start}, e.g. `title: Scene safe`; if that "
+     "line is more text for the field above it, indent it further than that field's name"),
+    ("found character",
+     "this line has a character that YAML keeps for itself (such as ` @ or %) at the start of a value",
+     _QUOTE_IT),
+    ("found undefined alias",
+     "a value starts with `*`, which YAML reads as a link to another value",
+     f"{_QUOTE_IT}, or take out the `*`"),
+    ("expected alphabetic or numeric character",
+     "a value starts with `*` or `&`, which YAML reads as a link to another value",
+     f"{_QUOTE_IT}, or take out the `*` or `&`"),
+    ("did not find expected alphabetic or numeric character",
+     "a value starts with `*` or `&`, which YAML reads as a link to another value",
+     f"{_QUOTE_IT}, or take out the `*` or `&`"),
+    ("expected <block end>", "this line does not line up with the lines above it", _LINE_UP),
+    ("did not find expected key", "this line does not line up with the lines above it", _LINE_UP),
+    ("did not find expected '-' indicator",
+     "a list entry here has no `- ` in front of it, or is indented like a field",
+     "start each list entry with `- ` at the same indent as the other entries; a field of an entry goes "
+     "under its `- `, indented like the entry's first field"),
+    ("expected ',' or ']'", "the list opened with `[` on line {start} has no closing `]`",
+     "end the list with `]` on line {start}, e.g. `needs: [safety, voice]`"),
+    ("did not find expected ',' or ']'", "the list opened with `[` on line {start} has no closing `]`",
+     "end the list with `]` on line {start}, e.g. `needs: [safety, voice]`"),
+    ("expected ',' or '}'", "the mapping opened with `{{` on line {start} has no closing `}}`",
+     "end it with `}}` on line {start}, e.g. `value: {{type: time}}`"),
+    ("did not find expected ',' or '}'", "the mapping opened with `{{` on line {start} has no closing `}}`",
+     "end it with `}}` on line {start}, e.g. `value: {{type: time}}`"),
+    ("found unexpected end of stream", "a quote opened on line {start} is never closed",
+     "add the closing quote at the end of the value on line {start}; inside double quotes, write "
+     "a double quote as \\\"; inside single quotes, write a single quote twice ('')"),
+    ("found unknown escape character", "a backslash (`\\`) inside double quotes that YAML cannot read",
+     "write the value in single quotes instead, or write two backslashes (`\\\\`) for one"),
+    ("expected chomping or indentation indicators", "there is text on the same line as `|` or `>`",
+     "put nothing after `|` or `>`; start the text on the next line, indented"),
+    ("did not find expected comment or line break", "there is text on the same line as `|` or `>`",
+     "put nothing after `|` or `>`; start the text on the next line, indented"),
+)
+"""What PyYAML (pure Python or libyaml) reports, as the start of its words → what it means
+and what to do, in plain words. ``{start}`` is the line where the broken part began."""
 
 MAX_DEPTH = 64
 """Content is a few levels deep; far deeper nesting is a mistake or an attack on the parser."""
