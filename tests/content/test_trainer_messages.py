@@ -72,6 +72,22 @@ def test_a_file_id_used_twice_names_the_first_file_and_line(tmp_path: Path,
     assert "fix: change the id here" in output
 
 
+def test_an_item_id_used_twice_in_a_protocol_names_where_it_was_first_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = _validate(tmp_path, monkeypatch, "protocols/mini.yaml", "      - id: safety-rechecked",
+                       "      - id: arrival-time")
+    assert ("content/protocols/mini.yaml:39: mini.pause_points[1].items[0].id: item id `arrival-time` is used twice "
+            "in protocol `mini`: first at content/protocols/mini.yaml:29 (pause point 1, item 2), again at "
+            "content/protocols/mini.yaml:39 (pause point 2, item 1)") in output, output
+
+
+def test_a_pause_point_id_used_twice_names_where_it_was_first_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = _validate(tmp_path, monkeypatch, "protocols/mini.yaml", "  - id: leave", "  - id: scene-safe")
+    assert "pause point id `scene-safe` is used twice: first at content/protocols/mini.yaml:18 (pause point 1)" \
+        in output, output
+
+
 # 3. An unknown source suggests the nearest ids ---------------------------------------------------------
 
 def test_an_unknown_source_suggests_the_nearest_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

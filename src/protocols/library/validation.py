@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from protocols.library.content_walk import position_words
 from protocols.library.errors import Problem
 from protocols.library.yamlsource import Key, YamlDocument, dotted
 from protocols.models import CONTENT_KINDS
@@ -95,8 +96,43 @@ def problems_from(
     for err in exc.errors(include_url=False):
         loc: Key = tuple(err["loc"])
         message, fix = _message_and_fix(err, model, loc)
+        if err["type"] == "content_rule":
+            message += _first_use(doc, file, loc)
         problems.append(Problem(file, doc.line_for(loc), dotted(prefix, loc), message, fix))
     return problems
+
+
+def _first_use(doc: YamlDocument, file: Path, loc: Key) -> str:
+    """For an ``id`` at ``loc`` that an earlier entry of the same kind already has: where each one is."""
+    again_line = doc.lines.get(loc)
+    if not loc or loc[-1] != "id" or again_line is None:
+        return ""
+    value = _value_at(doc.data, loc)
+    earlier = sorted((line, path) for path, line in doc.lines.items()
+                     if line < again_line and _same_shape(path, loc) and _value_at(doc.data, path) == value)
+    if value is None or not earlier:
+        return ""
+    first_line, first_path = earlier[0]
+    return (f": first at {file}:{first_line} ({position_words(first_path)}), "
+            f"again at {file}:{again_line} ({position_words(loc)})")
+
+
+def _same_shape(path: Key, loc: Key) -> bool:
+    """The same field names, any list positions: ``pause_points[0].items[3].id`` ~ ``pause_points[1].items[0].id``."""
+    return len(path) == len(loc) and all(
+        (isinstance(a, int) and isinstance(b, int)) or a == b for a, b in zip(path, loc, strict=True))
+
+
+def _value_at(data: Any, path: Key) -> Any:
+    """The value at ``path`` in the parsed data, or None if there is none."""
+    for part in path:
+        if isinstance(part, int) and isinstance(data, list) and part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
 
 
 def _message_and_fix(err: ErrorDetails, model: type[BaseModel], loc: Key) -> tuple[str, str]:
