@@ -52,14 +52,15 @@ def summary_lines(summary: TrainingSummary) -> list[str]:
     lines += [f"Not counted: {s.reason}" for s in summary.skipped]
     if not summary.nodes:
         return [*lines, "No decisions yet."]
-    lines += ["", f"{'#':>2}  {'Decision':40}  {'People':>6}  {'Best':>4}  Choices (* the best option)"]
+    lines += ["", f"{'#':>2}  {'Decision':40}  {'People':>6}  {'Best':>4}  "
+              "Choices: the letter the room saw, the option, how many (* the best option)"]
     for n in summary.nodes:
-        choices = ", ".join(f"{o.option_id}{'*' if o.best else ''} {o.count}" for o in n.options)
-        lines.append(f"{n.number:>2}  {_short(n.question, 40):40}  {n.reached:>6}  {n.best_percent:>3}%  {choices}")
+        choices = ", ".join(f"{o.letter} {o.option_id}{'*' if o.best else ''} {o.count}" for o in n.options)
+        lines.append(f"{n.number:>2}  {_short(n.name, 40):40}  {n.reached:>6}  {n.best_percent:>3}%  {choices}")
     if summary.reteach:
         lines += ["", "Teach again (fewest chose the best option):"]
         for n in summary.reteach:
-            lines.append(f"  Decision {n.number} ({_short(n.question, 60)}): {n.best_percent}% of "
+            lines.append(f"  Decision {n.number} ({_short(n.name, 60)}): {n.best_percent}% of "
                          f"{n.reached} chose the best option")
             lines += [f"    - {x.text}" for x in n.best_exercises]
     else:

@@ -44,6 +44,8 @@ RETEACH_MOST = 3
 
 class OptionCount(Frozen):
     option_id: str
+    letter: str
+    """The letter the group saw for it (A for the first option)."""
     text: str
     rating: Rating
     best: bool
@@ -55,6 +57,8 @@ class OptionCount(Frozen):
 class NodeSummary(Frozen):
     node_id: str
     number: int
+    name: str
+    """What the summary calls the decision: its title, else its question (each one its own)."""
     """The node's place in the scenario (1 for the first node in the file)."""
     situation: str
     question: str
@@ -171,12 +175,13 @@ def _node_summary(number: int, node: Node, counted: Counter[str], items: ItemLoo
     return NodeSummary(
         node_id=node.id,
         number=number,
+        name=node.name,
         situation=node.situation,
         question=node.question,
         reached=reached,
         options=tuple(
-            OptionCount(option_id=o.id, text=o.text, rating=o.rating, best=o.id in best,
-                        count=counted[o.id])
+            OptionCount(option_id=o.id, letter=node.letter(o.id), text=o.text, rating=o.rating,
+                        best=o.id in best, count=counted[o.id])
             for o in node.options
         ),
         best_count=best_count,

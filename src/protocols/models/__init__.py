@@ -55,7 +55,7 @@ from protocols.models.rights import (
     Right,
     RightsNotice,
 )
-from protocols.models.scenarios import ItemRef, Node, Option, Rating, Scenario
+from protocols.models.scenarios import OPTION_LETTERS, ItemRef, Node, Option, Rating, Scenario
 from protocols.models.screening import ScreeningAnswer, ScreeningInstrument, ScreeningQuestion, ScreenInRule
 
 CONTENT_KINDS: dict[str, type[BaseModel]] = {
@@ -71,7 +71,8 @@ CONTENT_KINDS: dict[str, type[BaseModel]] = {
 """Content folder name → the model each YAML file in it must follow."""
 
 __all__ = [
-    "CATEGORY_LABELS", "CONTENT_KINDS", "MAX_ITEMS_PER_PAUSE_POINT", "ROLL_CALL_MINUTES", "Audience",
+    "CATEGORY_LABELS", "CONTENT_KINDS", "MAX_ITEMS_PER_PAUSE_POINT", "OPTION_LETTERS", "ROLL_CALL_MINUTES",
+    "Audience",
     "ChangeLogEntry", "CheckIn", "ChecklistKind", "Choice", "ConfidentialityGuide", "Contact", "ContactMethod",
     "DeliveryMethod", "FollowUpTemplate", "Item", "ItemRef", "LanguageCode", "Need", "NeedDomain",
     "NeedsCatalogue", "Node", "Option", "Organization", "Outcome", "PausePoint", "Protocol", "Question",

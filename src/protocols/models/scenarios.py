@@ -42,11 +42,27 @@ class Option(Strict):
     exercises: list[ItemRef] = Field(default_factory=list)
 
 
+OPTION_LETTERS = "ABCDE"
+"""The letters a group sees for a node's options, in order (a node has at most five)."""
+
+
 class Node(Strict):
     id: Slug
+    title: ShortText | None = None
+    """A short name for this decision in the trainer's summary; without one, the question. Each
+    decision of a scenario needs a name of its own there."""
     situation: Text
     question: Text
     options: list[Option] = Field(min_length=2, max_length=5)
+
+    @property
+    def name(self) -> str:
+        """What the trainer's summary calls this decision: its title, else its question."""
+        return self.title or self.question
+
+    def letter(self, option_id: str) -> str:
+        """The letter the group saw for the option ``option_id`` (A for the first)."""
+        return OPTION_LETTERS[[o.id for o in self.options].index(option_id)]
 
 
 class Scenario(Reviewed):
@@ -94,6 +110,21 @@ class Scenario(Reviewed):
                         "is not a node",
                         f"use one of: {', '.join(ids)}, or remove `next` to end the scenario",
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _decisions_named_apart(self) -> Scenario:
+        first: dict[str, int] = {}
+        for n_index, node in enumerate(self.nodes):
+            name = node.name.casefold()
+            if name in first:
+                raise rule_broken(
+                    "Scenario", ("nodes", n_index, "title"),
+                    f"decisions {first[name] + 1} and {n_index + 1} are both called “{node.name}” in the "
+                    "trainer's summary, so a trainer cannot tell them apart",
+                    f"give decision {n_index + 1} a short `title:` of its own (a few words on what it is "
+                    "about, e.g. `title: Getting him home safely`), next to its `id:`")
+            first[name] = n_index
         return self
 
     def node(self, node_id: str) -> Node:

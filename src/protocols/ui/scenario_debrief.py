@@ -7,10 +7,10 @@ from collections.abc import Iterator, Mapping
 
 from protocols.engine import Debrief, Feedback, TrainingSummary
 from protocols.engine.training_summary import best_options
-from protocols.models import Node, Option, Rating, Scenario
+from protocols.models import OPTION_LETTERS, Node, Option, Rating, Scenario
 from protocols.ui.markup import bullet_list, esc
 
-LETTERS = "ABCDE"
+LETTERS = OPTION_LETTERS
 """Options are named by letter in roll-call mode (a node has at most five)."""
 
 VERDICT_CSS = {Rating.CORRECT: "hb-out", Rating.PARTIAL: "", Rating.WRONG: "hb-in"}
@@ -71,10 +71,10 @@ def summary_html(summary: TrainingSummary) -> str:
     rows = []
     for n in summary.nodes:
         choices = "".join(
-            f'<li><span class="hb-letter">{letter}</span> <strong>{o.count}</strong>'
+            f'<li><span class="hb-letter">{o.letter}</span> <strong>{o.count}</strong>'
             f"{' <strong>(best)</strong>' if o.best else ''}: {esc(short(o.text, 70))}</li>"
-            for letter, o in zip(LETTERS, n.options, strict=False))
-        rows.append(f'<tr><th scope="row">{n.number}. {esc(n.question)}</th>'
+            for o in n.options)
+        rows.append(f'<tr><th scope="row">{n.number}. {esc(n.name)}</th>'
                     f"<td>{n.reached}</td><td>{n.best_percent}%</td></tr>"
                     f'<tr class="hb-choices-row"><td colspan="3"><ul class="hb-choices">{choices}</ul></td></tr>')
     parts.append(
@@ -86,7 +86,7 @@ def summary_html(summary: TrainingSummary) -> str:
         items = []
         for n in summary.reteach:
             practise = bullet_list(x.text for x in n.best_exercises) if n.best_exercises else ""
-            items.append(f"<li><strong>Decision {n.number}: {esc(n.question)}</strong> "
+            items.append(f"<li><strong>Decision {n.number}: {esc(n.name)}</strong> "
                          f"{n.best_percent}% of {_people(n.reached)} chose the best option."
                          + (f" Practice these checklist items:{practise}" if practise else "") + "</li>")
         parts.append(f'<h3>Teach again</h3><ul class="hb-list">{"".join(items)}</ul>')
