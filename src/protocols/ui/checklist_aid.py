@@ -198,9 +198,9 @@ def checklist_choice(wanted: str | None, library: Library) -> AidBox:
     checklists = without_own_aid(library)
     listed = (checklist_links_html(checklists) if checklists
               else "<p>Every checklist here has its own job aid. See all job aids.</p>")
-    body = (INDEX_CSS + said + '<h2 id="checklists">Checklists</h2>'
+    body = (INDEX_CSS + said + '<h2 id="checklists">Choose a checklist</h2>'
             f'<nav aria-label="Checklists">{listed}</nav>')
-    return aid_box([header("Checklists", library=library), styles(), html_box(body)], "Checklists")
+    return aid_box([header("Checklist", library=library), styles(), html_box(body)], "Checklist")
 
 
 def any_checklist_aid(library: Library | None = None, store: Store | None = None,

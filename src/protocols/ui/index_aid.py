@@ -46,10 +46,10 @@ def available_aids(folder: Path | None = None) -> set[str]:
 
 
 def checklist_links_html(checklists: Iterable[Protocol]) -> str:
-    """One large link per checklist, to the checklist job aid opened on it."""
+    """One large link per checklist (its title and objective), to the checklist job aid opened on it."""
     rows = [f'<li id="checklist-{esc(p.id)}"><a href="/{esc(checklist_aid_path(p.id))}">'
             f'<span class="hb-aid-name">{esc(p.title)}</span>'
-            f'<span class="hb-aid-purpose">{esc(p.summary)}</span></a></li>' for p in checklists]
+            f'<span class="hb-aid-purpose">{esc(p.objective)}</span></a></li>' for p in checklists]
     return f'<ul class="hb-aid-list">{"".join(rows)}</ul>'
 
 
