@@ -202,3 +202,30 @@ def test_a_wrong_value_names_the_values_allowed(tmp_path: Path, monkeypatch: pyt
     output = _validate(tmp_path, monkeypatch, "protocols/mini.yaml", "audience: officer", "audience: officr")
     assert "mini.audience: `officr` is not one of the values allowed here" in output
     assert re.search(r"fix: write one of: 'officer', 'supervisor' or 'victim'", output), output
+
+
+# 5. The reading-level error names the hardest sentence and its longest words ---------------------------
+
+HARD = ("Notwithstanding any contrary statutory interpretation, constitutional provisions enumerated "
+        "hereinafter establish comprehensive entitlements encompassing notification and restitution.")
+
+
+def test_a_hard_text_names_its_hardest_sentence_and_longest_words(tmp_path: Path) -> None:
+    from protocols.library.loader import load_library
+    from protocols.trainer.readability import problems
+
+    content = tmp_path / "content"
+    shutil.copytree(MINIMAL, content)
+    protocol = content / "protocols" / "mini.yaml"
+    text = protocol.read_text(encoding="utf-8")
+    protocol.write_text(text.replace("prompt: What time did you arrive?",
+                                     f"prompt: What time did you arrive? {HARD} Write it down."), encoding="utf-8")
+    found = [str(problem) for problem in problems(load_library(content), book=tmp_path)]
+    single = next(line for line in found if ".pause_points[0].items[1].prompt:" in line)
+    assert "the hardest sentence is “Notwithstanding any contrary statutory" in single, single
+    assert "its longest words: “interpretation” (5 syllables), “constitutional” (5)" in single, single
+    assert "(in pause point 1, item 2)" in single
+    assert "fix: split that sentence into short ones and swap its long words for everyday words" in single
+    passage = next(line for line in found if "mini (prompt texts)" in line)
+    assert "mini.yaml:30: " in passage, "a passage is reported at its hardest sentence's line"
+    assert "(in mini.pause_points[0].items[1].prompt)" in passage, passage

@@ -81,6 +81,57 @@ def measure(kind: str, where: str, reader: Reader, text: str) -> Score:
                  dale_chall_grade(cleaned))
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """The hardest sentence of a text or passage, and why it is hard."""
+
+    text: str
+    grade: float
+    """Its Flesch-Kincaid grade on its own."""
+    long_words: tuple[str, ...]
+    """Its longest words (most syllables first)."""
+    where: str = ""
+    """The text it is in (field path, or a book page's ``file:line``)."""
+
+    def words(self) -> str:
+        """``"Notwithstanding" (4 syllables), "statutory" (4)`` style, for a message."""
+        shown = [f"“{word}” ({syllables(word)} syllables)" if index == 0 else f"“{word}” ({syllables(word)})"
+                 for index, word in enumerate(self.long_words)]
+        return ", ".join(shown)
+
+    def described(self) -> str:
+        """The sentence and its longest words, for a message."""
+        quoted = self.text if len(self.text) <= 120 else self.text[:117] + "..."
+        words = f"; its longest words: {self.words()}" if self.long_words else ""
+        return f"the hardest sentence is “{quoted}” (grade {self.grade:g}, {len(self.text.split())} words{words})"
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def syllables(word: str) -> int:
+    """How many syllables ``word`` has (textstat's count)."""
+    return int(textstat.syllable_count(word))
+
+
+def longest_words(sentence: str, count: int = 3) -> tuple[str, ...]:
+    """The words of three syllables or more with the most syllables, longest first (none if all are short)."""
+    found = dict.fromkeys(word.strip("'’-") for word in _WORD.findall(sentence))
+    long = [word for word in found if syllables(word) >= 3]
+    return tuple(sorted(long, key=lambda word: (-syllables(word), -len(word)))[:count])
+
+
+def hardest_sentence(parts: list[tuple[str, str]]) -> Sentence | None:
+    """The sentence with the highest Flesch-Kincaid grade in ``parts`` (``(where, text)`` pairs)."""
+    found = [(round(float(textstat.flesch_kincaid_grade(sentence)), 1), sentence, where)
+             for where, text in parts for sentence in _SENTENCE_END.split(_clean(text)) if sentence]
+    if not found:
+        return None
+    grade, sentence, where = max(found, key=lambda entry: (entry[0], len(entry[1])))
+    return Sentence(sentence, grade, longest_words(sentence), where)
+
+
 def find_book() -> Path | None:
     """The project folder holding the book (``_config.yml`` and ``book/``): the working folder,
     one of its parents (``project.project_folder``), or else the checkout this package runs
@@ -183,21 +234,26 @@ def _passage_key(kind: str, where: str) -> tuple[str, str]:
     return where.split(".", 1)[0], re.sub(r"\[\d+\]$", "", where.rsplit(".", 1)[-1])
 
 
-def passages(library: Library, book: Path | None = None) -> list[PassageScore]:
-    grouped: dict[tuple[str, str, str, Reader], list[str]] = {}
-    first: dict[tuple[str, str, str, Reader], str] = {}
+PassageKey = tuple[str, str, str, Reader]
+"""(kind, object id, field, reader) of a passage."""
+
+
+def passage_texts(library: Library, book: Path | None = None) -> dict[PassageKey, list[tuple[str, str]]]:
+    """The texts of each passage, in order: ``(where, cleaned text)`` pairs."""
+    grouped: dict[PassageKey, list[tuple[str, str]]] = {}
     for kind, where, reader, text in texts(library, book):
-        key = (kind, *_passage_key(kind, where), reader)
-        grouped.setdefault(key, []).append(_clean(text))
-        first.setdefault(key, where)
+        grouped.setdefault((kind, *_passage_key(kind, where), reader), []).append((where, _clean(text)))
+    return grouped
+
+
+def passages(library: Library, book: Path | None = None) -> list[PassageScore]:
     out = []
-    for key, parts in grouped.items():
-        kind, obj_id, field, reader = key
-        joined = " ".join(parts)
+    for (kind, obj_id, field, reader), parts in passage_texts(library, book).items():
+        joined = " ".join(text for _, text in parts)
         out.append(PassageScore(kind, obj_id, field, reader, len(joined.split()),
                                 round(float(textstat.flesch_kincaid_grade(joined)), 1),
                                 round(float(textstat.coleman_liau_index(joined)), 1),
-                                dale_chall_grade(joined), first[key]))
+                                dale_chall_grade(joined), parts[0][0]))
     return out
 
 
@@ -214,49 +270,72 @@ def _book_place(root: Path | None, where: str) -> tuple[Path | None, int | None]
     return shown_path((root / name) if root is not None else Path(name)), int(line)
 
 
+_FIX_SENTENCE = ("split that sentence into short ones and swap its long words for everyday words; "
+                 "see `handbook readability`")
+
+
 def problems(library: Library, book: Path | None = None) -> list[Problem]:
-    """Readability failures as content problems: file, line, field, score, how to fix."""
-    found: list[Problem] = []
-    docs: dict[tuple[str, str], YamlDocument | None] = {}
+    """Readability failures as content problems: file, line, field, score, the hardest sentence, how to fix."""
     root = book if book is not None else find_book()
-
-    def locate(kind: str, obj_id: str, path: str) -> tuple[Path | None, int | None]:
-        file = library.files.get((kind, obj_id))
-        if file is None:
-            return None, None
-        if (kind, obj_id) not in docs:
-            docs[(kind, obj_id)] = read_yaml(file)[0]
-        doc = docs[(kind, obj_id)]
-        return shown_path(file), doc.line_for(_key(path)) if doc else None
-
+    place = _Locator(library, root)
+    found: list[Problem] = []
     for score in scores(library, root):
         if score.passes:
             continue
+        hardest = hardest_sentence([(score.where, score.text)])
+        said = f"; {hardest.described()}" if hardest else ""
+        readers = "victims" if score.reader == "victim" else "officers"
         if score.kind == BOOK_KIND:
             file, line = _book_place(root, score.where)
             found.append(Problem(file, line, "What to say",
                                  f"“{score.text[:60]}” reads at grade {score.flesch_kincaid:g} "
                                  f"(Flesch-Kincaid); words said to a victim must be at grade "
-                                 f"{score.limit:g} or below",
-                                 "use shorter sentences and everyday words; see `handbook readability`"))
+                                 f"{score.limit:g} or below{said}", _FIX_SENTENCE))
             continue
-        obj_id, path = score.where.split(".", 1)
-        file, line = locate(score.kind, obj_id, path)
+        file, line = place.of(score.kind, score.where)
         found.append(Problem(file, line, score.where,
-                             f"reads at grade {score.flesch_kincaid:g} (Flesch-Kincaid); text for "
-                             f"{'victims' if score.reader == 'victim' else 'officers'} must be at grade "
-                             f"{score.limit:g} or below",
-                             "use shorter sentences and everyday words; see `handbook readability`"))
+                             f"reads at grade {score.flesch_kincaid:g} (Flesch-Kincaid); text for {readers} must "
+                             f"be at grade {score.limit:g} or below{said}", _FIX_SENTENCE))
+    found.extend(_passage_problems(library, root, place))
+    return found
+
+
+def _passage_problems(library: Library, root: Path | None, place: _Locator) -> list[Problem]:
+    """A problem for each passage above its level, at its hardest sentence."""
+    found: list[Problem] = []
+    grouped = passage_texts(library, root)
     for passage in passages(library, root):
         if passage.passes:
             continue
-        if passage.kind == BOOK_KIND:
-            file, line = _book_place(root, passage.first)
-        else:
-            file, line = locate(passage.kind, passage.obj_id, "")
+        hardest = hardest_sentence(grouped[(passage.kind, passage.obj_id, passage.field, passage.reader)])
+        where = hardest.where if hardest else passage.first
+        file, line = place.of(passage.kind, where) if passage.kind != BOOK_KIND else _book_place(root, where)
+        said = f"; {hardest.described()} ({_shown_where(hardest.where)})" if hardest else ""
         found.append(Problem(file, line, f"{passage.obj_id} ({passage.field} texts)",
                              f"the {passage.field} texts read at grade {passage.flesch_kincaid:g} "
                              f"(Flesch-Kincaid) and {passage.coleman_liau:g} (Coleman-Liau); the limit "
-                             f"is {passage.limit:g}",
-                             "shorten the longest sentences and swap long words for short ones"))
+                             f"is {passage.limit:g}{said}", _FIX_SENTENCE))
     return found
+
+
+def _shown_where(where: str) -> str:
+    """Where a text is, for a message: a book page's ``file:line``, or the field path."""
+    return f"at {where}" if ":" in where else f"in {where}"
+
+
+class _Locator:
+    """The file and line of a text of the library, reading each file's line map once."""
+
+    def __init__(self, library: Library, root: Path | None) -> None:
+        self.library, self.root = library, root
+        self.docs: dict[tuple[str, str], YamlDocument | None] = {}
+
+    def of(self, kind: str, where: str) -> tuple[Path | None, int | None]:
+        obj_id, _, path = where.partition(".")
+        file = self.library.files.get((kind, obj_id))
+        if file is None:
+            return None, None
+        if (kind, obj_id) not in self.docs:
+            self.docs[(kind, obj_id)] = read_yaml(file)[0]
+        doc = self.docs[(kind, obj_id)]
+        return shown_path(file), doc.line_for(_key(path)) if doc else None
