@@ -7,7 +7,9 @@ the rights notices and the directory it uses, and an overlay folder that may:
   as the shipped content; a new id each),
 * change shipped protocols through ``changes/<protocol-id>.yaml``: add items, replace the
   script of an item, hide optional items. One file per protocol, named after it; a second
-  file for the same protocol is refused rather than merged in some order.
+  file for the same protocol is refused rather than merged in some order. The changed
+  protocol gets its own version, ``<shipped version>-<agency id>.<the file's version>``
+  (``1.0-river-city.2``), which every card, job aid and record shows.
 * add safety rules (``safety-rules/*.yaml``, the format of ``content/safety-rules.yaml``):
   they add to the shipped rules and cannot replace or switch off any of them.
 
@@ -24,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from protocols.engine.answers import DEFAULT_CASE_NUMBER_FORMAT, CaseNumberFormat
 from protocols.library.errors import ContentError, Problem
@@ -40,7 +43,10 @@ from protocols.models import (
     Strict,
     Text,
 )
+from protocols.models.checklist import Adaptation
 
+MAX_VERSION_LENGTH = 20
+"""The longest version a job-aid record keeps (the records store's ``content_version`` column)."""
 SAFETY_RULES_FOLDER = "safety-rules"
 OVERLAY_FOLDERS = ("changes", SAFETY_RULES_FOLDER, *CONTENT_KINDS)
 """The folders an overlay may hold."""
@@ -93,9 +99,25 @@ class ProtocolChange(Strict):
     protocol: Slug
     why: Text
     date: dt.date
+    version: int = 1
+    """The agency's own version of this change: 1, 2, 3 …, raised by one on each edit. The
+    adapted protocol's version is ``<shipped version>-<agency id>.<this number>``."""
     add_items: list[AddedItem] = Field(default_factory=list)
     replace_scripts: list[ScriptChange] = Field(default_factory=list)
     hide_items: list[Slug] = Field(default_factory=list)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> int:
+        # A `version` is kept as written (so `1.10` stays `1.10`): the number arrives as text.
+        number = int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else value
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 999:
+            raise PydanticCustomError(
+                "content_rule", f"`version: {str(value)[:40]}` is not a whole number from 1 to 999",
+                {"fix": "write your own version of this change as a whole number, such as `version: 2`, "
+                        "and raise it by one each time you edit this file; the handbook adds the "
+                        "shipped version and your agency id itself (1.0-your-agency.2)"})
+        return number
 
 
 @dataclass(frozen=True)
@@ -105,6 +127,8 @@ class ChangeFile:
     change: ProtocolChange
     file: Path
     doc: YamlDocument
+    agency_id: str
+    """The id of the agency whose overlay holds the file (part of the adapted version)."""
 
     def line(self, path: Key) -> int | None:
         return self.doc.line_for(path)
@@ -262,7 +286,7 @@ def _read_change(file: Path, overlay: Overlay, problems: list[Problem]) -> None:
                                 f"rename the file to `{change.protocol}.yaml` (one change file per protocol, "
                                 "named after it)"))
         return
-    overlay.changes[change.protocol] = ChangeFile(change, shown, doc)
+    overlay.changes[change.protocol] = ChangeFile(change, shown, doc, overlay.profile.id)
 
 
 @dataclass(frozen=True)
@@ -313,7 +337,8 @@ _Report = Callable[[Key, str, str], None]
 
 
 def apply_change(protocol: Protocol, source: ChangeFile, agency: str) -> ChangedProtocol:
-    """The protocol with the agency's change applied; ``ContentError`` if it breaks a rule."""
+    """The protocol with the agency's change applied, under the agency's version
+    (:class:`~protocols.models.checklist.Adaptation`); ``ContentError`` if it breaks a rule."""
     change, file = source.change, source.file
     data = protocol.model_dump(mode="json")
     shipped = {item.id: (p, i) for p, pp in enumerate(protocol.pause_points) for i, item in enumerate(pp.items)}
@@ -323,6 +348,7 @@ def apply_change(protocol: Protocol, source: ChangeFile, agency: str) -> Changed
         problems.append(Problem(file, source.line(path), dotted(file.stem, path), message, fix))
 
     _check_targets(protocol, change, problem)
+    _check_version_length(protocol, source, problem)
     scripts = {s.item: s.script for s in change.replace_scripts}
     hidden_ids = set(change.hide_items)
     for pp in data["pause_points"]:
@@ -341,18 +367,54 @@ def apply_change(protocol: Protocol, source: ChangeFile, agency: str) -> Changed
                            change=f"{agency} adaptation: {_summary(change)}", why=change.why)
     data["changelog"] = [entry.model_dump(mode="json"), *data["changelog"]]
     try:
-        return ChangedProtocol(Protocol.model_validate(data), origins)
+        changed = Protocol.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            in_change, path = origins.origin(tuple(err["loc"]))
-            if not in_change:
-                # The shipped file was valid, so an added item broke the rule.
-                in_change, path = origins.origin(tuple(err["loc"])[:2])
-            fix = str((err.get("ctx") or {}).get("fix", "")) or (
-                "change the overlay so the protocol still follows the checklist rules")
-            problem(path if in_change else ("add_items",),
-                    f"{str(err['msg']).removeprefix('Value error, ')} (after the agency change)", fix)
+        _report_broken_rules(exc, origins, problem)
         raise ContentError(problems) from None
+    return ChangedProtocol(_adapted(changed, protocol, source, agency), origins)
+
+
+def _report_broken_rules(exc: ValidationError, origins: ChangeOrigins, problem: _Report) -> None:
+    """Each checklist rule the changed protocol breaks, at the line of the change file that broke it."""
+    for err in exc.errors(include_url=False):
+        in_change, path = origins.origin(tuple(err["loc"]))
+        if not in_change:
+            # The shipped file was valid, so an added item broke the rule.
+            in_change, path = origins.origin(tuple(err["loc"])[:2])
+        fix = str((err.get("ctx") or {}).get("fix", "")) or (
+            "change the overlay so the protocol still follows the checklist rules")
+        problem(path if in_change else ("add_items",),
+                f"{str(err['msg']).removeprefix('Value error, ')} (after the agency change)", fix)
+
+
+def adapted_version(shipped_version: str, source: ChangeFile) -> str:
+    """``<shipped version>-<agency id>.<change file version>``, e.g. ``1.0-river-city.2``."""
+    return f"{shipped_version}-{source.agency_id}.{source.change.version}"
+
+
+def _check_version_length(protocol: Protocol, source: ChangeFile, problem: _Report) -> None:
+    """The adapted version fits in a job-aid record."""
+    version = adapted_version(protocol.version, source)
+    if len(version) <= MAX_VERSION_LENGTH:
+        return
+    room = MAX_VERSION_LENGTH - len(version) + len(source.agency_id)
+    where = ("version",) if "version" in source.change.model_fields_set else ("protocol",)
+    problem(where, f"the adapted version `{version}` has {len(version)} characters; a job-aid record "
+                   f"keeps at most {MAX_VERSION_LENGTH}",
+            f"give the agency a shorter `id` in agency.yaml (at most {max(room, 2)} characters here)")
+
+
+def _adapted(changed: Protocol, shipped: Protocol, source: ChangeFile, agency: str) -> Protocol:
+    """The changed protocol under the agency's version, dated by the later of the shipped revision
+    and the change. Set after validation: content may not use an adapted version, only an agency
+    change makes one."""
+    adaptation = Adaptation(agency=agency, version=adapted_version(shipped.version, source),
+                            date=source.change.date, shipped_version=shipped.version,
+                            shipped_revised=shipped.revised)
+    newest = changed.changelog[0].model_copy(update={"version": adaptation.version})
+    return changed.model_copy(update={
+        "version": adaptation.version, "revised": max(shipped.revised, adaptation.date),
+        "adapted": adaptation, "changelog": [newest, *changed.changelog[1:]]})
 
 
 def _check_targets(protocol: Protocol, change: ProtocolChange, problem: _Report) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from protocols.models.common import (
     MAX_ITEMS_PER_PAUSE_POINT,
@@ -16,6 +19,7 @@ from protocols.models.common import (
     Slug,
     Strict,
     Text,
+    Version,
     lookup,
     refuse_repeated_ids,
     rule_broken,
@@ -125,8 +129,32 @@ class PausePoint(Strict):
         return self
 
 
+class Adaptation(Strict):
+    """How an agency changed a shipped protocol. The handbook fills it in when it applies the
+    agency's ``changes/<protocol-id>.yaml``; it is never written in a content file."""
+
+    agency: ShortText
+    """The agency's short name, e.g. ``River City PD``."""
+    version: str
+    """The adapted version, ``<shipped version>-<agency id>.<change file version>``, e.g. ``1.0-river-city.2``."""
+    date: dt.date
+    """The change file's ``date``."""
+    shipped_version: Version
+    shipped_revised: dt.date
+
+    @property
+    def note(self) -> str:
+        """``River City PD adaptation of 1.0``."""
+        return f"{self.agency} adaptation of {self.shipped_version}"
+
+
 class Protocol(Reviewed):
-    """A checklist protocol: pause points in order, each a short list of items."""
+    """A checklist protocol: pause points in order, each a short list of items.
+
+    For an agency's adapted protocol, ``version`` is the adapted version (what a job-aid record
+    keeps), ``revised`` the later of the shipped revision and the change, and ``adapted`` says
+    who adapted which shipped version.
+    """
 
     id: Slug
     title: ShortText
@@ -138,6 +166,27 @@ class Protocol(Reviewed):
     """The book page (docname, e.g. ``book/arrive/index``) that explains this protocol."""
     summary: Text
     pause_points: list[PausePoint] = Field(min_length=1)
+    adapted: SkipJsonSchema[Adaptation | None] = None
+    """Set by an agency's change file, never by content (see :class:`Adaptation`); not in the schema."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_adapted_in_content(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("adapted") is not None:
+            raise rule_broken(
+                "Protocol", ("adapted",),
+                "`adapted` is filled in by the handbook when an agency changes a protocol; "
+                "a content file may not set it",
+                "remove `adapted`; to adapt a shipped protocol, write changes/<protocol-id>.yaml "
+                "in your agency's overlay folder",
+            )
+        return data
+
+    def version_line(self) -> str:
+        """``Version 1.0, revised 2026-11-01``; for an adaptation
+        ``Version 1.0-river-city.1 (River City PD adaptation of 1.0), revised 2026-12-07``."""
+        note = f" ({self.adapted.note})" if self.adapted else ""
+        return f"Version {self.version}{note}, revised {self.revised.isoformat()}"
 
     @model_validator(mode="after")
     def _ids_unique(self) -> Protocol:

@@ -14,6 +14,7 @@ from protocols.render.agency import agency_logo_html, card_contacts_html
 from protocols.render.common import (
     NO_LINKS,
     Links,
+    adapted_note_html,
     changelog_html,
     date,
     esc,
@@ -56,7 +57,7 @@ def protocol_html(protocol: Protocol, library: Library, links: Links = NO_LINKS,
         f'{esc(KIND_LABELS[protocol.kind])}</span> {esc(KIND_HELP[protocol.kind])}</p>'
         f'<p class="hc-audience"><span class="hc-label">For:</span> '
         f"{esc(AUDIENCE_LABELS[protocol.audience])}</p>"
-        f"{revision_html(protocol.version, protocol.revised, protocol.owner)}"
+        f"{revision_html(protocol.version, protocol.revised, protocol.owner, protocol.adapted)}"
         "</div>",
         paragraphs(protocol.summary, "hc-summary"),
         needs_html(protocol.needs),
@@ -165,13 +166,15 @@ def pocket_card_html(protocol: Protocol, links: Links = NO_LINKS, *, level: int 
         f'<header class="hc-card-head">{agency_logo_html(agency, logo_url, "hc-card-logo")}'
         f'{heading(level, esc(protocol.title), f"card-{pid}", "hc-card-title")}'
         f'<p class="hc-card-meta"><span class="hc-badge hc-badge-{esc(protocol.kind.value.lower())}">'
-        f"{esc(KIND_LABELS[protocol.kind])}</span> <span>Version {esc(protocol.version)}</span> "
+        f"{esc(KIND_LABELS[protocol.kind])}</span> <span>Version {esc(protocol.version)}"
+        f"{adapted_note_html(protocol.adapted)}</span> "
         f"<span>Revised {date(protocol.revised)}</span>"
         + (f' <span class="hc-added-by">Added by {esc(added_by)}</span>' if added_by else "")
         + "</p>"
         f'<p class="hc-card-objective">{esc(protocol.objective)}</p></header>'
         f'{"".join(sections)}'
-        f'<footer class="hc-card-foot">{esc(book_title)} · {esc(pid)} v{esc(protocol.version)} · '
+        f'<footer class="hc-card-foot">{esc(book_title)} · {esc(pid)} v{esc(protocol.version)}'
+        f'{adapted_note_html(protocol.adapted)} · '
         f"revised {date(protocol.revised)} · owner: {esc(protocol.owner)}"
         f"{card_contacts_html(agency)}</footer>{more}"
         "</article>"

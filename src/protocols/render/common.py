@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from protocols.library.container import Library
 from protocols.models import ChangeLogEntry, Need, Source
+from protocols.models.checklist import Adaptation
 from protocols.render.labels import JobAid, need_label
 
 
@@ -91,10 +92,17 @@ def needs_html(needs: Iterable[Need], label: str = "Victim needs served") -> str
             f'<ul class="hc-need-list">{tags}</ul></div>')
 
 
-def revision_html(version: str, revised: dt.date, owner: str) -> str:
-    return (f'<p class="hc-revision"><span>Version <strong>{esc(version)}</strong></span> '
-            f"<span>Revised <strong>{date(revised)}</strong></span> "
+def revision_html(version: str, revised: dt.date, owner: str, adapted: Adaptation | None = None) -> str:
+    """Version, revision date and owner; for an agency's adaptation, whose adaptation of which
+    shipped version (``River City PD adaptation of 1.0``)."""
+    return (f'<p class="hc-revision"><span>Version <strong>{esc(version)}</strong>{adapted_note_html(adapted)}'
+            f"</span> <span>Revised <strong>{date(revised)}</strong></span> "
             f"<span>Owner: <strong>{esc(owner)}</strong></span></p>")
+
+
+def adapted_note_html(adapted: Adaptation | None) -> str:
+    """`` (River City PD adaptation of 1.0)`` after an adapted version; nothing for shipped content."""
+    return f' <span class="hc-adapted">({esc(adapted.note)})</span>' if adapted else ""
 
 
 def citation_html(source: Source) -> str:

@@ -23,9 +23,11 @@ from protocols.models import (
 
 
 def document_summary(document: Reviewed) -> str:
-    """One line: kind, id, version, revision date, and what the document holds."""
+    """One line: kind, id, version (and whose adaptation it is), revision date, and what the document holds."""
     kind, counts = _what_it_holds(document)
-    return (f"{kind} {getattr(document, 'id', '?')}, version {document.version}, "
+    adapted = document.adapted if isinstance(document, Protocol) else None
+    note = f" ({adapted.note})" if adapted else ""
+    return (f"{kind} {getattr(document, 'id', '?')}, version {document.version}{note}, "
             f"revised {document.revised.isoformat()}: {counts}")
 
 

@@ -53,6 +53,10 @@ def agency_diff(base: Library, adapted: Library) -> list[str]:
                 lines.append(f"    ~ script of {item_id}")
                 lines.append(f"        was: {old.script or '(none)'}")
                 lines.append(f"        now: {new.script or '(none)'}")
+        if protocol.version_line() != original.version_line():
+            lines.append("    ~ version line (cards, pages and job aids)")
+            lines.append(f"        was: {original.version_line()}")
+            lines.append(f"        now: {protocol.version_line()}")
     if len(lines) == (7 if profile else 0):
         lines.append("No content changes: the agency uses the shipped content as it is.")
     return lines

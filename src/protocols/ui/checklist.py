@@ -54,6 +54,7 @@ def checklist_spec(protocol: Protocol, hidden: frozenset[str] = frozenset()) -> 
         "kind_label": KIND_LABELS[protocol.kind],
         "audience_label": AUDIENCE_LABELS[protocol.audience.value],
         "version": protocol.version,
+        "adapted": protocol.adapted.note if protocol.adapted else None,
         "revised": protocol.revised.isoformat(),
         "pause_points": [
             {

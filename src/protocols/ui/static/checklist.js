@@ -78,7 +78,7 @@ function render({ model, el: host }) {
   const header = el("header", { class: "hb-head" }, [
     el("p", { class: "hb-kind", "data-kind": spec.kind, text: `${spec.kind_label || "Checklist"} · ${spec.audience_label}` }),
     model.get("show_title") ? el("h2", { class: "hb-title", text: spec.title }) : null,
-    el("p", { class: "hb-meta", text: `Version ${spec.version} · revised ${spec.revised}` }),
+    el("p", { class: "hb-meta", text: `Version ${spec.version}${spec.adapted ? ` (${spec.adapted})` : ""} · revised ${spec.revised}` }),
   ]);
   const bar = el("div", { class: "hb-bar", role: "presentation" }, [el("div", { class: "hb-bar-fill" })]);
   const progressText = el("p", { class: "hb-progress", "aria-live": "polite", role: "status" });
