@@ -4,9 +4,14 @@
  * - Two theme buttons get accessible names that match what they show (WCAG 2.5.3).
  * - Knowledge checks (form.hc-kc-question): "Check my answer" says right or not, in words,
  *   through an aria-live line; without this script each answer is in a "Show the answer" box.
+ * - Opened from the offline zip (file://), search shows titles without snippets: a browser
+ *   refuses the page requests that snippets need, and would log an error for each result.
  */
 (function () {
   "use strict";
+  if (location.protocol === "file:" && typeof DOCUMENTATION_OPTIONS === "object") {
+    DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false; // read by Sphinx's searchtools.js per result
+  }
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
