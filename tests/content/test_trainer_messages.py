@@ -229,3 +229,16 @@ def test_a_hard_text_names_its_hardest_sentence_and_longest_words(tmp_path: Path
     passage = next(line for line in found if "mini (prompt texts)" in line)
     assert "mini.yaml:30: " in passage, "a passage is reported at its hardest sentence's line"
     assert "(in mini.pause_points[0].items[1].prompt)" in passage, passage
+
+
+# 8. The readability table explains its columns -----------------------------------------------------------
+
+def test_the_readability_table_explains_each_column() -> None:
+    result = runner.invoke(app, ["readability", "--content", str(MINIMAL)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    legend = lines[lines.index("What the columns mean:") + 1:]
+    explained = {line.split()[0] for line in legend if line.startswith("  ")}
+    assert {"passage", "reader", "words", "F-K", "C-L", "D-C", "result"} == explained
+    assert set(lines[0].split()) == explained, "the legend explains the header's columns"
+    assert any("Flesch-Kincaid grade: the school grade a reader needs" in line for line in legend)

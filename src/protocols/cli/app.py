@@ -75,7 +75,7 @@ def readability(
     failing: Annotated[bool, typer.Option("--failing", help="Show only texts that fail.")] = False,
 ) -> None:
     """Show the reading level of every passage and text (victims ≤ grade 6, officers ≤ grade 8)."""
-    from protocols.trainer.readability import passages, scores
+    from protocols.trainer.readability import TABLE_COLUMNS, passages, scores
 
     try:
         library = load_library(content)
@@ -88,6 +88,9 @@ def readability(
         name = f"{p.obj_id} · {p.field}"
         typer.echo(f"{name[:58]:58} {p.reader:7} {p.words:5} {p.flesch_kincaid:5.1f} {p.coleman_liau:5.1f} "
                    f"{p.dale_chall_grade:5.0f}  {'ok' if p.passes else 'TOO HARD'} (≤ {p.limit:g})")
+    typer.echo("\nWhat the columns mean:")
+    for column, meaning in TABLE_COLUMNS:
+        typer.echo(f"  {column:8} {meaning}")
     hard = [s for s in scores(library) if not s.passes]
     typer.echo(f"\nSingle texts of 10+ words above their level: {len(hard)}")
     for s in hard:

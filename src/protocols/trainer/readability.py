@@ -36,6 +36,19 @@ QUOTED = re.compile(r'"([^"\n]+)"|\u201c([^\u201d\n]+)\u201d')
 LIMITS: dict[Reader, float] = {"victim": 6.0, "officer": 8.0}
 MIN_WORDS = 10
 """Shorter texts are too short for a formula to mean anything on their own."""
+TABLE_COLUMNS = (
+    ("passage", "the file's id (or the book page) and the kind of text; all texts of that kind are read "
+                "as one passage"),
+    ("reader", "who reads it: a victim (grade 6 or below) or an officer (grade 8 or below)"),
+    ("words", "how many words the passage has"),
+    ("F-K", "Flesch-Kincaid grade: the school grade a reader needs, from sentence length and syllables "
+            "per word"),
+    ("C-L", "Coleman-Liau grade: the same idea, from letters per word and sentences per 100 words"),
+    ("D-C", "Dale-Chall grade: from words that are not on a list of common words; shown for reference, "
+            "it does not pass or fail a text"),
+    ("result", "ok when F-K and C-L are both at or below the limit shown (≤ 6 or ≤ 8); TOO HARD if not"),
+)
+"""The readability table's columns and what each one means, for its legend."""
 
 
 @dataclass(frozen=True)
