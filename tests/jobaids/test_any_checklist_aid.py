@@ -48,6 +48,8 @@ def test_the_index_links_every_checklist_without_its_own_aid_to_the_checklist_ai
     assert html.count('<li id="aid-') == len(JOB_AIDS)  # the job aids are listed as before
     assert html.count('<li id="checklist-') == len(NO_OWN_AID)
     assert "More checklists" in html
+    aids = html[html.index('<ul class="hb-aid-list">'):]
+    assert "checklist.ipynb" not in aids[:aids.index("</ul>")], "the list of job aids holds job aids only"
 
 
 def test_without_the_checklist_notebook_the_index_lists_no_checklists(library: Library) -> None:

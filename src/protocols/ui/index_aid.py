@@ -50,7 +50,7 @@ def checklist_links_html(checklists: Iterable[Protocol]) -> str:
     rows = [f'<li id="checklist-{esc(p.id)}"><a href="/{esc(checklist_aid_path(p.id))}">'
             f'<span class="hb-aid-name">{esc(p.title)}</span>'
             f'<span class="hb-aid-purpose">{esc(p.objective)}</span></a></li>' for p in checklists]
-    return f'<ul class="hb-aid-list">{"".join(rows)}</ul>'
+    return f'<ul class="hb-checklist-list">{"".join(rows)}</ul>'
 
 
 def _more_checklists_html(checklists: Sequence[Protocol]) -> str:
