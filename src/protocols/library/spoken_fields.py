@@ -119,7 +119,7 @@ NOT_SPOKEN: Mapping[type[BaseModel], Mapping[str, str]] = {
     CheckIn: {"label": _NAME, "tasks": _OFFICER},
     Scenario: {"title": _NAME, "content_warning": _TEACHING, "based_on": _TEACHING, "summary": _TEACHING,
                "debrief_points": _TEACHING, "owner": _RECORD},
-    Node: {"situation": "the story: it may describe someone else saying the wrong thing",
+    Node: {"title": _NAME, "situation": "the story: it may describe someone else saying the wrong thing",
            "question": "a question to the trainee"},
     Option: {"feedback": _TEACHING},
 }
