@@ -242,3 +242,49 @@ def test_the_readability_table_explains_each_column() -> None:
     assert {"passage", "reader", "words", "F-K", "C-L", "D-C", "result"} == explained
     assert set(lines[0].split()) == explained, "the legend explains the header's columns"
     assert any("Flesch-Kincaid grade: the school grade a reader needs" in line for line in legend)
+
+
+# 7. handbook schema --show KIND prints the fields in words ---------------------------------------------
+
+def test_schema_show_prints_each_field_its_meaning_need_and_values(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from protocols.models import Item, Protocol
+
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["schema", "--show", "protocol"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("protocols: A checklist protocol")
+    assert "  id: required; an id: lower-case letters and digits joined by single hyphens, e.g. `scene-response`" \
+        in lines
+    assert "  critical: optional (default: false); `true` or `false`" in lines
+    repeats = lines.index("  repeats: optional; an id: lower-case letters and digits joined by single hyphens, "
+                          "e.g. `scene-response`")
+    assert lines[repeats + 1].strip() == "The id of an earlier critical item this one re-checks at a later pause point."
+    assert "      allowed values: safety, support, information, access, continuity, voice, justice" in lines
+    assert "Each entry of `pause_points.items` has these fields (One checklist item: a prompt that records a " \
+           "value.):" in lines
+    shown = {line.split(":")[0].strip() for line in lines if re.match(r"^  [a-z_0-9]+: ", line)}
+    assert set(Item.model_fields) | (set(Protocol.model_fields) - {"adapted"}) <= shown
+    assert "adapted" not in shown, "a field no content file may hold is not shown"
+    assert not list(tmp_path.iterdir()), "--show writes no files"
+
+
+@pytest.mark.parametrize("kind", ["protocols", "instrument", "rights", "confidentiality", "resources", "needs",
+                                  "follow-up", "scenario", "sources", "safety-rules", "agency"])
+def test_every_field_of_every_kind_says_what_it_means(kind: str) -> None:
+    result = runner.invoke(app, ["schema", "--show", kind])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    fields = [index for index, line in enumerate(lines) if re.match(r"^  [a-z_0-9]+: (required|optional)", line)]
+    assert fields
+    for index in fields:
+        assert lines[index + 1].startswith("      ") and len(lines[index + 1].split()) >= 3, \
+            f"{kind}: `{lines[index].strip()}` has no meaning"
+
+
+def test_schema_show_an_unknown_kind_lists_the_kinds() -> None:
+    result = runner.invoke(app, ["schema", "--show", "checklistz"])
+    assert result.exit_code == 2
+    assert "there is no kind of file called `checklistz`; use one of: sources, protocols, instruments" \
+        in result.output

@@ -101,12 +101,25 @@ def schema(
     out: Annotated[
         Path, typer.Option("--out", help="Folder to write one <kind>.schema.json file per kind.")
     ] = Path("schema"),
+    show: Annotated[str | None, typer.Option(
+        "--show", metavar="KIND", help="Print the fields of one kind (protocol, instrument, rights, "
+        "confidentiality, resources, needs, followup, scenario, sources, safety-rules, agency) with what "
+        "each means, whether it is required and the values allowed; write no files.")] = None,
 ) -> None:
-    """Write the JSON Schema of each content kind, for editor autocompletion.
+    """Write the JSON Schema of each content kind, for editor autocompletion, or (with --show) print
+    the fields of one kind in words.
 
     Point your editor's YAML plugin at it, e.g. with a first line in a protocol file:
     `# yaml-language-server: $schema=../../../../schema/protocols.schema.json`
     """
+    if show is not None:
+        from protocols.trainer.schema_fields import SHOWN_KINDS, describe_kind, kind_named
+
+        kind = kind_named(show)
+        if kind is None:
+            raise fail(f"there is no kind of file called `{show}`; use one of: {', '.join(SHOWN_KINDS)}", 2)
+        typer.echo("\n".join(describe_kind(kind)))
+        return
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
