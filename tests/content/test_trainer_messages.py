@@ -288,3 +288,21 @@ def test_schema_show_an_unknown_kind_lists_the_kinds() -> None:
     assert result.exit_code == 2
     assert "there is no kind of file called `checklistz`; use one of: sources, protocols, instruments" \
         in result.output
+
+
+def test_an_agency_change_that_breaks_a_model_rule_gets_its_specific_fix(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(MINIMAL, tmp_path / "content")
+    shutil.copytree(MINIMAL.parent / "minimal-agency", tmp_path / "agency")
+    change = tmp_path / "agency" / "overlay" / "changes" / "mini.yaml"
+    extra = "".join(
+        f"  - pause_point: scene-safe\n    after: arrival-time\n    item:\n      id: extra-{n}\n"
+        f"      prompt: Extra {n}?\n      value: {{type: yes-no}}\n      rationale: More.\n"
+        f"      needs: [information]\n      sources: [elerv]\n" for n in range(7))
+    text = change.read_text(encoding="utf-8")
+    change.write_text(text.replace("replace_scripts:", extra + "replace_scripts:"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["validate", "--content", "content", "--agency", "agency/agency.yaml"])
+    assert result.exit_code == 1
+    assert "pause point `scene-safe` has 10 items" in result.output, result.output
+    assert "fix: move some items into a new pause point, or delete items that are not critical" in result.output

@@ -31,7 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from protocols.engine.answers import DEFAULT_CASE_NUMBER_FORMAT, CaseNumberFormat
 from protocols.library.errors import ContentError, Problem
-from protocols.library.validation import problems_from
+from protocols.library.validation import problems_from, value_error_fix
 from protocols.library.yamlsource import Key, YamlDocument, dotted, read_yaml, shown_path
 from protocols.models import (
     CONTENT_KINDS,
@@ -381,10 +381,10 @@ def _report_broken_rules(exc: ValidationError, origins: ChangeOrigins, problem: 
         if not in_change:
             # The shipped file was valid, so an added item broke the rule.
             in_change, path = origins.origin(tuple(err["loc"])[:2])
-        fix = str((err.get("ctx") or {}).get("fix", "")) or (
+        message = str(err["msg"]).removeprefix("Value error, ")
+        fix = str((err.get("ctx") or {}).get("fix", "")) or value_error_fix(message) or (
             "change the overlay so the protocol still follows the checklist rules")
-        problem(path if in_change else ("add_items",),
-                f"{str(err['msg']).removeprefix('Value error, ')} (after the agency change)", fix)
+        problem(path if in_change else ("add_items",), f"{message} (after the agency change)", fix)
 
 
 def adapted_version(shipped_version: str, source: ChangeFile) -> str:
