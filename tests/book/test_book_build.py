@@ -160,6 +160,19 @@ def test_protocols_are_rendered_from_the_content(book):
     assert html.escape(protocol.owner) in scene
 
 
+def test_a_checklist_with_no_job_aid_of_its_own_links_to_the_checklist_job_aid(book):
+    """Its chapter's "Open the job aid" opens the checklist job aid on it (widgets/checklist.ipynb)."""
+    page = (book.html / "book/techniques/active-listening.html").read_text(encoding="utf-8")
+    section = page[page.index('id="protocol-active-listening"'):]
+    section = section[:section.index("</section>")]
+    link = re.search(r'<a [^>]*href="([^"]*checklist\.ipynb\?protocol=active-listening)"[^>]*>([^<]*)', section)
+    assert link is not None, "no job-aid link in the active-listening checklist"
+    assert link.group(1).endswith("voila/render/checklist.ipynb?protocol=active-listening")
+    assert "Open the job aid: Checklist" in link.group(2)
+    scene = (book.html / "book/arrive/scene-safety.html").read_text(encoding="utf-8")
+    assert "voila/render/scene-response.ipynb" in scene, "a checklist with its own aid keeps it"
+
+
 def test_cards_page_has_a_card_for_every_protocol(book):
     library = load_library(book.content)
     cards = (book.html / "book/reference/cards.html").read_text(encoding="utf-8")

@@ -20,7 +20,7 @@ from sphinx.util.osutil import relative_uri
 from protocols import render
 from protocols.book.state import build_state, targets, xref_docs
 from protocols.render.job_aid_links import job_aid_url
-from protocols.render.labels import JOB_AIDS, JobAid
+from protocols.render.labels import ANY_CHECKLIST_AID, JOB_AIDS, JobAid
 
 XREF = "hc-xref:"
 _XREF_RE = re.compile(r"hc-xref:(protocol|card|rights|aid):([a-z0-9-]+)(\?[A-Za-z0-9=&;_-]*)?")
@@ -95,7 +95,7 @@ def _href(app: Sphinx, docname: str, token: str) -> str | None:
         return None
     kind, obj_id, query = match.group(1), match.group(2), (match.group(3) or "")
     if kind == "aid":
-        aid = JOB_AIDS.get(obj_id)
+        aid = JOB_AIDS.get(obj_id) or (ANY_CHECKLIST_AID if obj_id == ANY_CHECKLIST_AID.name else None)
         return _job_aid_url(app, docname, aid, query.replace("&amp;", "&")) if aid else None
     for target_kind in _LOOKUP_ORDER[kind]:
         place = _place(app, f"{target_kind}:{obj_id}", docname)

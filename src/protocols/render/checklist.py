@@ -32,7 +32,7 @@ from protocols.render.labels import (
     KIND_HELP,
     KIND_LABELS,
     JobAid,
-    job_aid_for_protocol,
+    job_aid_link_for_protocol,
     need_label,
     short_value,
     value_description,
@@ -43,7 +43,7 @@ def protocol_html(protocol: Protocol, library: Library, links: Links = NO_LINKS,
                   level: int = 3, job_aid: JobAid | None = None) -> str:
     """A protocol in full: objective, kind, version, pause points with every item's detail."""
     pid = protocol.id
-    aid = job_aid if job_aid is not None else job_aid_for_protocol(pid)
+    aid, aid_query = (job_aid, "") if job_aid is not None else job_aid_link_for_protocol(pid)
     sources = ordered_sources(protocol.sources, (i.sources for i in protocol.items()))
     number = {sid: n for n, sid in enumerate(sources, start=1)}
     total = len(protocol.pause_points)
@@ -67,7 +67,7 @@ def protocol_html(protocol: Protocol, library: Library, links: Links = NO_LINKS,
     if card_href:
         actions.append(link_or_text(card_href, "Printable pocket card", "hc-action"))
     if aid is not None:
-        aid_href = links.job_aid(aid)
+        aid_href = links.job_aid(aid, aid_query)
         if aid_href:
             actions.append(link_or_text(aid_href, f"Open the job aid: {esc(aid.title)}",
                               "hc-action hc-job-aid"))

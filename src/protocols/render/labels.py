@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from protocols.models import Audience, ChecklistKind, ContactMethod, DeliveryMethod, Item, Need, NeedDomain, ValueType
 
@@ -211,6 +212,21 @@ PROTOCOL_JOB_AIDS: dict[str, str] = {
 """Protocol id → the job aid that runs it (a protocol named like a job aid maps to it)."""
 
 
+ANY_CHECKLIST_AID = JobAid("checklist", "Checklist",
+                           "Run any checklist that has no job aid of its own, and save its answers.")
+"""The job aid (``widgets/checklist.ipynb?protocol=ID``) that runs the other checklists. It is not
+one of :data:`JOB_AIDS`: the index lists the checklists it opens, not the aid itself."""
+
+
 def job_aid_for_protocol(protocol_id: str) -> JobAid | None:
+    """The job aid made for this protocol, if there is one (else :data:`ANY_CHECKLIST_AID` runs it)."""
     name = PROTOCOL_JOB_AIDS.get(protocol_id, protocol_id)
     return JOB_AIDS.get(name)
+
+
+def job_aid_link_for_protocol(protocol_id: str) -> tuple[JobAid, str]:
+    """The job aid that runs this protocol and the query that opens it there."""
+    own = job_aid_for_protocol(protocol_id)
+    if own is not None:
+        return own, ""
+    return ANY_CHECKLIST_AID, f"protocol={quote(protocol_id, safe='')}"

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from protocols.library.errors import ContentError
 from protocols.library.loader import Library, default_library
 from protocols.models import Protocol
-from protocols.render.labels import JOB_AIDS, JobAid, job_aid_for_protocol
+from protocols.render.labels import ANY_CHECKLIST_AID, JOB_AIDS, JobAid, job_aid_for_protocol
 from protocols.ui.frame import BOOK_TITLE, FRAME_CSS, aid_box
 from protocols.ui.markup import esc
 from protocols.ui.plain import static_style
@@ -24,7 +24,7 @@ from protocols.ui.widget_kit import html_box, styles
 INDEX_CSS = static_style("index.css")
 """The list of job aids: one large link per aid."""
 
-CHECKLIST_AID = "checklist"
+CHECKLIST_AID = ANY_CHECKLIST_AID.name
 """The notebook (``widgets/checklist.ipynb``) that runs any checklist with no job aid of its own."""
 
 
