@@ -70,6 +70,7 @@ from protocols.models import (
     ValueSpec,
     VictimNeed,
 )
+from protocols.models.checklist import Adaptation
 
 SPOKEN: Mapping[type[BaseModel], frozenset[str]] = {
     Item: frozenset({"script"}),
@@ -95,6 +96,7 @@ NOT_SPOKEN: Mapping[type[BaseModel], Mapping[str, str]] = {
     Protocol: {"title": _NAME, "objective": _OFFICER, "summary": _OFFICER, "owner": _RECORD,
                "chapter": "the name of a book page"},
     ChangeLogEntry: {"change": _RECORD, "why": _RECORD},
+    Adaptation: {"agency": _NAME, "version": _RECORD},
     PausePoint: {"title": _NAME, "when": _OFFICER},
     Item: {"prompt": _OFFICER, "rationale": _OFFICER, "help": _OFFICER},
     ValueSpec: {"unit": _NAME},
