@@ -51,3 +51,4 @@ def test_a_chapter_protocol_too_small_for_a_knowledge_check_is_refused_with_what
             "knowledge check (1 critical and 1 other item in 1 pause point); its chapter's check needs at least 3"
             ) in check.output
     assert "give the checklist at least two critical items, at least two items that are not critical" in check.output
+    load_library(content_copy)  # not a load error: a server or build on this content keeps working

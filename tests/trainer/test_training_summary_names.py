@@ -73,3 +73,22 @@ def test_two_decisions_with_one_name_are_refused_with_where_and_how(content_copy
     assert "decisions 1 and 3 are both called" in check.output
     assert "crisis-hotline-night.nodes[2].title" in check.output
     assert "give decision 3 a short `title:` of its own" in check.output
+    assert "the handbook still builds and serves this content" in check.output
+
+
+def test_content_with_two_decisions_of_one_name_still_loads_and_the_summary_tells_them_apart(
+        content_copy: Path) -> None:
+    """An agency scenario written before titles existed keeps working; only validate asks for them."""
+    file = content_copy / "scenarios" / "crisis-hotline-night.yaml"
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    for node in data["nodes"]:
+        node.pop("title", None)
+    file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    scenario = load_library(content_copy).scenario("crisis-hotline-night")
+    player = ScenarioPlayer.start(scenario, T0, group=True)
+    while player.current_node is not None:
+        last = player.current_node.options[-1]
+        player.choose(last.id, T0, hands={last.id: 4})
+    names = [n.name for n in summarise(scenario, [player.state]).nodes]
+    assert names[0] == "What do you do? (decision 1)" and names[2] == "What do you do? (decision 3)"
+    assert names[1] == "How do you handle language?"

@@ -22,6 +22,8 @@ from protocols.cli.common import ContentOption, fail
 from protocols.library.content_warnings import content_warnings
 from protocols.library.errors import ContentError
 from protocols.library.loader import DEFAULT_CONTENT, load_library
+from protocols.library.project import book_root
+from protocols.library.teaching_checks import teaching_problems
 from protocols.models import CONTENT_KINDS, SourceList
 from protocols.settings import DEBUG, Settings
 
@@ -55,15 +57,24 @@ def validate(
             typer.echo(str(problem), err=True)
         count = len(exc.problems)
         raise fail(f"{count} problem{'s' if count != 1 else ''} found; nothing was changed") from None
+    teaching = teaching_problems(library)
+    if teaching:
+        for problem in teaching:
+            typer.echo(str(problem), err=True)
+        count = len(teaching)
+        raise fail(f"{count} problem{'s' if count != 1 else ''} found in what trainers teach with; the "
+                   "handbook still builds and serves this content, but fix them before you publish")
     if reading_level:
         from protocols.trainer.readability import problems as readability_problems
 
-        hard = readability_problems(library)
+        # The pages of the book the named content folder sits in; else the working folder's book.
+        hard = readability_problems(library, book_root(library.content_dir) if content is not None else None)
         if hard:
             for problem in hard:
                 typer.echo(str(problem), err=True)
-            raise fail(f"{len(hard)} text(s) are above their reading level; run `handbook readability` "
-                       "for the table, or `--no-reading-level` to skip this check while drafting")
+            raise fail(f"the reading-level check found {len(hard)} problem{'s' if len(hard) != 1 else ''}; run "
+                       "`handbook readability` for the table, or `--no-reading-level` to skip this check while "
+                       "drafting")
     counts = ", ".join(f"{n} {kind}" for kind, n in library.counts().items())
     typer.echo(f"OK: the content is valid ({counts}; digest {library.digest}).")
     for warning in content_warnings(library, agency):

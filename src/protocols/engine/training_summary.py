@@ -57,9 +57,10 @@ class OptionCount(Frozen):
 class NodeSummary(Frozen):
     node_id: str
     number: int
-    name: str
-    """What the summary calls the decision: its title, else its question (each one its own)."""
     """The node's place in the scenario (1 for the first node in the file)."""
+    name: str
+    """What the summary calls the decision: its title, else its question; a name two decisions
+    share is followed by the decision's number, so no two rows read the same."""
     situation: str
     question: str
     reached: int
@@ -167,7 +168,16 @@ def _mean_percent(players: list[ScenarioPlayer]) -> int | None:
     return round(sum(percents) / len(percents)) if percents else None
 
 
-def _node_summary(number: int, node: Node, counted: Counter[str], items: ItemLookup | None) -> NodeSummary:
+def decision_names(scenario: Scenario) -> dict[str, str]:
+    """Node id → the name the summary gives it (see :attr:`NodeSummary.name`)."""
+    names = [node.name for node in scenario.nodes]
+    shared = {name.casefold() for name in names if sum(n.casefold() == name.casefold() for n in names) > 1}
+    return {node.id: f"{name} (decision {number})" if name.casefold() in shared else name
+            for number, (node, name) in enumerate(zip(scenario.nodes, names, strict=True), start=1)}
+
+
+def _node_summary(number: int, node: Node, name: str, counted: Counter[str],
+                  items: ItemLookup | None) -> NodeSummary:
     reached = sum(counted.values())
     best = best_options(node)
     best_count = sum(counted[i] for i in best)
@@ -175,7 +185,7 @@ def _node_summary(number: int, node: Node, counted: Counter[str], items: ItemLoo
     return NodeSummary(
         node_id=node.id,
         number=number,
-        name=node.name,
+        name=name,
         situation=node.situation,
         question=node.question,
         reached=reached,
@@ -218,7 +228,8 @@ def summarise(
     runs = _sort_runs(scenario, states)
     players = runs.players
     votes = _votes(scenario, players)
-    nodes = [_node_summary(number, node, votes[node.id], items)
+    names = decision_names(scenario)
+    nodes = [_node_summary(number, node, names[node.id], votes[node.id], items)
              for number, node in enumerate(scenario.nodes, start=1) if votes[node.id].total()]
     weak = sorted((n for n in nodes if n.best_share < RETEACH_BELOW), key=lambda n: (n.best_share, n.number))
     groups = sum(1 for p in players if p.state.group)

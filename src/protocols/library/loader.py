@@ -18,7 +18,6 @@ from protocols.library.agency import AgencyProfile, ChangeOrigins, Overlay, appl
 from protocols.library.checks import cross_file_problems
 from protocols.library.container import DEFAULT_CONTENT, Library
 from protocols.library.errors import ContentError, Problem
-from protocols.library.knowledge_ready import knowledge_check_problems
 from protocols.library.project import book_root
 from protocols.library.safety_rules import rule_files, safety_problems
 from protocols.library.snapshot import read_snapshot
@@ -67,7 +66,6 @@ def load_library(content_dir: Path | str | None = None, agency: Path | str | Non
     problems = reading.problems
     problems.extend(cross_file_problems(library, reading.where, frozenset(reading.broken), book_root(root)))
     problems.extend(library_problems(library, reading.where))
-    problems.extend(knowledge_check_problems(library, reading.where))
     problems.extend(safety_problems(library, reading.where, rule_files(root, agency_rules)))
     if problems:
         raise ContentError(problems)

@@ -112,21 +112,6 @@ class Scenario(Reviewed):
                     )
         return self
 
-    @model_validator(mode="after")
-    def _decisions_named_apart(self) -> Scenario:
-        first: dict[str, int] = {}
-        for n_index, node in enumerate(self.nodes):
-            name = node.name.casefold()
-            if name in first:
-                raise rule_broken(
-                    "Scenario", ("nodes", n_index, "title"),
-                    f"decisions {first[name] + 1} and {n_index + 1} are both called “{node.name}” in the "
-                    "trainer's summary, so a trainer cannot tell them apart",
-                    f"give decision {n_index + 1} a short `title:` of its own (a few words on what it is "
-                    "about, e.g. `title: Getting him home safely`), next to its `id:`")
-            first[name] = n_index
-        return self
-
     def node(self, node_id: str) -> Node:
         """The node with this id (:class:`~protocols.models.common.UnknownContent` if there is none)."""
         return lookup({node.id: node for node in self.nodes}, node_id, f"node of scenario `{self.id}`")
