@@ -1,7 +1,7 @@
 """The built handbook: zero warnings, nothing from another host, content rendered by id.
 
-One build (the session fixture ``book`` in conftest.py) is shared by every test here. The
-last test edits the content copy and rebuilds incrementally, so it runs last on purpose.
+The test run's one build (``book`` in conftest.py) is read by every test here but the last,
+which edits a content copy of its own build (``editable_book``) and builds it again.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from book_site import (
     BANNED_HOSTS,
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
+    PageInfo,
     css_urls,
     is_external,
     read_page,
@@ -168,9 +169,10 @@ def test_a_checklist_with_no_job_aid_of_its_own_links_to_the_checklist_job_aid(b
     link = re.search(r'<a [^>]*href="([^"]*checklist\.ipynb\?protocol=active-listening)"[^>]*>([^<]*)', section)
     assert link is not None, "no job-aid link in the active-listening checklist"
     assert link.group(1).endswith("voila/render/checklist.ipynb?protocol=active-listening")
-    assert "Open the job aid: Checklist" in link.group(2)
+    assert "Record this checklist in a job aid" in link.group(2)
     scene = (book.html / "book/arrive/scene-safety.html").read_text(encoding="utf-8")
     assert "voila/render/scene-response.ipynb" in scene, "a checklist with its own aid keeps it"
+    assert "checklist.ipynb?protocol=scene-response" not in scene
 
 
 def test_cards_page_has_a_card_for_every_protocol(book):
@@ -207,9 +209,16 @@ def test_search_index_holds_checklist_text(book):
 
 def test_internal_links_resolve(book):
     broken = []
-    id_cache: dict[Path, set[str]] = {}
+    parsed: dict[Path, PageInfo] = {}
+
+    def page_info(path: Path) -> PageInfo:
+        """Each page parsed once (a checklist page is megabytes of widget state)."""
+        if path not in parsed:
+            parsed[path] = read_page(path)
+        return parsed[path]
+
     for page in pages(book.html):
-        for href in read_page(page).links:
+        for href in page_info(page).links:
             target = resolve(book.html, page, href)
             if target is None:
                 continue
@@ -219,10 +228,8 @@ def test_internal_links_resolve(book):
             if not path.is_file():
                 broken.append(f"{rel(book.html, page)} -> {href}")
                 continue
-            if fragment and path.suffix == ".html":
-                ids = id_cache.setdefault(path, read_page(path).ids)
-                if fragment not in ids:
-                    broken.append(f"{rel(book.html, page)} -> {href} (no such anchor)")
+            if fragment and path.suffix == ".html" and fragment not in page_info(path).ids:
+                broken.append(f"{rel(book.html, page)} -> {href} (no such anchor)")
     assert broken == []
 
 
@@ -339,9 +346,9 @@ def test_search_from_the_offline_zip_shows_titles_without_errors(book, sync_api)
 # --------------------------------------------------------------------------- edits (run last)
 
 
-def test_a_trainers_edit_shows_on_the_next_build(book):
+def test_a_trainers_edit_shows_on_the_next_build(editable_book):
     """Edit one prompt in the content copy: the chapter and the cards page show it."""
-    library = load_library(book.content)
+    library = load_library(editable_book.content)
     protocol = library.protocol("scene-response")
     item = protocol.items()[0]
     source = library.files[("protocols", protocol.id)]
@@ -351,17 +358,17 @@ def test_a_trainers_edit_shows_on_the_next_build(book):
     assert text.count(line) == 1, "the first prompt is not on one line of its YAML file"
     source.write_text(text.replace(line, f"prompt: {json.dumps(new_prompt)}\n"),
                       encoding="utf-8")
-    assert load_library(book.content).protocol(protocol.id).items()[0].prompt == new_prompt
+    assert load_library(editable_book.content).protocol(protocol.id).items()[0].prompt == new_prompt
 
-    done = book.rebuild()
+    done = editable_book.rebuild()
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     escaped = html.escape(new_prompt, quote=True)
-    assert escaped in (book.html / "book/arrive/scene-safety.html").read_text(encoding="utf-8")
-    assert escaped in (book.html / "book/reference/cards.html").read_text(encoding="utf-8")
+    assert escaped in (editable_book.html / "book/arrive/scene-safety.html").read_text(encoding="utf-8")
+    assert escaped in (editable_book.html / "book/reference/cards.html").read_text(encoding="utf-8")
     reread = re.findall(r"reading sources\.\.\. .*?(book/\S+)", done.stdout)
     reread = {re.sub(r"\x1b\[[0-9;]*m", "", name) for name in reread}
     assert "book/arrive/scene-safety" in reread
     assert "book/index" not in reread, "an unrelated page was rebuilt"
-    widget_page = (book.html / "book/arrive/scene-checklist.html").read_text(encoding="utf-8")
+    widget_page = (editable_book.html / "book/arrive/scene-checklist.html").read_text(encoding="utf-8")
     assert new_prompt.replace("&", "\\u0026").replace("<", "\\u003c") in widget_page \
         or new_prompt in widget_page

@@ -16,7 +16,7 @@ from aid_helpers import Clock, find, page_text, start_case, status_text
 
 from protocols.library.loader import Library, load_library
 from protocols.records import Store
-from protocols.render.labels import JOB_AIDS, job_aid_for_protocol
+from protocols.render.labels import JOB_AIDS, aid_running_checklist
 from protocols.trainer.authoring import write_new
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_aid import ChecklistQuery, any_checklist_aid
@@ -25,7 +25,10 @@ from protocols.ui.index_aid import available_aids, index_html, job_aid_index, wi
 ROOT = Path(__file__).resolve().parents[2]
 WIDGETS = ROOT / "widgets"
 SAMPLE = ROOT / "agencies" / "sample-county" / "agency.yaml"
-NO_OWN_AID = ["active-listening", "de-escalation", "death-notification", "trauma-informed-interview"]
+NO_OWN_AID = ["active-listening", "de-escalation", "death-notification", "follow-up-check-in", "referral-handoff",
+              "rights-notification", "supervisor-review", "trauma-informed-interview"]
+"""The shipped checklists whose items no job aid of its own records (the rights, follow-up and
+tracker aids do the work those checklists cover, but do not record their items)."""
 
 
 def opened(aid: widgets.Widget, query: dict[str, str]) -> widgets.Widget:
@@ -52,6 +55,15 @@ def test_the_index_links_every_checklist_without_its_own_aid_to_the_checklist_ai
     assert "checklist.ipynb" not in aids[:aids.index("</ul>")], "the list of job aids holds job aids only"
 
 
+def test_a_checklist_named_like_a_job_aid_is_not_taken_for_it() -> None:
+    """An agency checklist called `tracker` is its own checklist, not the supervisor tracker."""
+    from protocols.render.labels import job_aid_for_protocol, job_aid_links_for_protocol
+
+    assert job_aid_for_protocol("tracker") is None and aid_running_checklist("tracker") is None
+    (only,) = job_aid_links_for_protocol("tracker")
+    assert only[0].name == "checklist" and only[1] == "protocol=tracker"
+
+
 def test_without_the_checklist_notebook_the_index_lists_no_checklists(library: Library) -> None:
     html = index_html(JOB_AIDS.values(), {"scene-response"}, without_own_aid(library))
     assert "checklist.ipynb" not in html and "More checklists" not in html
@@ -62,7 +74,7 @@ def test_the_index_lists_a_checklist_an_agency_added(tmp_path: Path) -> None:
     profile.write_text(SAMPLE.read_text(encoding="utf-8") + "\noverlay: overlay\n", encoding="utf-8")
     write_new("protocol", "night-visit", agency=profile)
     agency = load_library(agency=profile)
-    assert job_aid_for_protocol("night-visit") is None
+    assert aid_running_checklist("night-visit") is None
     page = job_aid_index(WIDGETS, agency)
     assert 'href="/voila/render/checklist.ipynb?protocol=night-visit"' in page_text(page)
     assert repr(page).startswith("Job aid: list of job aids (")
@@ -111,8 +123,8 @@ def test_no_id_asks_to_choose(library: Library, store: Store) -> None:
 
 
 def test_a_checklist_with_its_own_aid_points_to_that_aid(library: Library, store: Store) -> None:
-    aid = opened(any_checklist_aid(library, store), {"protocol": "rights-notification"})
+    aid = opened(any_checklist_aid(library, store), {"protocol": "screen-in-response"})
     text = page_text(aid)
     assert "has its own job aid" in text
-    assert 'href="/voila/render/rights-notification.ipynb"' in text
+    assert 'href="/voila/render/screening.ipynb"' in text
     assert not find(aid, ChecklistWidget)

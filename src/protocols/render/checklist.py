@@ -28,11 +28,12 @@ from protocols.render.common import (
     source_list_html,
 )
 from protocols.render.labels import (
+    ANY_CHECKLIST_AID,
     AUDIENCE_LABELS,
     KIND_HELP,
     KIND_LABELS,
     JobAid,
-    job_aid_link_for_protocol,
+    job_aid_links_for_protocol,
     need_label,
     short_value,
     value_description,
@@ -43,7 +44,7 @@ def protocol_html(protocol: Protocol, library: Library, links: Links = NO_LINKS,
                   level: int = 3, job_aid: JobAid | None = None) -> str:
     """A protocol in full: objective, kind, version, pause points with every item's detail."""
     pid = protocol.id
-    aid, aid_query = (job_aid, "") if job_aid is not None else job_aid_link_for_protocol(pid)
+    aids = [(job_aid, "")] if job_aid is not None else job_aid_links_for_protocol(pid)
     sources = ordered_sources(protocol.sources, (i.sources for i in protocol.items()))
     number = {sid: n for n, sid in enumerate(sources, start=1)}
     total = len(protocol.pause_points)
@@ -66,11 +67,12 @@ def protocol_html(protocol: Protocol, library: Library, links: Links = NO_LINKS,
     card_href = links.card(pid)
     if card_href:
         actions.append(link_or_text(card_href, "Printable pocket card", "hc-action"))
-    if aid is not None:
+    for aid, aid_query in aids:
         aid_href = links.job_aid(aid, aid_query)
         if aid_href:
-            actions.append(link_or_text(aid_href, f"Open the job aid: {esc(aid.title)}",
-                              "hc-action hc-job-aid"))
+            text = ("Record this checklist in a job aid" if aid is ANY_CHECKLIST_AID
+                    else f"Open the job aid: {esc(aid.title)}")
+            actions.append(link_or_text(aid_href, text, "hc-action hc-job-aid"))
     if actions:
         head.append(f'<p class="hc-actions">{" ".join(actions)}</p>')
 

@@ -209,7 +209,14 @@ PROTOCOL_JOB_AIDS: dict[str, str] = {
     "follow-up": "follow-up",
     "follow-up-check-in": "follow-up",
 }
-"""Protocol id → the job aid that runs it (a protocol named like a job aid maps to it)."""
+"""Protocol id → the job aid for the work the protocol covers (the book links a checklist to it)."""
+
+CHECKLISTS_AIDS_RUN: dict[str, str] = {
+    "scene-response": "scene-response",
+    "screen-in-response": "screening",
+}
+"""Protocol id → the job aid that records that checklist's own items (the others' items are
+recorded by :data:`ANY_CHECKLIST_AID`)."""
 
 
 ANY_CHECKLIST_AID = JobAid("checklist", "Checklist",
@@ -219,14 +226,34 @@ one of :data:`JOB_AIDS`: the index lists the checklists it opens, not the aid it
 
 
 def job_aid_for_protocol(protocol_id: str) -> JobAid | None:
-    """The job aid made for this protocol, if there is one (else :data:`ANY_CHECKLIST_AID` runs it)."""
-    name = PROTOCOL_JOB_AIDS.get(protocol_id, protocol_id)
-    return JOB_AIDS.get(name)
+    """The job aid for the work this protocol covers, if there is one."""
+    name = PROTOCOL_JOB_AIDS.get(protocol_id)
+    return JOB_AIDS.get(name) if name is not None else None
 
 
-def job_aid_link_for_protocol(protocol_id: str) -> tuple[JobAid, str]:
-    """The job aid that runs this protocol and the query that opens it there."""
-    own = job_aid_for_protocol(protocol_id)
-    if own is not None:
-        return own, ""
-    return ANY_CHECKLIST_AID, f"protocol={quote(protocol_id, safe='')}"
+def aid_running_checklist(protocol_id: str) -> JobAid | None:
+    """The job aid that records this checklist's items, if one does (else :data:`ANY_CHECKLIST_AID`)."""
+    name = CHECKLISTS_AIDS_RUN.get(protocol_id)
+    return JOB_AIDS.get(name) if name is not None else None
+
+
+def checklist_query(protocol_id: str) -> str:
+    """The query that opens :data:`ANY_CHECKLIST_AID` on one checklist."""
+    return f"protocol={quote(protocol_id, safe='')}"
+
+
+def checklist_aid_path(protocol_id: str) -> str:
+    """The site path of :data:`ANY_CHECKLIST_AID` opened on one checklist."""
+    return f"{ANY_CHECKLIST_AID.path}?{checklist_query(protocol_id)}"
+
+
+def job_aid_links_for_protocol(protocol_id: str) -> list[tuple[JobAid, str]]:
+    """The job aids a protocol links to, each with the query that opens it there: the aid for its
+    work, if any, and the aid that records its items (:data:`ANY_CHECKLIST_AID` when no aid does)."""
+    links: list[tuple[JobAid, str]] = []
+    related = job_aid_for_protocol(protocol_id)
+    if related is not None:
+        links.append((related, ""))
+    if aid_running_checklist(protocol_id) is None:
+        links.append((ANY_CHECKLIST_AID, checklist_query(protocol_id)))
+    return links

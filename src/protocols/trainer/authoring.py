@@ -16,15 +16,13 @@ from pathlib import Path
 
 from protocols.library.agency import read_profile
 from protocols.library.loader import DEFAULT_CONTENT
+from protocols.render.labels import checklist_aid_path
 from protocols.serve.options import ServeOptions
 from protocols.settings import CONTENT
 
 KINDS: dict[str, str] = {"protocol": "protocols", "scenario": "scenarios", "resource": "resources"}
 """What ``handbook new`` can start → the content folder it goes in."""
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-CHECKLIST_AID_LINK = "voila/render/checklist.ipynb?protocol={id}"
-"""Where ``handbook serve`` opens a checklist in the checklist job aid (``widgets/checklist.ipynb``;
-``protocols.ui.index_aid.checklist_aid_path`` makes the same link)."""
 
 
 class AuthoringError(Exception):
@@ -92,7 +90,7 @@ def next_steps(kind: str, name: str, *, content: Path | None = None, agency: Pat
         return [f"Next: open it, follow the notes (lines starting with #), then run `{check}`."]
     serve = (f"{CONTENT.name}={content} " if content else "") + "handbook serve" + (
         f" --agency {agency}" if agency else "")
-    link = f"http://127.0.0.1:{ServeOptions.port}/" + CHECKLIST_AID_LINK.format(id=name)
+    link = f"http://127.0.0.1:{ServeOptions.port}/" + checklist_aid_path(name)
     block = chapter_block(name).splitlines()
     return [
         "Next steps:",

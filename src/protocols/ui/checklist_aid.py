@@ -26,7 +26,7 @@ from protocols.library.loader import Library, default_library
 from protocols.models import Protocol
 from protocols.records import RunRecord, Store, StoreError, why_not_saved
 from protocols.records.case_runs import case_screen_in, latest_finished
-from protocols.render.labels import job_aid_for_protocol
+from protocols.render.labels import aid_running_checklist
 from protocols.render.summary import content_summary
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_session import ChecklistSession, answers_for_front_end
@@ -182,7 +182,7 @@ def checklist_choice_note(wanted: str | None, library: Library) -> tuple[str, bo
     if protocol is None:
         return (f"There is no checklist called “{esc(wanted)}” here. Check the link, or choose one "
                 "below."), True
-    aid = job_aid_for_protocol(protocol.id)
+    aid = aid_running_checklist(protocol.id)
     if aid is not None:
         return (f"“{esc(protocol.title)}” has its own job aid: <a href=\"/{esc(aid.path)}\">open "
                 f"{esc(aid.title)}</a>. Or choose another checklist below."), False
@@ -220,7 +220,7 @@ def any_checklist_aid(library: Library | None = None, store: Store | None = None
         wanted = query.params.get("protocol") if isinstance(query.params, dict) else None
         wanted = wanted if isinstance(wanted, str) else None
         protocol = lib.protocols.get(wanted) if wanted else None
-        if protocol is not None and job_aid_for_protocol(protocol.id) is None:
+        if protocol is not None and aid_running_checklist(protocol.id) is None:
             body.children = [checklist_aid(protocol.id, aid=protocol.id, library=lib, store=store, clock=clock)]
         else:
             body.children = [checklist_choice(wanted, lib)]

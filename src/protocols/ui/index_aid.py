@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from urllib.parse import quote
 
 import ipywidgets as widgets
 
 from protocols.library.errors import ContentError
 from protocols.library.loader import Library, default_library
 from protocols.models import Protocol
-from protocols.render.labels import ANY_CHECKLIST_AID, JOB_AIDS, JobAid, job_aid_for_protocol
+from protocols.render.labels import ANY_CHECKLIST_AID, JOB_AIDS, JobAid, aid_running_checklist, checklist_aid_path
 from protocols.ui.frame import BOOK_TITLE, FRAME_CSS, aid_box
 from protocols.ui.markup import esc
 from protocols.ui.plain import static_style
@@ -28,14 +27,9 @@ CHECKLIST_AID = ANY_CHECKLIST_AID.name
 """The notebook (``widgets/checklist.ipynb``) that runs any checklist with no job aid of its own."""
 
 
-def checklist_aid_path(protocol_id: str) -> str:
-    """The site path of the checklist job aid opened on one checklist."""
-    return f"voila/render/{CHECKLIST_AID}.ipynb?protocol={quote(protocol_id, safe='')}"
-
-
 def without_own_aid(library: Library) -> list[Protocol]:
     """The checklists no job aid of their own runs, by title: the checklist job aid opens these."""
-    return sorted((p for p in library.protocols.values() if job_aid_for_protocol(p.id) is None),
+    return sorted((p for p in library.protocols.values() if aid_running_checklist(p.id) is None),
                   key=lambda p: (p.title.lower(), p.id))
 
 
