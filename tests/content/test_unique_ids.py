@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from protocols.cli.app import app
-from protocols.library.content_walk import position_words
+from protocols.library.positions import position_words
 from protocols.library.unique_ids import repeated_ids
 
 MINIMAL = Path(__file__).parent / "minimal"

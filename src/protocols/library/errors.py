@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from protocols.library.positions import position_words
+
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -33,8 +35,6 @@ class Problem:
 
     def place(self) -> str:
         """The list entries on the field path, counted from 1: ``pause point 2, item 8`` (empty if none)."""
-        from protocols.library.content_walk import position_words  # content_walk imports this module's users
-
         return position_words(path_parts(self.path))
 
     def __str__(self) -> str:

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import Field, StringConstraints, ValidationError
 
 from protocols.library.agency import read_overlay
-from protocols.library.content_walk import position_words
 from protocols.library.errors import Problem
+from protocols.library.positions import position_words
 from protocols.library.spoken_fields import DEFAULT_LANGUAGE, spoken_texts, text_language
 from protocols.library.unique_ids import document_locator, repeated_id_problems
 from protocols.library.validation import problems_from

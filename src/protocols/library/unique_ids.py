@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from protocols.library.content_walk import nested_models, position_words
+from protocols.library.content_walk import nested_models
 from protocols.library.errors import Problem
+from protocols.library.positions import position_words
 from protocols.library.yamlsource import Key, YamlDocument, dotted
 from protocols.models import CONTENT_KINDS
 

@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from protocols.library.content_walk import position_words
 from protocols.library.errors import Problem
+from protocols.library.positions import position_words
 from protocols.library.yamlsource import Key, YamlDocument, dotted
 from protocols.models import CONTENT_KINDS
 
@@ -166,14 +166,17 @@ def value_error_fix(message: str) -> str | None:
     return next((fix for starts, fix in _VALUE_ERROR_FIXES if message.startswith(starts)), None)
 
 
-_OTHER_KINDS = {"SourceList": "sources", "SafetyRuleFile": "safety-rules", "AgencyProfile": "agency"}
+_OTHER_KINDS = {"SourceList": "sources", "SafetyRuleFile": "safety-rules", "AgencyProfile": "agency",
+                "ProtocolChange": "change"}
 """Models of files that are not content kinds → the name ``handbook schema --show`` knows them by."""
 
 
 def _schema_command(model: type[BaseModel]) -> str:
     """``handbook schema --show KIND`` for the kind of file ``model`` reads."""
     kind = next((name for name, kind_model in CONTENT_KINDS.items() if kind_model is model),
-                _OTHER_KINDS.get(model.__name__, "KIND"))
+                _OTHER_KINDS.get(model.__name__))
+    if kind is None:
+        return "`handbook schema --show`"
     return f"`handbook schema --show {kind}`"
 
 
