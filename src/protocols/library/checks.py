@@ -79,14 +79,23 @@ def _referral_coverage(library: Library, where: Where, broken: frozenset[str]) -
                            f"{', '.join(directory_ids)}")
 
 
+def chapter_page(book_root: Path, chapter: str) -> Path | None:
+    """The page file a ``chapter:`` names (``book/arrive/scene-safety`` → its ``.md``), if it is one
+    inside the book; ``None`` for anything else (no such page, an empty name, a path outside)."""
+    base = book_root / chapter.strip()
+    root = book_root.resolve()
+    if not base.name or root not in base.resolve().parents:
+        return None
+    return next((page for suffix in PAGE_SUFFIXES if (page := base.with_name(base.name + suffix)).is_file()), None)
+
+
 def _chapter_pages(library: Library, where: Where, book_root: Path) -> Iterator[Problem]:
     """Each protocol's ``chapter`` names a page of the book."""
     for protocol in library.protocols.values():
         chapter = protocol.chapter
         if chapter is None:
             continue
-        page = book_root / chapter
-        if not any(page.with_name(page.name + suffix).is_file() for suffix in PAGE_SUFFIXES):
+        if chapter_page(book_root, chapter) is None:
             yield _problem(where, "protocols", protocol.id, ("chapter",),
                            f"the chapter `{chapter}` is not a page of the book (no {chapter}.md)",
                            "name a page under book/ without its suffix, e.g. `book/arrive/scene-safety`, "

@@ -31,7 +31,7 @@ import yaml
 from pydantic import BaseModel
 
 from protocols.library.agency import AgencyProfile, Overlay, ProtocolChange, read_overlay
-from protocols.library.checks import PAGE_SUFFIXES
+from protocols.library.checks import PAGE_SUFFIXES, chapter_page
 from protocols.library.errors import Problem
 from protocols.library.project import book_root
 from protocols.library.safety_rules import SafetyRuleFile, rule_files, unread_languages
@@ -251,7 +251,7 @@ def chapters_without_checklist(library: Library, root: Path) -> list[Problem]:
         file = library.files[("protocols", protocol.id)]
         if protocol.chapter is None or not file.resolve().is_relative_to(content):
             continue
-        page = _chapter_page(root, protocol.chapter)
+        page = chapter_page(root, protocol.chapter)
         if page is not None and protocol.id not in _checklists_on(page):
             warnings.append(_chapter_warning(protocol.id, file, page, shown_on.get(protocol.id, [])))
     return warnings
@@ -266,11 +266,6 @@ def _chapter_warning(protocol_id: str, file: Path, page: Path, pages_with_it: li
         f"the page {shown_path(page)} does not show this checklist (it has no `{{protocol}} {protocol_id}` "
         "block), so a reader sent there will not find it",
         f"add the two lines ```{{protocol}} {protocol_id} and ``` to the page, where the checklist belongs{also}")
-
-
-def _chapter_page(root: Path, chapter: str) -> Path | None:
-    base = root / chapter
-    return next((page for suffix in PAGE_SUFFIXES if (page := base.with_name(base.name + suffix)).is_file()), None)
 
 
 _DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{(?:" + "|".join(EMBEDDING_DIRECTIVES) + r")\}[ \t]+([^\s`]+)"

@@ -159,7 +159,8 @@ def book_scripts(root: Path) -> Iterator[tuple[str, str, Reader, str]]:
     for page in sorted((root / "book").rglob("*.md")):
         shown = page.relative_to(root).as_posix()
         fence = ""
-        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+        # A page that is not UTF-8 is named by :func:`unreadable_pages`; its readable lines count.
+        for number, line in enumerate(page.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
             if not fence:
                 opened = SCRIPT_BOX.match(line.strip())
                 fence = opened.group("fence") if opened else ""
@@ -287,11 +288,25 @@ _FIX_SENTENCE = ("split that sentence into short ones and swap its long words fo
                  "see `handbook readability`")
 
 
+def unreadable_pages(root: Path) -> list[Problem]:
+    """A problem for each book page that is not UTF-8 text, at the line of its first bad byte."""
+    found = []
+    for page in sorted((root / "book").rglob("*.md")):
+        raw = page.read_bytes()
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            found.append(Problem(page.relative_to(root), raw[: exc.start].count(b"\n") + 1, "",
+                                 f"the page is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                                 "save the page as UTF-8 in your editor (often under Save As, Encoding)"))
+    return found
+
+
 def problems(library: Library, book: Path | None = None) -> list[Problem]:
     """Readability failures as content problems: file, line, field, score, the hardest sentence, how to fix."""
     root = book if book is not None else find_book()
     place = _Locator(library, root)
-    found: list[Problem] = []
+    found: list[Problem] = unreadable_pages(root) if root is not None else []
     for score in scores(library, root):
         if score.passes:
             continue
