@@ -150,6 +150,16 @@ _ONE_MODEL: dict[tuple[str, str], str] = {
     ("AgencyProfile", "resource_directory"): "The id of the agency's referral directory.",
     ("AgencyProfile", "retention_days"): "How many days completed records are kept.",
     ("AgencyProfile", "holidays"): "Days the agency is closed; check-ins move past them.",
+    ("ProtocolChange", "protocol"): "The id of the shipped checklist this file changes.",
+    ("ProtocolChange", "why"): "Why the agency changes it, in a sentence; the change log shows it.",
+    ("ProtocolChange", "date"): "The date of this change (YYYY-MM-DD); the checklist's version line shows it.",
+    ("ProtocolChange", "add_items"): "Items the agency adds, each to a pause point.",
+    ("ProtocolChange", "replace_scripts"): "New words to say for items of the shipped checklist.",
+    ("ProtocolChange", "hide_items"): "The ids of optional items the agency leaves out (never a critical one).",
+    ("AddedItem", "pause_point"): "The id of the pause point the item goes in.",
+    ("AddedItem", "item"): "The new item, written as in a checklist file.",
+    ("ScriptChange", "item"): "The id of the item whose words change.",
+    ("ScriptChange", "script"): "The new words to say.",
 }
 
 FIELD_MEANINGS: dict[tuple[str, str], str] = {**{("", field): meaning for field, meaning in _EVERYWHERE.items()},

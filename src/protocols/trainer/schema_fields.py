@@ -24,13 +24,14 @@ from pydantic import BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import SkipJsonSchema
 
-from protocols.library.agency import AgencyProfile
+from protocols.library.agency import AgencyProfile, ProtocolChange
 from protocols.library.safety_rules import SafetyRuleFile
 from protocols.models import CONTENT_KINDS, SourceList
 from protocols.trainer.field_meanings import FIELD_MEANINGS
 
 SHOWN_KINDS: dict[str, type[BaseModel]] = {
-    "sources": SourceList, **CONTENT_KINDS, "safety-rules": SafetyRuleFile, "agency": AgencyProfile}
+    "sources": SourceList, **CONTENT_KINDS, "safety-rules": SafetyRuleFile, "agency": AgencyProfile,
+    "change": ProtocolChange}
 """The kinds ``--show`` knows: the content folders, ``sources`` (sources.yaml), the safety rules and an
 agency profile."""
 _PATTERNS = {
@@ -51,7 +52,9 @@ def kind_named(name: str) -> str | None:
 _FILES = {"sources": "The file `sources.yaml` in the content folder.",
           "safety-rules": "The file `safety-rules.yaml` in the content folder, or a file in an agency "
                           "overlay's `safety-rules/` folder.",
-          "agency": "An agency's profile, e.g. `agencies/river-city/agency.yaml`."}
+          "agency": "An agency's profile, e.g. `agencies/river-city/agency.yaml`.",
+          "change": "An agency's change to one shipped checklist: `changes/<checklist id>.yaml` in its "
+                    "overlay folder."}
 
 
 def describe_kind(kind: str) -> list[str]:
