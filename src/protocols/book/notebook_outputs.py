@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from protocols.library.project import project_folder
-from protocols.serve.forkserver import CONTENT_ENV
-from protocols.settings import DATABASE_URL
+from protocols.settings import CONTENT, CONTENT_VARIABLES, DATABASE_URL
 
 CHECK_TAG = "nbval-check-output"
 NOTEBOOK_FOLDERS = ("book", "widgets")
@@ -132,10 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     stale = []
     with tempfile.TemporaryDirectory(prefix="handbook-refresh-") as scratch:
         os.environ[DATABASE_URL.name] = f"sqlite:///{scratch}/records.sqlite3"  # never the user's records
-        for name in CONTENT_ENV:  # the shipped content, as the suite checks it, not an agency's
-            os.environ.pop(name, None)
+        for variable in CONTENT_VARIABLES:  # the shipped content, as the suite checks it, not an agency's
+            os.environ.pop(variable.name, None)
         if args.content is not None:
-            os.environ[CONTENT_ENV[0]] = str(args.content.resolve())
+            os.environ[CONTENT.name] = str(args.content.resolve())
         for path in paths:
             if not path.is_file():
                 print(f"error: {path}: no such notebook", file=sys.stderr)

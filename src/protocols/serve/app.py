@@ -60,8 +60,6 @@ options before the server starts)."""
 
 PACKAGE = Path(__file__).parent
 VOILA_DATA = PACKAGE / "voila_data"
-IDLE_LOCK_ENV = settings.IDLE_LOCK_MINUTES.name
-"""Kept while the command line still imports it: use :data:`protocols.settings.IDLE_LOCK_MINUTES`."""
 FRONT_END_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
                         "anywidget")
 """The JupyterLab extensions a job-aid page loads: ipywidgets 8, Voila's manager for it, anywidget."""

@@ -63,7 +63,7 @@ def trusted_user(value: str | None) -> str | None:
 
 def server_wide_user(token: bool, trusted_header: str | None, local_user: str | None) -> str | None:
     """The user every kernel records when no request names one; the one rule for both
-    :func:`protocols.serve.guard.page_user` and :func:`protocols.serve.kernels.kernel_user_environment`.
+    :func:`protocols.serve.kernels.page_user` and :func:`protocols.serve.kernels.kernel_user_environment`.
 
     A sign-on proxy names each request's own user: None here. A token is one secret shared by
     everyone who has it: :data:`TOKEN_USER`, never the name of whoever started the server (that
