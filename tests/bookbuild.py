@@ -1,12 +1,23 @@
-"""Building the real handbook for a test: one command, the content copied so a test may edit it."""
+"""Building the real handbook for a test: one command, the content copied so a test may edit it.
+
+A full build takes a CPU for 15-25 s, so the whole test run shares one (:func:`shared_build`):
+the first test that needs the book builds it, under a lock, and every other test, in any worker,
+reads it or copies it.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from protocols import settings
 
@@ -26,10 +37,47 @@ def run_build(out: Path, content: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def fresh_build(base: Path) -> Path:
-    """The handbook built into ``base`` from a copy of the content; its HTML folder."""
-    content = base / "content"
-    shutil.copytree(CONTENT, content)
-    done = run_build(base / "out", content)
-    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
-    return base / "out" / "_build" / "html"
+@dataclass(frozen=True)
+class SharedBuild:
+    """The run's one build of the handbook: its output folder, content copy and what it printed."""
+
+    folder: Path
+    returncode: int
+    log: str
+    seconds: float
+
+    @property
+    def out(self) -> Path:
+        return self.folder / "out"
+
+    @property
+    def content(self) -> Path:
+        return self.folder / "content"
+
+    @property
+    def html(self) -> Path:
+        """The built site; read it, never change it (other tests share it): copy it first."""
+        assert self.returncode == 0, self.log[-4000:]
+        return self.out / "_build" / "html"
+
+
+def shared_build(tmp_path_factory: pytest.TempPathFactory) -> SharedBuild:
+    """The handbook built once per test run, shared by every worker (``-n 2``)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    folder = base / "shared-book"
+    folder.mkdir(exist_ok=True)
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        result = folder / "result.json"
+        if not result.is_file():
+            shutil.rmtree(folder / "content", ignore_errors=True)
+            shutil.rmtree(folder / "out", ignore_errors=True)
+            shutil.copytree(CONTENT, folder / "content")
+            started = time.monotonic()
+            done = run_build(folder / "out", folder / "content")
+            result.write_text(json.dumps({"returncode": done.returncode, "log": done.stdout + done.stderr,
+                                          "seconds": time.monotonic() - started}), encoding="utf-8")
+        data = json.loads(result.read_text(encoding="utf-8"))
+    return SharedBuild(folder, data["returncode"], data["log"], data["seconds"])

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bookbuild import JUPYTER_BOOK, fresh_build
+from bookbuild import JUPYTER_BOOK, shared_build
 from required import FIX_CHROMIUM, FIX_SETUP, axe_core, load_module, unavailable
 from served import Served, handbook_serve
 
@@ -51,10 +51,10 @@ def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The HTML folder of a fresh build of the handbook (warnings are errors, as in tests/book)."""
+    """The HTML folder of the test run's shared build of the handbook (read only)."""
     if not JUPYTER_BOOK.exists():
         unavailable(f"jupyter-book is not installed ({JUPYTER_BOOK} is missing)", FIX_SETUP)
-    return fresh_build(tmp_path_factory.mktemp("a11y-book"))
+    return shared_build(tmp_path_factory).html
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ from sphinx.testing.fixtures import (  # noqa: F401 - fixtures and hook, used by
     warning,
 )
 
-from bookbuild import CONTENT, JUPYTER_BOOK, run_build
+from bookbuild import CONTENT, JUPYTER_BOOK, SharedBuild, run_build, shared_build
 from required import FIX_CHROMIUM, FIX_SETUP, axe_core, load_module, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,11 +64,21 @@ class BookBuild:
 
 
 @pytest.fixture(scope="session")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BookBuild]:
-    """The handbook built once with ``-W -n --keep-going`` from a copy of the content."""
+def book(tmp_path_factory: pytest.TempPathFactory) -> SharedBuild:
+    """The test run's one build of the handbook (``-W -n --keep-going``), shared by every worker
+    and by tests/a11y and tests/security: read it, never change it (``editable_book`` for that)."""
     if not JUPYTER_BOOK.exists():
         unavailable(f"jupyter-book is not installed ({JUPYTER_BOOK} is missing)", FIX_SETUP)
-    base = tmp_path_factory.mktemp("book")
+    return shared_build(tmp_path_factory)
+
+
+@pytest.fixture
+def editable_book(tmp_path: Path) -> Iterator[BookBuild]:
+    """A build of the handbook of this test's own, from its own copy of the content, to edit and
+    build again."""
+    if not JUPYTER_BOOK.exists():
+        unavailable(f"jupyter-book is not installed ({JUPYTER_BOOK} is missing)", FIX_SETUP)
+    base = tmp_path
     content = base / "content"
     shutil.copytree(CONTENT, content)
     out = base / "out"

@@ -1,7 +1,7 @@
 """The embedded checklists against the library, their job-aid link, and the execution cache.
 
-Uses the session's one build (``book`` in conftest.py); the cache test rebuilds it
-incrementally (two pages), it does not build the book again.
+Uses the test run's one build (``book`` in conftest.py); the cache test rebuilds a build of its
+own (``editable_book``) incrementally: two pages, with no notebook run again.
 """
 
 from __future__ import annotations
@@ -87,12 +87,12 @@ def test_the_job_aid_link_follows_the_books_setting(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_rebuild_takes_unchanged_notebooks_from_the_execution_cache(book):
+def test_a_rebuild_takes_unchanged_notebooks_from_the_execution_cache(editable_book):
     """Both notebook pages are read again (touched) but their code is unchanged: none runs."""
-    assert book.returncode == 0, book.log[-4000:]
+    assert editable_book.returncode == 0, editable_book.log[-4000:]
     for docname in NOTEBOOK_PAGES:
         os.utime(ROOT / f"{docname}.ipynb")
-    done = book.rebuild()
+    done = editable_book.rebuild()
     log = ANSI.sub("", done.stdout + done.stderr)
     assert done.returncode == 0, log[-4000:]
     reread = set(re.findall(r"reading sources\.\.\. \[\s*\d+%\]\s+(\S+)", log))

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from required import FIX_CHROMIUM, unavailable
 from served import HANDBOOK, ROOT, free_port, supervised
 
@@ -31,7 +33,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 AID = "/voila/render/scene-response.ipynb"
 
 
-REAL_BOOK = ROOT / "_build" / "html"
 
 
 @contextmanager
@@ -49,13 +50,11 @@ def launched_chromium() -> Iterator[Any]:
             instance.close()
 
 
-def real_book(base: Path) -> Path:
-    """The built handbook: the project's own build if there is one, else a fresh build under ``base``."""
-    from bookbuild import fresh_build
+def real_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built handbook: the test run's shared build (read it or copy it; never change it)."""
+    from bookbuild import shared_build
 
-    if (REAL_BOOK / "book" / "arrive" / "scene-checklist.html").is_file():
-        return REAL_BOOK
-    return fresh_build(base)
+    return shared_build(tmp_path_factory).html
 
 
 def make_book(base: Path) -> Path:

@@ -26,7 +26,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`handbook serve` with a copy of the real book: its embedded checklist runs under the book's policy."""
     base = tmp_path_factory.mktemp("browser")
     book = base / "book"
-    shutil.copytree(real_book(base), book, symlinks=True)
+    shutil.copytree(real_book(tmp_path_factory), book, symlinks=True)
     with running_server(base, book) as srv:
         yield srv
 

@@ -60,7 +60,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the real built book, plus the files the rebuild tests rewrite."""
     base = tmp_path_factory.mktemp("revalidation-book")
     book = base / "html"
-    shutil.copytree(real_book(base), book, symlinks=True)
+    shutil.copytree(real_book(tmp_path_factory), book, symlinks=True)
     shutil.copyfile(book / "book" / "arrive" / "scene-safety.html", book / REWRITTEN["page"])
     (book / REWRITTEN["script"]).write_text("window.rewritten = 0;\n" * 200, encoding="utf-8")
     shutil.copyfile(book / "book" / "arrive" / "scene-safety.html", book / "book" / "removed.html")
