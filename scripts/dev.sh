@@ -82,8 +82,10 @@ case "${1:-}" in
     [ ${#targets[@]} -gt 0 ] || targets=(tests book widgets)
     log "tests: pytest ${targets[*]} (nbval compares each notebook's checked output)"
     # A browser test whose Chromium renderer crashes (an infrastructure fault, seen rarely on a
-    # loaded two-core machine) runs once more; any other failure fails at once.
-    "$VENV/bin/python" -m pytest -n 2 --dist loadfile --nbval-lax --nbval-sanitize-with tests/nbval-sanitize.cfg \
+    # loaded two-core machine) runs once more; any other failure fails at once. Whole files go
+    # to the two workers longest first (tests/conftest.py orders them by tests/file_seconds.json).
+    "$VENV/bin/python" -m pytest -n 2 --dist loadfile --no-loadscope-reorder \
+        --nbval-lax --nbval-sanitize-with tests/nbval-sanitize.cfg \
         --reruns 1 --only-rerun "Target crashed" --durations 10 "${targets[@]}"
     ;;
   lock)

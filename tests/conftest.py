@@ -1,7 +1,9 @@
-"""Shared fixtures: the shipped content, and a scratch copy a test may break."""
+"""Shared fixtures: the shipped content, and a scratch copy a test may break; and the order in
+which test files are handed to the workers."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -12,6 +14,21 @@ import pytest
 from protocols.library.loader import DEFAULT_CONTENT
 
 ROOT = Path(__file__).resolve().parent.parent
+FILE_SECONDS = Path(__file__).with_name("file_seconds.json")
+"""How long each test file took in a recorded run (``scripts/record_test_seconds.py``)."""
+UNRECORDED_SECONDS = 2.0
+"""What a file missing from the record is taken to need: most files take a second or two."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest files first, each file's tests in their own order.
+
+    ``pytest -n 2 --dist loadfile --no-loadscope-reorder`` (scripts/dev.sh) hands whole files to
+    the workers in this order, so the long browser files start early and both workers finish
+    together, instead of one worker running a long file at the end while the other waits.
+    """
+    recorded: dict[str, float] = json.loads(FILE_SECONDS.read_text(encoding="utf-8")) if FILE_SECONDS.is_file() else {}
+    items.sort(key=lambda item: -recorded.get(item.nodeid.split("::", 1)[0], UNRECORDED_SECONDS))
 
 
 @pytest.fixture
