@@ -23,9 +23,9 @@ UNRECORDED_SECONDS = 2.0
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Longest files first, each file's tests in their own order.
 
-    ``pytest -n 2 --dist loadfile --no-loadscope-reorder`` (scripts/dev.sh) hands whole files to
-    the workers in this order, so the long browser files start early and both workers finish
-    together, instead of one worker running a long file at the end while the other waits.
+    ``pytest -n 3 --dist loadfile --no-loadscope-reorder`` (scripts/dev.sh) hands whole files to
+    the workers in this order, so the long browser files start early and the workers finish
+    together, instead of one worker running a long file at the end while the others wait.
     """
     recorded: dict[str, float] = json.loads(FILE_SECONDS.read_text(encoding="utf-8")) if FILE_SECONDS.is_file() else {}
     items.sort(key=lambda item: -recorded.get(item.nodeid.split("::", 1)[0], UNRECORDED_SECONDS))
