@@ -258,8 +258,9 @@ def _read_added(kind: str, model: type[BaseModel], file: Path, overlay: Overlay,
         return
     first = overlay.added_files.get((kind, obj_id))
     if first is not None:
+        first_line = overlay.added_docs[(kind, obj_id)].line_for(("id",))
         problems.append(Problem(shown, doc.line_for(("id",)), "id",
-                                f"the id `{obj_id}` is already used by {first}",
+                                f"the id `{obj_id}` is already used by {first}:{first_line} (first used there)",
                                 "give each file its own id; keep one of the two files"))
         return
     overlay.added.setdefault(kind, {})[obj_id] = obj
