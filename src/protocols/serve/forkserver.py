@@ -58,8 +58,6 @@ PRELOAD = (
 
 MODULES_AT_FORK: frozenset[str] = frozenset()
 """In a forked kernel: the modules it had when it was forked (what a test compares against)."""
-CONTENT_ENV = tuple(variable.name for variable in settings.CONTENT_VARIABLES)
-"""Kept while other modules still import it: use :data:`protocols.settings.CONTENT_VARIABLES`."""
 TEMP_ENV = ("TMPDIR", "TEMP", "TMP")
 KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 """A job aid's code never changes: no input history to keep (no SQLite file, no saving thread)."""

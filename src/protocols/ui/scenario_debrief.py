@@ -10,9 +10,6 @@ from protocols.engine.training_summary import best_options
 from protocols.models import OPTION_LETTERS, Node, Option, Rating, Scenario
 from protocols.ui.markup import bullet_list, esc
 
-LETTERS = OPTION_LETTERS
-"""Options are named by letter in roll-call mode (a node has at most five)."""
-
 VERDICT_CSS = {Rating.CORRECT: "hb-out", Rating.PARTIAL: "", Rating.WRONG: "hb-in"}
 SUMMARY_BUTTON = "Trainer's summary for this session label"
 
@@ -34,7 +31,7 @@ def _hand_counts(node: Node, hands: Mapping[str, int]) -> Iterator[tuple[str, Op
     total = sum(hands.values())
     if not total:
         return
-    for letter, option in zip(LETTERS, node.options, strict=False):
+    for letter, option in zip(OPTION_LETTERS, node.options, strict=False):
         count = hands.get(option.id, 0)
         yield letter, option, count, round(100 * count / total)
 
@@ -111,10 +108,10 @@ def feedback_html(feedback: Feedback) -> str:
 def group_feedback_html(feedback: Feedback, node: Node, time_text: str) -> str:
     """A group's feedback: the time used, the verdict, the best option if missed, the show of hands."""
     best = best_options(node)
-    letter = LETTERS[[o.id for o in node.options].index(feedback.option_id)]
+    letter = node.letter(feedback.option_id)
     better = ""
     if feedback.option_id not in best:
-        named = " or ".join(f"{LETTERS[i]}: {o.text}" for i, o in enumerate(node.options) if o.id in best)
+        named = " or ".join(f"{OPTION_LETTERS[i]}: {o.text}" for i, o in enumerate(node.options) if o.id in best)
         better = f"<p><strong>The best option:</strong> {esc(named)}</p>"
     return (f'<p class="hb-progress">Time: {esc(time_text)}</p>'
             f'<div class="hb-result {VERDICT_CSS[feedback.rating]}" role="status">'
@@ -152,7 +149,7 @@ def group_debrief_html(debrief: Debrief, scenario: Scenario, minutes: int, summa
     entries = []
     for number, e in enumerate(debrief.entries, start=1):
         node = scenario.node(e.node_id)
-        letter = LETTERS[[o.id for o in node.options].index(e.option_id)]
+        letter = node.letter(e.option_id)
         hands = (f"<p><strong>Show of hands:</strong> {esc(hands_line(node, e.hands, best_options(node)))}</p>"
                  if e.hands else "")
         entries.append(f'<li class="hb-card"><h3>Decision {number}: {esc(e.question)}</h3>'

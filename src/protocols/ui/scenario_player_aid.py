@@ -32,13 +32,12 @@ from protocols.engine import (
     summarise,
 )
 from protocols.library.loader import Library, default_library
-from protocols.models import Node, Scenario
+from protocols.models import OPTION_LETTERS, Node, Scenario
 from protocols.records import RunRecord, Store, StoreError
 from protocols.ui.frame import StatusLine, aid_box, header
 from protocols.ui.markup import esc, facts
 from protocols.ui.plain import STATIC, static_style
 from protocols.ui.scenario_debrief import (
-    LETTERS,
     SUMMARY_BUTTON,
     debrief_html,
     feedback_html,
@@ -297,7 +296,7 @@ class ScenarioView:
     def _show_group_decision(self, node: Node) -> None:
         self.hands = {}
         cards = []
-        for letter, option in zip(LETTERS, node.options, strict=False):
+        for letter, option in zip(OPTION_LETTERS, node.options, strict=False):
             count = widgets.IntText(value=0, description=f"Hands up for {letter}",
                                     style={"description_width": "initial"})
             count.add_class("hb-hands")
