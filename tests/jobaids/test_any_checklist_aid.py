@@ -25,8 +25,15 @@ from protocols.ui.index_aid import available_aids, index_html, job_aid_index, wi
 ROOT = Path(__file__).resolve().parents[2]
 WIDGETS = ROOT / "widgets"
 SAMPLE = ROOT / "agencies" / "sample-county" / "agency.yaml"
-NO_OWN_AID = ["active-listening", "de-escalation", "death-notification", "follow-up-check-in", "referral-handoff",
-              "rights-notification", "supervisor-review", "trauma-informed-interview"]
+NO_OWN_AID = sorted([
+    "active-listening", "de-escalation", "death-notification", "follow-up-check-in", "referral-handoff",
+    "rights-notification", "supervisor-review", "trauma-informed-interview",
+    # The crime-type and victim modules: each runs in the checklist aid.
+    "domestic-violence-response", "sexual-assault-response", "child-victim-response",
+    "elder-dependent-adult-response", "homicide-survivor-support", "human-trafficking-response",
+    "hate-crime-response", "stalking-response", "disability-access-response",
+    "language-access-response", "teen-victim-response",
+])
 """The shipped checklists whose items no job aid of its own records (the rights, follow-up and
 tracker aids do the work those checklists cover, but do not record their items)."""
 

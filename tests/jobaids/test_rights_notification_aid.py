@@ -98,7 +98,7 @@ def test_a_failed_second_save_leaves_the_first_notice_alone(library: Library, st
 
 def test_the_agency_profile_sets_the_notices_offered(library: Library) -> None:
     labels = dict((family, label) for label, family in families(library))
-    assert set(labels) == {"us-federal-cvra", "ca-marsy", "ca-sexual-assault"}
+    assert set(labels) == {"us-federal-cvra", "ca-marsy", "ca-sexual-assault", "ca-domestic-violence"}
     assert labels["ca-marsy"] == library.notices_in_family("ca-marsy")[0].title
 
 

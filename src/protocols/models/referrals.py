@@ -24,6 +24,14 @@ class ReferralCategory(StrEnum):
     MENTAL_HEALTH_CRISIS = "mental-health-crisis"
     FINANCIAL = "financial"
     LANGUAGE = "language"
+    FORENSIC_EXAM = "forensic-exam"
+    CHILD_ADVOCACY_CENTER = "child-advocacy-center"
+    PROTECTIVE_SERVICES = "protective-services"
+    VICTIM_COMPENSATION = "victim-compensation"
+    IMMIGRATION_LEGAL = "immigration-legal"
+    DISABILITY_ACCESS = "disability-access"
+    TECHNOLOGY_SAFETY = "technology-safety"
+    BEREAVEMENT = "bereavement"
 
 
 CATEGORY_LABELS: dict[ReferralCategory, str] = {
@@ -40,6 +48,14 @@ CATEGORY_LABELS: dict[ReferralCategory, str] = {
     ReferralCategory.MENTAL_HEALTH_CRISIS: "Mental-health crisis team",
     ReferralCategory.FINANCIAL: "Financial help",
     ReferralCategory.LANGUAGE: "Language help",
+    ReferralCategory.FORENSIC_EXAM: "Medical forensic exam",
+    ReferralCategory.CHILD_ADVOCACY_CENTER: "Child advocacy center",
+    ReferralCategory.PROTECTIVE_SERVICES: "Child or adult protective services",
+    ReferralCategory.VICTIM_COMPENSATION: "Victim compensation",
+    ReferralCategory.IMMIGRATION_LEGAL: "Immigration legal help",
+    ReferralCategory.DISABILITY_ACCESS: "Disability access and communication",
+    ReferralCategory.TECHNOLOGY_SAFETY: "Phone and account safety",
+    ReferralCategory.BEREAVEMENT: "Grief and bereavement support",
 }
 """What officers and victims read for each category (the ids stay in the data)."""
 
