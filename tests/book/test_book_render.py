@@ -135,14 +135,14 @@ def test_protocol_links_to_its_card_and_job_aid(library):
     assert 'href="/voila/render/screening.ipynb"' in screen_in
 
 
-def test_job_aids_are_the_agreed_eight():
+def test_job_aids_are_the_agreed_nine():
     assert list(JOB_AIDS) == ["scene-response", "needs-and-referrals", "screening",
                               "rights-notification", "confidentiality", "follow-up",
-                              "scenario-player", "tracker"]
+                              "scenario-player", "tracker", "acknowledgements"]
     assert job_aid_for_protocol("screen-in-response") is JOB_AIDS["screening"]
     assert job_aid_for_protocol("no-such-protocol") is None
     out = render.job_aid_list_html(JOB_AIDS.values(), Everywhere())
-    assert out.count('href="/voila/render/') == 8
+    assert out.count('href="/voila/render/') == 9
 
 
 def test_pocket_card_is_compact_and_versioned(library):

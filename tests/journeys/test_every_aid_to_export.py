@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots" / "journeys"
 CASE = "26-JRN-001"
 INDEX = "/voila/render/index.ipynb"
-NOT_WALKED = {"tracker"}
+NOT_WALKED = {"tracker", "acknowledgements"}
 """Aids on the index with no run of their own (opened once, at the end)."""
 ALTERED_EXIT = 3
 

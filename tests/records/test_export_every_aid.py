@@ -61,7 +61,7 @@ def test_each_aids_run_exports_to_json_and_html_that_verify(recorded: tuple[str,
     assert done.exit_code == 0, done.output
     document = json.loads(as_json.read_text(encoding="utf-8"))
     payload = document["payload"]
-    assert payload["schema"] == "crisis-handbook/export/2" and payload["exported_by"] == "sgt-7"
+    assert payload["schema"] == "crisis-handbook/export/3" and payload["exported_by"] == "sgt-7"
     [run] = payload["runs"]
     assert (run["run_id"], run["aid"], run["recorded_by"]) == (ids[aid], aid, "officer-412")
     assert run["sections"] and all(s["rows"] for s in run["sections"][:1]), run

@@ -61,7 +61,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_records(database_url: st
     assert record is not None and (record.case_number, record.revision) == ("C-1", 3)
     assert store.save("r1", 3, "in-progress", '{"x": 1}') == 4, "an old run can be saved on"
     migrate = [e for e in store.audit_log() if e["action"] == "migrate"]
-    assert [e["detail"].split(":")[0] for e in migrate] == ["schema 2"]
+    assert [e["detail"].split(":")[0] for e in migrate] == ["schema 2", "schema 3"]
     # The upgraded database ends up with the same indexes as one created new.
     fresh = Store.open(database_url.replace("records.sqlite3", "fresh.sqlite3")) \
         if database_url.startswith("sqlite") else None
@@ -79,15 +79,16 @@ def test_a_failed_step_leaves_the_database_at_its_last_good_version(
     make_v1(database_url)
 
     def broken(conn: object) -> None:
-        raise migrations.SchemaError("step 3 could not add its column")
+        raise migrations.SchemaError("the next step could not add its column")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, Migration(3, "test", broken)))
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 3)
-    with pytest.raises(StoreError, match="cannot use this database: step 3 could not add its column"):
+    following = SCHEMA_VERSION + 1
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, Migration(following, "test", broken)))
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", following)
+    with pytest.raises(StoreError, match="cannot use this database: the next step could not add its column"):
         Store.open(database_url)
     monkeypatch.undo()
-    store = Store.open(database_url)  # version 2 was kept; nothing to do now
-    assert store.schema_version() == 2
+    store = Store.open(database_url)  # the last good version was kept; nothing to do now
+    assert store.schema_version() == SCHEMA_VERSION
     assert store.get("r1") is not None
     store.engine.dispose()
 
@@ -97,7 +98,8 @@ def test_a_database_from_a_newer_handbook_is_refused_untouched(database_url: str
     with store.engine.begin() as conn:
         migrations.set_version(conn, SCHEMA_VERSION + 5)
     store.engine.dispose()
-    with pytest.raises(StoreError, match=r"newer handbook \(schema version 7; this handbook knows up to 2\)"):
+    newer = rf"newer handbook \(schema version {SCHEMA_VERSION + 5}; this handbook knows up to {SCHEMA_VERSION}\)"
+    with pytest.raises(StoreError, match=newer):
         Store.open(database_url)
 
 

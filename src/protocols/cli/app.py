@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 
-from protocols.cli import build, followups, records, serve, signing_key, trainer
+from protocols.cli import acknowledgements, build, followups, records, serve, signing_key, trainer
 from protocols.cli.common import ContentOption, fail
 from protocols.library.content_warnings import content_warnings
 from protocols.library.errors import ContentError
@@ -165,6 +165,7 @@ build.register(app)
 serve.register(app)
 app.command()(info)
 records.register(app)
+acknowledgements.register(app)
 signing_key.register(app)
 followups.register(app)
 trainer.register(app)

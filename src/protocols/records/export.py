@@ -8,6 +8,9 @@ whole document, so the page itself can be verified (``verify``).
 
 Free text typed by a user is redacted unless the export asks for notes.
 
+Each run carries its scene log (format 3): the timeline of pause points, critical items, a
+screen-in and the notices given, worked out from the run (``scene_timeline``), so the digest and
+signature cover it. A format 2 document has no scene logs and draws exactly as it always did.
 The first format (one checklist run, digest only) lives on in ``export_v1``, so that files made
 in it still verify; nothing makes new ones.
 """
@@ -24,13 +27,17 @@ from protocols.library.loader import Library
 from protocols.records.actor import recorded_by
 from protocols.records.export_format import ExportError, canonical, digest_of, embedded_json
 from protocols.records.run_views import aware, run_view
+from protocols.records.scene_timeline import timeline_rows
 from protocols.records.signing import KeyFolder
 from protocols.records.store import RunRecord
 
-__all__ = ["EXPORT_SCHEMA", "ExportError", "case_payload", "page_styles", "render_html", "render_json",
-           "run_entry", "run_payload", "sign"]
+__all__ = ["EARLIER_SCHEMAS", "EXPORT_SCHEMA", "ExportError", "case_payload", "page_styles", "render_html",
+           "render_json", "run_entry", "run_payload", "sign"]
 
-EXPORT_SCHEMA = "crisis-handbook/export/2"
+EXPORT_SCHEMA = "crisis-handbook/export/3"
+"""The format new exports are made in: version 2 plus each run's scene log (``scene_log``)."""
+EARLIER_SCHEMAS = ("crisis-handbook/export/2",)
+"""Signed formats no longer made that still verify: version 2 is version 3 without scene logs."""
 STYLE_FILE = "export.css"
 
 
@@ -52,6 +59,7 @@ def run_entry(record: RunRecord, library: Library, actors: list[str], include_no
         "recorded_by": recorded_by(actors),
         "note": view.note,
         "sections": view.sections,
+        "scene_log": timeline_rows(record, state, library),
     }
 
 
@@ -131,8 +139,19 @@ def _run_html(run: dict[str, Any]) -> str:
         if not sec["rows"]:
             parts.append("<tr><td colspan='3'>Nothing recorded.</td></tr>")
         parts.append("</tbody></table>")
+    if "scene_log" in run:  # format 3; a format 2 page has none and must draw as it was signed
+        parts.append(_scene_log_html(run["scene_log"]))
     parts.append("</section>")
     return "".join(parts)
+
+
+def _scene_log_html(lines: list[dict[str, Any]]) -> str:
+    """A run's scene log as a table: each step with its time, oldest first."""
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(str(line.get('label', '')))}</td><td>{e(_when(line.get('at')))}</td></tr>"
+                   for line in lines) or "<tr><td colspan='2'>Nothing recorded.</td></tr>"
+    return ("<h3>Scene log</h3><table class='scene-log'><thead><tr><th scope='col'>Step</th>"
+            f"<th scope='col'>Time</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def render_html(document: dict[str, Any], style: str | None = None) -> str:

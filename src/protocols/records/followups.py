@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from protocols.engine import FollowUpPlan
 from protocols.engine.errors import EngineError
+from protocols.engine.scene_log import scene_log
 from protocols.library.loader import Library
 from protocols.records.monitoring import FOLLOW_UP_AID
 from protocols.records.store import RevisionConflict, RunRecord, Store, StoreError
@@ -61,7 +62,7 @@ def apply_change(store: Store, record: RunRecord, plan: FollowUpPlan,
         raise FollowUpError(f"nothing was saved: {exc}") from None
     try:
         store.save(record.id, record.revision, plan_status(plan), plan.state.model_dump_json(),
-                   content_version=plan.state.content_version)
+                   content_version=plan.state.content_version, scene_log=scene_log(plan))
     except RevisionConflict:
         raise FollowUpError(f"plan {record.id} was changed by someone else just now; nothing was saved; "
                             "run the command again") from None

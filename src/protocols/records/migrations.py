@@ -7,6 +7,13 @@ its new version number, so a failed step leaves the database at the last good ve
 A database written by a newer handbook, or one that holds someone else's tables, is
 refused and left untouched.
 
+Several servers may open one PostgreSQL database at once (replicas behind a load balancer,
+all upgraded together). Only one of them migrates: :func:`one_migrator` holds a PostgreSQL
+advisory lock while a server checks and upgrades the schema; the others wait for it, then
+find the database current and change nothing. One that has waited
+:data:`LOCK_WAIT_SECONDS` gives up with a message saying so, and starts no sessions. Every
+step commits whole, so no server ever reads a half-migrated database.
+
 To change the schema: change the tables in ``store.py``, add a step here that makes the
 same change to an existing database, and raise :data:`SCHEMA_VERSION`. The records tests
 open a database of every earlier version and check it ends up equal to a new one.
@@ -14,17 +21,27 @@ open a database of every earlier version and check it ends up equal to a new one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, Integer, MetaData, Table, inspect, select, text
+from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, inspect, select, text
 
-SCHEMA_VERSION = 2
+from protocols.records.schema_v3 import TABLES_V3, metadata_v3
+
+SCHEMA_VERSION = 3
 """The version of the tables this handbook writes."""
 
 VERSION_TABLE = "handbook_schema"
-OWN_TABLES = frozenset({"runs", "audit", VERSION_TABLE})
+OWN_TABLES = frozenset({"runs", "audit", VERSION_TABLE, *TABLES_V3})
 """The tables this handbook writes."""
+
+LOCK_KEY = 0x48424D47  # "HBMG": handbook migration
+"""The PostgreSQL advisory lock a server holds while it checks and upgrades the schema."""
+LOCK_WAIT_SECONDS = 120.0
+"""How long a server waits for another one's migration before it refuses to start."""
+LOCK_POLL_SECONDS = 0.25
 
 version_metadata = MetaData()
 schema_version = Table(VERSION_TABLE, version_metadata, Column("version", Integer, nullable=False))
@@ -53,6 +70,8 @@ def _index_lookups(conn: Connection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "index runs by aid and case number, by last change, and the audit log by run",
               _index_lookups),
+    Migration(3, "add the scene log of each run, and officers' acknowledgements of content versions",
+              lambda conn: metadata_v3.create_all(conn)),
 )
 """Every step after version 1 (the first released schema), in order."""
 
@@ -94,3 +113,35 @@ def pending(version: int, steps: tuple[Migration, ...] = MIGRATIONS,
                           f"this handbook knows up to {latest}); upgrade the handbook, or use "
                           "another database")
     return [step for step in steps if step.version > version]
+
+
+@contextmanager
+def one_migrator(engine: Engine, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Run the block while no other server runs it on the same PostgreSQL database.
+
+    Other servers wait up to :data:`LOCK_WAIT_SECONDS` (``on_wait`` is called once when a wait
+    begins), then get ``SchemaError``. SQLite needs no lock here: one server uses one file.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        told = False
+        while not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar():
+            conn.rollback()  # nothing to keep; do not hold a transaction open while waiting
+            if not told and on_wait is not None:
+                on_wait()
+            told = True
+            if time.monotonic() > deadline:
+                raise SchemaError(
+                    f"another handbook server has been upgrading this database's schema for over "
+                    f"{LOCK_WAIT_SECONDS:g} seconds; this one did not start. Wait for that upgrade to "
+                    "finish (its log says when), then start this server again")
+            time.sleep(LOCK_POLL_SECONDS)
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+            conn.commit()

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import urllib.parse
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from protocols.records import migrations
 from protocols.records.actor import ActorError, aid_user
 from protocols.records.migrations import SchemaError
+from protocols.records.scene_events import LogLine, StoredEvent, delete_logs, read_logs, replace_log
+from protocols.records.schema_v3 import metadata_v3
 from protocols.settings import DATABASE_URL
 
 metadata = MetaData()
@@ -149,8 +152,11 @@ class Store:
             raise StoreError(f"nothing can be recorded: {exc}") from None
 
     @classmethod
-    def open(cls, url: str | None = None, actor: str | None = None) -> Store:
+    def open(cls, url: str | None = None, actor: str | None = None,
+             on_wait: Callable[[], None] | None = None) -> Store:
         """Open (and create if needed) the store at ``url``; ``StoreError`` says what failed.
+
+        ``on_wait`` is called if another server is upgrading the schema and this one waits.
 
         Without ``actor`` each change records the job aid's user (the user setting,
         :data:`protocols.settings.USER`) at the time it is made; an unusable one is refused here already.
@@ -176,7 +182,7 @@ class Store:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine, actor)
-        store.upgrade_schema()
+        store.upgrade_schema(on_wait)
         return store
 
     def schema_version(self) -> int | None:
@@ -189,37 +195,49 @@ class Store:
         except DBAPIError as exc:
             raise StoreError(f"cannot open the records database: {_reason(exc)}") from None
 
-    def upgrade_schema(self) -> list[int]:
+    def upgrade_schema(self, on_wait: Callable[[], None] | None = None) -> list[int]:
         """Create the tables, or bring an older database up to date; return the versions applied.
 
         Each step runs in its own transaction with its version number and an audit entry.
-        A newer or foreign database is refused (``StoreError``) and left as it was.
+        A newer or foreign database is refused (``StoreError``) and left as it was. On
+        PostgreSQL one server at a time does this (``migrations.one_migrator``); ``on_wait`` is
+        called when this one starts to wait for another.
         """
         try:
-            version = self.schema_version()
-            if version is None:
-                with self.engine.begin() as conn:
-                    metadata.create_all(conn)
-                    migrations.set_version(conn, migrations.SCHEMA_VERSION)
-                return []
-            applied = []
-            for step in migrations.pending(version, migrations.MIGRATIONS, migrations.SCHEMA_VERSION):
-                with self.engine.begin() as conn:
-                    step.apply(conn)
-                    migrations.set_version(conn, step.version)
-                    conn.execute(insert(audit).values(at=_utcnow(), actor=self.actor, action="migrate",
-                                                      run_id=None, outcome="ok",
-                                                      detail=f"schema {step.version}: {step.why}"[:200]))
-                applied.append(step.version)
+            if self.schema_version() == migrations.SCHEMA_VERSION:
+                return []  # current already: no lock to take (every job-aid kernel opens its store)
+            with migrations.one_migrator(self.engine, on_wait):
+                return self._upgrade_locked()
         except SchemaError as exc:
             raise StoreError(f"cannot use this database: {exc}") from None
         except DBAPIError as exc:
             raise StoreError(f"cannot open the records database: {_reason(exc)}") from None
+
+    def _upgrade_locked(self) -> list[int]:
+        """:meth:`upgrade_schema`'s work, while this server is the only one doing it: the version
+        is read again, since another server may have upgraded the database meanwhile."""
+        version = self.schema_version()
+        if version is None:
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+                metadata_v3.create_all(conn)
+                migrations.set_version(conn, migrations.SCHEMA_VERSION)
+            return []
+        applied = []
+        for step in migrations.pending(version, migrations.MIGRATIONS, migrations.SCHEMA_VERSION):
+            with self.engine.begin() as conn:
+                step.apply(conn)
+                migrations.set_version(conn, step.version)
+                conn.execute(insert(audit).values(at=_utcnow(), actor=self.actor, action="migrate",
+                                                  run_id=None, outcome="ok",
+                                                  detail=f"schema {step.version}: {step.why}"[:200]))
+            applied.append(step.version)
         return applied
 
     def create(self, aid: str, content_id: str, content_version: str, case_number: str,
-               status: str, state: str, actor: str | None = None) -> RunRecord:
-        """Save a new run at revision 1."""
+               status: str, state: str, actor: str | None = None,
+               scene_log: Sequence[LogLine] | None = None) -> RunRecord:
+        """Save a new run at revision 1 (with its scene log, when given)."""
         actor = actor or self.actor
         now = _utcnow()
         record = RunRecord(str(uuid.uuid4()), aid, content_id, content_version, case_number,
@@ -227,18 +245,22 @@ class Store:
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(runs).values(**record.__dict__))
+                if scene_log is not None:
+                    replace_log(conn, record.id, scene_log)
                 self._audit(conn, actor, "create", record.id, "ok")
         except SQLAlchemyError as exc:
             raise StoreError(f"the run was not saved: {_reason(exc)}") from None
         return record
 
     def save(self, run_id: str, expected_revision: int, status: str, state: str,
-             actor: str | None = None, content_version: str | None = None) -> int:
+             actor: str | None = None, content_version: str | None = None,
+             scene_log: Sequence[LogLine] | None = None) -> int:
         """Save a run's new state if nobody saved it since ``expected_revision``.
 
         ``content_version`` records that the run now continues under that version of its
-        content (a follow-up plan carried over to a revised template). Returns the new
-        revision. Raises ``RevisionConflict`` or ``StoreError``.
+        content (a follow-up plan carried over to a revised template); ``scene_log`` replaces the
+        run's saved timeline in the same transaction. Returns the new revision. Raises
+        ``RevisionConflict`` or ``StoreError``.
         """
         actor = actor or self.actor
         values: dict[str, Any] = {"state": state, "status": status, "revision": expected_revision + 1,
@@ -258,6 +280,8 @@ class Store:
                         "This record was changed in another tab or by another user. It has been "
                         "reloaded: check it and answer again."
                     )
+                if scene_log is not None:  # the run's timeline, in the same transaction
+                    replace_log(conn, run_id, scene_log)
                 self._audit(conn, actor, "change", run_id, "ok")
         except RevisionConflict:
             raise
@@ -328,7 +352,11 @@ class Store:
 
     def purge(self, older_than_days: int, now: dt.datetime | None = None,
               actor: str | None = None) -> list[str]:
-        """Delete completed runs last changed more than ``older_than_days`` ago; return their ids."""
+        """Delete completed runs last changed more than ``older_than_days`` ago; return their ids.
+
+        A run's scene log goes with it. Acknowledgements are personnel records, not victim
+        records: a purge never touches them (see ``records.acknowledgements``).
+        """
         actor = actor or self.actor
         if older_than_days < 1:
             raise StoreError("the retention period must be at least 1 day")
@@ -339,11 +367,20 @@ class Store:
                     select(runs.c.id).where(runs.c.status == "completed", runs.c.updated_at < cutoff))]
                 if ids:
                     conn.execute(delete(runs).where(runs.c.id.in_(ids)))
+                    delete_logs(conn, ids)  # a run's scene log goes with it; acknowledgements stay
                 for run_id in ids:
                     self._audit(conn, actor, "delete", run_id, "ok")
         except SQLAlchemyError as exc:
             raise StoreError(f"nothing was purged: {_reason(exc)}") from None
         return ids
+
+    def scene_logs(self, run_ids: Sequence[str]) -> dict[str, list[StoredEvent]]:
+        """The saved scene logs of these runs, each oldest first (a run saved with none is left out)."""
+        try:
+            with self.engine.connect() as conn:
+                return read_logs(conn, run_ids)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the scene log: {_reason(exc)}") from None
 
     def audit_log(self, run_id: str | None = None) -> list[dict[str, Any]]:
         query = select(audit).order_by(audit.c.id)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from protocols.records import export_v1
-from protocols.records.export import EXPORT_SCHEMA, page_styles, render_html
+from protocols.records.export import EARLIER_SCHEMAS, EXPORT_SCHEMA, page_styles, render_html
 from protocols.records.export_format import EMBED, ExportError, canonical, digest_of, read_export_text
 from protocols.records.signing import (
     ALGORITHM,
@@ -83,7 +83,7 @@ def check_export(path: Path, trusted: Mapping[str, TrustedKey]) -> Finding:
         if isinstance(inner, dict) and inner.get("schema") == export_v1.EXPORT_SCHEMA:
             return _first_format(path, data)
     payload = data.get("payload") if isinstance(data, dict) else None
-    if not isinstance(payload, dict) or payload.get("schema") != EXPORT_SCHEMA:
+    if not isinstance(payload, dict) or payload.get("schema") not in (EXPORT_SCHEMA, *EARLIER_SCHEMAS):
         raise ExportError(f"The file {path} is not a handbook export: it has no payload in the format {EXPORT_SCHEMA} "
                           f"or {export_v1.EXPORT_SCHEMA}.")
     if is_page and not _page_matches(text, data):

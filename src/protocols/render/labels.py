@@ -191,6 +191,9 @@ JOB_AIDS: dict[str, JobAid] = {
                "Practise a branching training scenario and get feedback on each decision."),
         JobAid("tracker", "Supervisor tracker",
                "See open cases: check-ins due, referrals made and rights given."),
+        JobAid("acknowledgements", "Read and acknowledge",
+               "See what changed in the handbook since you last read it, acknowledge it and take a "
+               "short check; supervisors see who is due or overdue."),
     )
 }
 """The job aids, in the order the officer meets them."""

@@ -21,6 +21,7 @@ import traitlets
 from protocols.engine import ChecklistRun
 from protocols.engine.answers import sentence
 from protocols.engine.errors import EngineError
+from protocols.engine.scene_log import scene_log
 from protocols.engine.screening import ScreeningRun, screen_in_answers
 from protocols.library.loader import Library, default_library
 from protocols.models import Protocol
@@ -31,9 +32,11 @@ from protocols.render.summary import content_summary
 from protocols.ui.checklist import ChecklistWidget
 from protocols.ui.checklist_session import ChecklistSession, answers_for_front_end
 from protocols.ui.frame import AidBox, CaseAid, aid_box, case_aid, header
+from protocols.ui.handout_action import handout_panels
 from protocols.ui.index_aid import INDEX_CSS, checklist_links_html, without_own_aid
 from protocols.ui.markup import esc, when
 from protocols.ui.scenario_player_aid import PageQuery
+from protocols.ui.scene_log_view import SceneLogBox
 from protocols.ui.session import Clock, local_now, open_store
 from protocols.ui.widget_kit import button, html_box, row, styles
 
@@ -70,7 +73,8 @@ def fill_in_from_screening(session: ChecklistSession, library: Library, clock: C
     try:
         session.revision = session.store.save(session.run_id, session.revision, run.status,
                                               run.state.model_dump_json(),
-                                              content_version=run.state.content_version)
+                                              content_version=run.state.content_version,
+                                              scene_log=scene_log(run))
     except StoreError as exc:
         run.state = before
         return f"The answers from the screening were not filled in: {why_not_saved(exc)}."
@@ -121,10 +125,21 @@ def finished_run(record: RunRecord, protocol: Protocol) -> ChecklistRun | None:
         return None
 
 
-def live_checklist(session: ChecklistSession, library: Library, storage_key: str) -> ChecklistWidget:
-    """The live checklist widget for a session: each answer goes through it and is saved."""
+def live_checklist(session: ChecklistSession, library: Library, storage_key: str,
+                   log: SceneLogBox | None = None) -> ChecklistWidget:
+    """The live checklist widget for a session: each answer goes through it and is saved.
+
+    With ``log``, the scene log is drawn again after each message the session handled.
+    """
     protocol = session.run.protocol
-    checklist = ChecklistWidget.for_protocol(protocol.id, library=library, handler=session.handle,
+
+    def handled(message: dict[str, Any]) -> dict[str, Any]:
+        reply = session.handle(message)
+        if log is not None:
+            log.show(session.run)
+        return reply
+
+    checklist = ChecklistWidget.for_protocol(protocol.id, library=library, handler=handled,
                                              answers=answers_for_front_end(session.run))
     checklist.storage_key = f"{storage_key}-{session.run_id}"
     checklist.show_title = False
@@ -142,7 +157,10 @@ def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
         session, note = ChecklistSession.start_or_resume(protocol, records, aid, case_number, clock)
         problem = fill_in_from_screening(session, lib, clock)
         frame.show(case_number, sentence(problem) if problem else note, bad=bool(problem))
-        frame.body.children = [html_box(filled_in_note(session.run)), live_checklist(session, lib, aid)]
+        log = SceneLogBox()
+        log.show(session.run)
+        frame.body.children = [html_box(filled_in_note(session.run)), live_checklist(session, lib, aid, log),
+                               log.widget, *handout_panels(protocol.id, lib, records, case_number)]
 
     def show_finished(case_number: str, records: Store, run: ChecklistRun, frame: CaseAid) -> None:
         def start_new() -> None:
@@ -151,10 +169,13 @@ def checklist_aid(protocol_id: str, aid: str, library: Library | None = None,
             except StoreError as exc:
                 frame.status.show(f"Not started: {why_not_saved(exc)}. Try again.", bad=True)
 
+        log = SceneLogBox()
+        log.show(run)
         frame.show(case_number, "This checklist was finished. It is shown below and cannot be changed.",
-                   html_box(finished_checklist_html(run)),
+                   html_box(finished_checklist_html(run)), log.widget,
                    row([button("Start a new checklist for this case", start_new, style="primary",
-                               tooltip=f"Start a new “{protocol.title}” checklist for case {case_number}")]))
+                               tooltip=f"Start a new “{protocol.title}” checklist for case {case_number}")]),
+                   *handout_panels(protocol.id, lib, records, case_number))
 
     def start(case_number: str, frame: CaseAid) -> None:
         records = open_store(store)

@@ -17,6 +17,7 @@ from typing import Any
 
 from protocols.engine import ChecklistRun, ChecklistState
 from protocols.engine.errors import CompletionRefused, EngineError
+from protocols.engine.scene_log import scene_log
 from protocols.models import Protocol
 from protocols.records import RevisionConflict, Store, StoreError, why_not_saved
 from protocols.ui.plain import plain_message
@@ -76,7 +77,7 @@ class ChecklistSession(SavedRun[ChecklistRun]):
             return session, f"{note} {run.progress().text}"
         run = ChecklistRun.start(protocol, case_number, clock())
         record = store.create(aid, protocol.id, protocol.version, run.state.case_number,
-                              run.status, run.state.model_dump_json())
+                              run.status, run.state.model_dump_json(), scene_log=scene_log(run))
         return cls(run, store, record.id, record.revision, aid, clock), "New checklist started."
 
     def handle(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -220,7 +221,8 @@ class ChecklistSession(SavedRun[ChecklistRun]):
         try:
             self.revision = self.store.save(self.run_id, self.revision, self.run.status,
                                             self.run.state.model_dump_json(),
-                                            content_version=self.run.state.content_version)
+                                            content_version=self.run.state.content_version,
+                                            scene_log=scene_log(self.run))
         except RevisionConflict:
             record = self.store.get(self.run_id)
             if record is not None:

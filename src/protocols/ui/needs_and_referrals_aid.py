@@ -18,6 +18,7 @@ from protocols.models import NeedDomain, NeedsCatalogue, ResourceDirectory, Vict
 from protocols.records import Store
 from protocols.records.case_runs import latest_finished
 from protocols.ui.frame import CaseAid, StatusLine, case_aid
+from protocols.ui.handout_action import HandoutPanel
 from protocols.ui.markup import bullet_list, esc, facts, when
 from protocols.ui.session import CaseController, Clock, Step, local_now, open_store
 from protocols.ui.widget_kit import AidView, button, column, html_box, row, stacked
@@ -310,7 +311,8 @@ def needs_and_referrals_aid(catalogue_id: str = DEFAULT_CATALOGUE, directory_id:
     def start(case_number: str, frame: CaseAid) -> None:
         controller = ReferralController(catalogue, directory, open_store(store), clock)
         note = controller.start(case_number)
-        frame.show(case_number, note, ReferralView(controller, frame.status).widget)
+        frame.show(case_number, note, ReferralView(controller, frame.status).widget,
+                   HandoutPanel(lib, controller.store, case_number).widget)
 
     return case_aid("Needs and referrals", lib, start, chapter="book/assess/needs",
                     chapter_title="Read the needs chapter", banners=[directory_banner(directory)],

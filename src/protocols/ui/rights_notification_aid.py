@@ -17,10 +17,12 @@ from protocols.engine import EngineError, RightsDelivery, RightsDeliveryState, l
 from protocols.engine.answers import sentence
 from protocols.engine.languages import language_name
 from protocols.engine.rights import REVIEW_LABELS, NoticeGiven, delivery_text, method_options, run_lines
+from protocols.engine.scene_log import scene_log
 from protocols.library.loader import Library, default_library
 from protocols.models import RightsNotice
 from protocols.records import Store, StoreError
 from protocols.ui.frame import CaseAid, StatusLine, case_aid
+from protocols.ui.handout_action import HandoutPanel
 from protocols.ui.markup import esc
 from protocols.ui.session import Clock, Step, local_now, open_store
 from protocols.ui.widget_kit import button, column, html_box, row, stacked
@@ -159,11 +161,11 @@ class RightsController:
         try:
             if self._run_id is None:
                 saved = self.store.create(AID, state.content_id, state.content_version, self.case_number,
-                                          RECORDED_STATUS, state.model_dump_json())
+                                          RECORDED_STATUS, state.model_dump_json(), scene_log=scene_log(run))
                 self._run_id, self._revision = saved.id, saved.revision
             else:
                 self._revision = self.store.save(self._run_id, self._revision, RECORDED_STATUS,
-                                                 state.model_dump_json())
+                                                 state.model_dump_json(), scene_log=scene_log(run))
         except StoreError as exc:
             if before is not None:
                 run.state = before  # the notice is not in the run until it is saved
@@ -266,7 +268,8 @@ def rights_notification_aid(library: Library | None = None, store: Store | None 
     def start(case_number: str, frame: CaseAid) -> None:
         controller = RightsController(lib, open_store(store), clock)
         note = controller.start(case_number)
-        frame.show(case_number, note, RightsView(controller, frame.status).widget)
+        frame.show(case_number, note, RightsView(controller, frame.status).widget,
+                   HandoutPanel(lib, controller.store, case_number).widget)
 
     return case_aid("Rights notification", lib, start, chapter="book/rights/victims-rights",
                     chapter_title="Read the rights chapter", shows=[lib.rights[key] for key in sorted(lib.rights)])

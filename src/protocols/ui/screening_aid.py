@@ -28,6 +28,7 @@ from protocols.ui.checklist_aid import (
 from protocols.ui.checklist_session import ChecklistSession
 from protocols.ui.frame import CaseAid, StatusLine, case_aid
 from protocols.ui.markup import bullet_list, esc, facts, when
+from protocols.ui.scene_log_view import SceneLogBox
 from protocols.ui.session import CaseController, Clock, Step, local_now, open_store
 from protocols.ui.widget_kit import AidView, button, column, html_box, row, stacked
 
@@ -183,6 +184,7 @@ class ScreeningView(AidView):
         self.new_button = button("Start a new screening for this case", self.new_screening)
         self.result_box = html_box()
         self.follow_on_box = column([])
+        self.scene_log = SceneLogBox()
         belief_parts: list[widgets.Widget] = []
         if instrument.officer_belief_override:
             belief_parts = [
@@ -200,6 +202,7 @@ class ScreeningView(AidView):
             html_box("<h2>Result</h2>"),
             self.result_box,
             row([self.finish_button]),
+            self.scene_log.widget,
             self.follow_on_box,
         ])
         self.draw()
@@ -291,6 +294,7 @@ class ScreeningView(AidView):
             self.belief_button.description = "Screen in on my belief"
         self.finish_button.layout.display = "none" if run.finished else ""
         self.result_box.value = self._result_html(result, run.finished)
+        self.scene_log.show(run)
         children = list(self.widget.children)
         if run.finished and self.new_button not in children:
             self.widget.children = [*children, row([self.new_button])]

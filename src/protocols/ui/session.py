@@ -20,6 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from protocols.engine.answers import sentence
 from protocols.engine.base import RunState, restore_older
 from protocols.engine.errors import EngineError
+from protocols.engine.scene_log import scene_log
 from protocols.records import RevisionConflict, RunRecord, Store, StoreError, why_not_saved
 
 Clock = Callable[[], dt.datetime]
@@ -129,7 +130,7 @@ class RunSession(SavedRun[R]):
         """Save a new run (revision 1). Raises ``StoreError`` if it cannot be saved."""
         state = run.state
         record = store.create(aid, state.content_id, state.content_version, case_number,
-                              status(run), state.model_dump_json())
+                              status(run), state.model_dump_json(), scene_log=scene_log(run))
         return cls(run, store, aid, record.id, record.revision, load=load, status=status,
                    clock=clock)
 
@@ -194,7 +195,8 @@ class RunSession(SavedRun[R]):
         try:
             self.revision = self.store.save(self.run_id, self.revision, self.status,
                                             self.run.state.model_dump_json(),
-                                            content_version=self.run.state.content_version)
+                                            content_version=self.run.state.content_version,
+                                            scene_log=scene_log(self.run))
         except RevisionConflict:
             record = self.store.get(self.run_id)
             self.run = self._load(record.state if record is not None else before)

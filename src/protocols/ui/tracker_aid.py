@@ -33,6 +33,7 @@ from protocols.records.monitoring import (
 from protocols.ui.frame import StatusLine, aid_box, header
 from protocols.ui.markup import when
 from protocols.ui.plain import STATIC, static_style
+from protocols.ui.scene_log_view import CaseTimelineView
 from protocols.ui.session import Clock, RunSession, Step, local_now, open_store
 from protocols.ui.widget_kit import button, column, html_box, row, styles
 
@@ -232,5 +233,8 @@ def tracker_aid(library: Library | None = None, store: Store | None = None,
         tracker.due_box,
         html_box("<h2>This unit, week by week</h2>"),
         tracker.figures,
+        html_box("<h2>Review a case: its scene log</h2><p>Every job aid's steps for one case, with the time "
+                 "each was saved, oldest first.</p>"),
+        CaseTimelineView(records).widget,
         on_open,
     ], "Track follow-up care", [lib.followup[key] for key in sorted(lib.followup)])
