@@ -7,6 +7,8 @@
 #   bash scripts/dev.sh lock [--upgrade-package NAME]
 #                                         refresh requirements/lock.txt from pyproject.toml
 #   bash scripts/dev.sh refresh-outputs   store what each notebook shows, for nbval to compare
+#   bash scripts/dev.sh scale             the full failover trial: 3 servers behind nginx on one
+#                                         PostgreSQL, 30 sessions, one server killed (too slow for test)
 # Setup is idempotent: it installs what is missing and skips what is there. Python packages come
 # from requirements/lock.txt (exact versions, checked by hash), so every machine runs the same.
 set -euo pipefail
@@ -26,6 +28,8 @@ need_debian() {
   command -v npm >/dev/null || missing+=(npm)
   # The print test turns Chromium's PDF of the pocket cards into one PNG a page, to check and to look at.
   command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  # The scale tests put several servers behind nginx (run as this user from a temporary folder).
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
       echo "Please install these Debian packages (as root): ${missing[*]}" >&2
@@ -99,13 +103,21 @@ case "${1:-}" in
         --output-file "$LOCK" "$@"
     log "now run: bash scripts/dev.sh test   (then commit pyproject.toml and the lock together)"
     ;;
+  scale)
+    setup
+    shift
+    export HANDBOOK_REQUIRE_TEST_TOOLS=1
+    # Named explicitly: pytest collects this file only when asked (it is not a test_*.py file).
+    log "scale: 3 replicas behind nginx on PostgreSQL, 30 job-aid sessions, one replica killed"
+    "$VENV/bin/python" -m pytest -p no:cacheprovider -s tests/scale/scale_failover.py "$@"
+    ;;
   refresh-outputs)
     setup
     shift
     "$PY" -m protocols.book.notebook_outputs "$@"
     ;;
   *)
-    echo "usage: bash scripts/dev.sh serve|test [PATH ...]|setup|lock|refresh-outputs" >&2
+    echo "usage: bash scripts/dev.sh serve|test [PATH ...]|setup|lock|refresh-outputs|scale" >&2
     exit 2
     ;;
 esac

@@ -280,6 +280,7 @@ EXEMPT = {
     "book/maintaining/editing": "a step-by-step task for trainers (commands, not content to learn)",
     "book/maintaining/agency": "a step-by-step task for trainers (commands, not content to learn)",
     "book/maintaining/publishing": "a step-by-step task for trainers (commands, not content to learn)",
+    "book/maintaining/deployment": "a step-by-step task for agency IT (set-up, not content to learn)",
     "book/arrive/scene-checklist": "a practice page for a live checklist; its chapter (scene safety) has the check",
     "book/assess/screen-in-checklist": "a practice page for a live checklist; its chapter (screening) has the check",
 }

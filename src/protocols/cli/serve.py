@@ -34,6 +34,9 @@ served. Records are saved in {settings.DATABASE_URL.shown} (default: a SQLite fi
 ~/.local/share/crisis-handbook/). Off this machine, put it behind your agency's
 sign-on proxy (see SECURITY.md).
 """
+WAITING_FOR_MIGRATION = ("note: another handbook server is upgrading the records database's schema; "
+                         "waiting for it to finish")
+"""Said when this server waits for another one's schema upgrade (PostgreSQL replicas)."""
 
 
 def register(app: typer.Typer) -> None:
@@ -151,8 +154,12 @@ def _open_records(found: Settings) -> str:
     from protocols.records import Store, StoreError, default_database_url
 
     database_url = found.database_url or default_database_url()
+
+    def waiting() -> None:
+        typer.echo(WAITING_FOR_MIGRATION, err=True)
+
     try:
-        Store.open(database_url)
+        Store.open(database_url, on_wait=waiting).engine.dispose()
     except StoreError as exc:
         raise fail(f"the records database cannot be used: {exc}; set {settings.DATABASE_URL.name} to "
                    "sqlite:///path/to/records.sqlite3 or postgresql+psycopg://user@host/db") from None

@@ -27,6 +27,9 @@ module only wires them; each rule lives in its own module:
 - ``session_lock``: a job aid behind its idle lock shows its content again only on the
   server's yes (the token typed again, or the same proxy user); its kernel takes no widget
   message meanwhile;
+- ``health``: ``/healthz`` says whether the server may take new job-aid sessions (the content
+  in place and unchanged, the records store answering at this schema), for a load balancer
+  or orchestrator; ``/healthz/live`` only that the process answers;
 - ``confinement``: file routes refuse hidden files, traversal, symlinks that leave the
   served folder, and source, configuration and database files.
 
@@ -48,6 +51,7 @@ from protocols.serve import session_lock
 from protocols.serve.auth import auth_problem, recorded_as, trusted_header_identity_provider
 from protocols.serve.content_watch import ContentWatch
 from protocols.serve.guard import guard_policy
+from protocols.serve.health import Readiness, health_routes
 from protocols.serve.kernels import kernel_user_environment
 from protocols.serve.options import ServeOptions
 from protocols.serve.policy import SECURITY_HEADERS, SecurityHeaders
@@ -135,6 +139,7 @@ def make_app(options: ServeOptions) -> Any:
             os.environ[name] = value
 
     failed_sign_ins = FailedSignIns()  # one count for /login, ?token= and the idle lock's token
+    readiness = Readiness(given.database_url, given.library_snapshot, policy.content_watch)
     idle_lock = idle_lock_settings(options, failed_sign_ins)
 
     class HandbookVoila(Voila):  # type: ignore[misc]
@@ -146,7 +151,9 @@ def make_app(options: ServeOptions) -> Any:
             if web_app is not None and web.GZipContentEncoding not in web_app.transforms:
                 # Pages, scripts and styles travel compressed: a weak mobile link is the norm.
                 web_app.transforms.append(web.GZipContentEncoding)
-            return handbook_routes(super().init_handlers(), book_dir, policy, idle_lock)
+            # The probes first: an orchestrator asks the replica itself, without the sign-on proxy.
+            return [*health_routes(readiness),
+                    *handbook_routes(super().init_handlers(), book_dir, policy, idle_lock)]
 
     app = HandbookVoila(config=voila_config(options, failed_sign_ins))
     app.initialize(argv=[])
