@@ -28,7 +28,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from protocols.book import assets, config, fingerprint, maths, state, xref
+from protocols.book import assets, config, fingerprint, maths, state, static_widgets, xref
 from protocols.book.directives import DIRECTIVES
 
 EVENTS: tuple[tuple[str, Any], ...] = (
@@ -58,5 +58,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_js_file("handbook.js", priority=600, loading_method="defer")
     for event, handler in EVENTS:
         app.connect(event, handler)
+    # After myst-nb's own handler, which puts the widget state among the page's scripts.
+    app.connect("html-page-context", static_widgets.draw_widgets_statically, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": fingerprint.code_version()}
