@@ -19,7 +19,9 @@ This module only wires the parts together; each part lives in its own module:
 * :mod:`protocols.book.fingerprint`: notebook pages that embed a checklist get a content
   fingerprint in their code, so jupyter-cache runs them again when the protocol changes.
 * :mod:`protocols.book.assets` and :mod:`protocols.book.maths`: nothing loads from another
-  host; the widget runtime is vendored and maths is shown as text.
+  host, and maths is shown as text.
+* :mod:`protocols.book.static_widgets`: notebook pages draw their checklists with the handbook's
+  own ``widgets_static.js``, from the state the page embeds (no widget manager).
 """
 
 from __future__ import annotations
