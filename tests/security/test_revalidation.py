@@ -177,7 +177,9 @@ def _checklist_works(page: Any, checklist_page: Any, answered: int, where: str) 
 @pytest.mark.browser
 def test_the_scene_checklist_survives_leaving_coming_back_and_reloading(
         server: Server, browser: Any, checklist_page: Any) -> None:
-    context = browser.new_context()
+    # The browser's own cache, as before the offline copy is kept (or where a browser keeps none):
+    # with the service worker, a revisit never reaches the server (tests/book/test_offline_book.py).
+    context = browser.new_context(service_workers="block")
     asked: list[dict[str, str]] = []
     try:
         watched = Watched(context)

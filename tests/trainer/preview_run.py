@@ -1,7 +1,8 @@
 """A real `handbook preview` of a temporary copy of the project, for tests and the benchmark.
 
-The copy holds what a build reads (the book's configuration, chapters, agencies) and the content, so a test may edit any of them; the site is built into the
-copy's own ``_build/html``, never into the project's.
+The copy holds what a build reads (the book's configuration, chapters, agencies) and the
+content, so a test may edit any of them; the site is built into the copy's own
+``_build/html``, never into the project's.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from protocols.book.state import build_state
 
 logger = logging.getLogger(__name__)
 
-ASSETS = ("handbook.css", "handbook.js", "widgets_static.js")
+ASSETS = ("handbook.css", "handbook.js", "widgets_static.js", "offline.js")
 FAVICON = Path(__file__).parent / "assets" / "favicon.svg"
 
 
