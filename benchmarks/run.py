@@ -556,7 +556,7 @@ def bench_site(pw: Any) -> dict[str, Any]:
                 page = context.new_page()
                 transferred = wire_bytes(context, page)
                 page.goto(f"{base}/{path}", wait_until="load", timeout=120_000)
-                page.wait_for_timeout(300)  # the deferred widget runtime's own requests
+                page.wait_for_timeout(300)  # the checklist module's own requests
                 decoded = page.evaluate("""() => {
                     const nav = performance.getEntriesByType('navigation')[0];
                     const res = performance.getEntriesByType('resource');

@@ -32,7 +32,8 @@ pytestmark = [pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 WIDGET_PAGES = {"book/arrive/scene-checklist.html", "book/assess/screen-in-checklist.html"}
-WIDGET_SCRIPTS = ("widgets/require.js", "widgets/widgets-config.js", "widgets/embed-amd.js")
+RUNTIME_NAMES = ("require.js", "embed-amd.js", "widgets-config.js")
+"""The ipywidgets HTML manager and its loader: no book page may load them."""
 
 
 def toc_docnames() -> list[str]:
@@ -118,27 +119,28 @@ def test_no_maths_or_live_code_runtime_is_loaded(book):
             assert name not in scripts, f"{rel(book.html, page)} loads {name}"
 
 
-def test_widget_javascript_is_only_on_pages_with_a_widget(book):
+def test_checklists_are_drawn_without_a_widget_manager(book):
+    """Only pages with a widget load the drawer; no page loads a widget manager or RequireJS."""
     with_widgets = set()
-    with_widget_js = set()
+    with_drawer = set()
     for page in pages(book.html):
         name = rel(book.html, page)
         text = page.read_text(encoding="utf-8")
         if "application/vnd.jupyter.widget-view+json" in text:
             with_widgets.add(name)
-        scripts = read_page(page).scripts
-        if any(s.split("?")[0].endswith(WIDGET_SCRIPTS) for s in scripts):
-            with_widget_js.add(name)
-            loaded = [next(i for i, s in enumerate(scripts) if s.split("?")[0].endswith(w))
-                      for w in WIDGET_SCRIPTS]
-            assert loaded == sorted(loaded), f"{name}: widget scripts out of order"
-            assert len([s for s in scripts if "embed-amd" in s]) == 1, "embed-amd.js twice"
+        scripts = [s.split("?")[0] for s in read_page(page).scripts]
+        assert not [s for s in scripts if s.endswith(RUNTIME_NAMES)], f"{name}: {scripts}"
+        if any(s.endswith("_static/widgets_static.js") for s in scripts):
+            with_drawer.add(name)
+            assert '<script type="module" src="' in text, f"{name}: the drawer is not a module"
+            assert "IPY_MODEL_" not in text, f"{name}: a layout model was left in the state"
     assert with_widgets == WIDGET_PAGES
-    assert with_widget_js == WIDGET_PAGES
-    for asset in (*WIDGET_SCRIPTS, "widgets/anywidget/index.js"):
-        assert (book.html / asset).is_file(), asset
-    assert list((book.html / "widgets").glob("*.woff2")), "icon fonts are not published"
-    assert not list((book.html / "_static").rglob("embed-amd*.js")), "widget JS under _static"
+    assert with_drawer == WIDGET_PAGES
+    assert not (book.html / "widgets").exists(), "a widget runtime folder is still published"
+    modules = sorted((book.html / "_static" / "widgets").glob("*.js"))
+    assert modules, "no checklist module under _static/widgets"
+    for module in modules:
+        assert "export default" in module.read_text(encoding="utf-8"), module.name
 
 
 # --------------------------------------------------------------------------- content by id

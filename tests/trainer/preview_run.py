@@ -1,8 +1,8 @@
 """A real `handbook preview` of a temporary copy of the project, for tests and the benchmark.
 
-The copy holds what a build reads (the book's configuration, chapters, agencies, the vendored
-widget runtime) and the content, so a test may edit any of them; the site is built into the
-copy's own ``_build/html``, never into the project's.
+The copy holds what a build reads (the book's configuration, chapters, agencies) and the
+content, so a test may edit any of them; the site is built into the copy's own
+``_build/html``, never into the project's.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HANDBOOK = Path(sys.executable).with_name("handbook")
 CONTENT = ROOT / "src" / "protocols" / "content"
-PROJECT_PARTS = ("_config.yml", "_toc.yml", "book", "agencies", "vendor")
+PROJECT_PARTS = ("_config.yml", "_toc.yml", "book", "agencies")
 FIRST_BUILD_SECONDS = 600
 
 

@@ -1,1 +1,1 @@
-"""The Jupyter Book side: the Sphinx extension, the build, and the vendored front-end files."""
+"""The Jupyter Book side: the Sphinx extension, its assets, the build, and the test tools' pins."""

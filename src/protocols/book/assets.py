@@ -1,8 +1,8 @@
-"""The files the extension publishes with the site: its CSS and JS, the logo, the widget runtime.
+"""The files the extension publishes with the site: its CSS and JS, and the logo.
 
-Nothing loads from another host: the widget runtime is vendored (:mod:`protocols.book.vendor`)
-and published at the site root with ``html_extra_path``; the theme's icon-font script is left
-out (``handbook.css`` draws its few icons).
+Nothing loads from another host: the checklists are drawn by the handbook's own
+``widgets_static.js`` (:mod:`protocols.book.static_widgets`), and the theme's icon-font script is
+left out (``handbook.css`` draws its few icons).
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from protocols.book.state import build_state
 
 logger = logging.getLogger(__name__)
 
-ASSETS = ("handbook.css", "handbook.js")
+ASSETS = ("handbook.css", "handbook.js", "widgets_static.js", "offline.js")
 FAVICON = Path(__file__).parent / "assets" / "favicon.svg"
 
 
@@ -52,19 +51,10 @@ def drop_icon_font_script(app: Sphinx, config: Config) -> None:
         config.templates_path = [str(folder), *config.templates_path]
 
 
-def publish_favicon_and_vendor(app: Sphinx, config: Config) -> None:
-    """A local favicon, and the vendored widget folder among ``html_extra_path``."""
+def publish_favicon(app: Sphinx, config: Config) -> None:
+    """A local favicon: without one, browsers ask the server for /favicon.ico (a 404 offline)."""
     if not config.html_favicon:
-        # A local icon: without one, browsers ask the server for /favicon.ico (a 404 offline).
         config.html_favicon = str(FAVICON)
-    if config.handbook_vendor:
-        vendor = Path(app.srcdir) / config.handbook_vendor_dir
-        # Sphinx checks html_extra_path entries before the builder starts (and warns on a
-        # missing one); the folder is filled at builder-inited, so make sure it exists now.
-        vendor.mkdir(parents=True, exist_ok=True)
-        extra = [str(p) for p in config.html_extra_path]
-        if str(vendor) not in extra:
-            config.html_extra_path = [*extra, str(vendor)]
 
 
 def publish_logo(app: Sphinx, source: Path, name: str | None) -> Path | None:
@@ -86,12 +76,10 @@ def publish_logo(app: Sphinx, source: Path, name: str | None) -> Path | None:
 
 
 def publish_assets(app: Sphinx) -> None:
-    """``builder-inited``: the CSS and JS into ``_static``, and the widget runtime vendored."""
+    """``builder-inited``: the CSS and JS into ``_static``."""
     if app.builder.format != "html":
         return
     copy_assets(app)
-    if app.config.handbook_vendor:
-        vendor_widgets(app)
 
 
 def recopy_assets(app: Sphinx, exception: Exception | None) -> None:
@@ -101,23 +89,10 @@ def recopy_assets(app: Sphinx, exception: Exception | None) -> None:
 
 
 def copy_assets(app: Sphinx) -> None:
-    """``handbook.css`` and ``handbook.js`` into the site's ``_static``."""
+    """The extension's ``ASSETS`` into the site's ``_static``."""
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     for name in ASSETS:
         source = resources.files("protocols").joinpath("book", "assets", name)
         with resources.as_file(source) as path:
             shutil.copyfile(path, static / name)
-
-
-def vendor_widgets(app: Sphinx) -> None:
-    """Fill the vendor folder with the pinned widget runtime (cheap when up to date)."""
-    from protocols.book.vendor import VendorError, ensure_vendored
-
-    vendor = Path(app.srcdir) / app.config.handbook_vendor_dir
-    try:
-        ensure_vendored(vendor, log=lambda message: logger.info(message))
-    except VendorError as exc:
-        raise ExtensionError(
-            f"the offline widget files could not be prepared: {exc}", modname=__name__
-        ) from None

@@ -18,7 +18,7 @@ from sphinx.config import Config
 from sphinx.util import logging
 
 from protocols import settings
-from protocols.book.assets import drop_icon_font_script, publish_favicon_and_vendor, publish_logo
+from protocols.book.assets import drop_icon_font_script, publish_favicon, publish_logo
 from protocols.book.state import build_state
 from protocols.library.agency import read_profile
 from protocols.library.errors import ContentError
@@ -38,8 +38,6 @@ def add_config_values(app: Sphinx) -> None:
     app.add_config_value("handbook_agency", agency, "env", [str])
     # The profile used when no agency is named: `handbook build` with no --agency.
     app.add_config_value("handbook_default_agency", "", "env", [str])
-    app.add_config_value("handbook_vendor", True, "env", [bool])
-    app.add_config_value("handbook_vendor_dir", "vendor", "env", [str])
     app.add_config_value("handbook_job_aid_base", DEFAULT_JOB_AID_BASE, "html", [str])
     if "comments_config" not in app.config.values:
         # Jupyter Book always passes `comments_config` (from `html.comments`), but the book
@@ -70,10 +68,10 @@ def agency_profile(config: Config, srcdir: str | os.PathLike[str]) -> Path | Non
 
 
 def config_inited(app: Sphinx, config: Config) -> None:
-    """``config-inited``: theme tweaks, the agency's title and logo, favicon and vendor folder."""
+    """``config-inited``: theme tweaks, the agency's title and logo, and the favicon."""
     drop_icon_font_script(app, config)
     agency_title(app, config)
-    publish_favicon_and_vendor(app, config)
+    publish_favicon(app, config)
 
 
 def agency_title(app: Sphinx, config: Config) -> None:

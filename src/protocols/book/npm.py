@@ -32,7 +32,7 @@ class VendorError(Exception):
 class NpmPackage:
     """One pinned npm package and the files taken from it.
 
-    ``files`` maps a path inside the tarball to a path under ``vendor/widgets``; a path
+    ``files`` maps a path inside the tarball to a path in the target folder; a path
     ending in ``/*.ext`` takes every file with that suffix from that folder.
     """
 
@@ -93,9 +93,9 @@ def fetch_tarball(package: NpmPackage, cache: Path, log: Log = lambda message: N
     if done.returncode != 0:
         detail = (done.stderr.strip().splitlines() or ["no output"])[-1]
         raise VendorError(
-            f"`npm pack {package.spec}` failed ({detail}). The book needs this file to show "
-            "interactive checklists offline: run the build once where npm can reach its "
-            "registry, or copy vendor/.cache from a machine that has built the book."
+            f"`npm pack {package.spec}` failed ({detail}). The tests need this file: run "
+            "`python scripts/vendor_assets.py` once where npm can reach its registry, or copy "
+            "vendor/.cache from a machine that has run it."
         )
     try:
         reported = json.loads(done.stdout)[0]

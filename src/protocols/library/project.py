@@ -16,7 +16,7 @@ def project_folder(start: Path | None = None, *, with_book: bool = False) -> Pat
     """The project a person is working in: the nearest folder at or above ``start`` (default:
     the working folder) for which ``is_project_folder`` holds; None when there is none.
 
-    One search for the tools that act on "this project": the vendored widget files
+    One search for the tools that act on "this project": the test tools' cache
     (``vendor.project_root``), the job-aid link of a checklist run in a book page
     (``render.job_aid_links``: the ``_config.yml`` that sets ``handbook_job_aid_base``), and the
     chapters the reading-level check grades (``readability.find_book``, ``with_book``).

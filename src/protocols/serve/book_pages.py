@@ -34,8 +34,9 @@ class BookHandler(ConfinedFiles, CurrentVersion, web.StaticFileHandler):
         await super().get(path, include_body)
 
     def get_cache_time(self, path: str, modified: Any, mime_type: str) -> int:
-        """Theme and widget files change only with a new build: keep them a day. Pages revalidate."""
-        return BOOK_ASSET_CACHE_SECONDS if path.startswith(("_static/", "widgets/")) else 0
+        """Theme files and checklist modules change only with a new build: keep them a day.
+        Pages (and the service worker, which names the edition) revalidate."""
+        return BOOK_ASSET_CACHE_SECONDS if path.startswith("_static/") else 0
 
     def set_extra_headers(self, path: str) -> None:
         if not path.startswith(("_static/", "widgets/")):

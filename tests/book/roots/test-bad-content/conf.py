@@ -1,5 +1,4 @@
 # A tiny project for the book extension's in-process tests; the test gives handbook_content.
 extensions = ["myst_parser", "protocols.book.extension"]
 html_theme = "basic"
-handbook_vendor = False
 myst_enable_extensions = ["colon_fence"]
