@@ -160,11 +160,11 @@ def bench_offline(browser: Any, base: str, worker: Path, trials: int) -> dict[st
 def bench_bare(browser: Any, trials: int) -> dict[str, Any]:
     """The same checklist on a page with nothing but its state and the drawer: the floor."""
     sys.path.insert(0, str(ROOT / "tests" / "book"))
-    from book_site import serve  # noqa: PLC0415 - a test helper, only for this measurement
-    from test_static_widgets import bare_page, widget_state  # noqa: PLC0415
+    from book_site import serve
+    from test_static_widgets import bare_page, widget_state
 
-    from protocols.book.static_widgets import static_state  # noqa: PLC0415
-    from protocols.ui.checklist import ChecklistWidget  # noqa: PLC0415
+    from protocols.book.static_widgets import static_state
+    from protocols.ui.checklist import ChecklistWidget
 
     folder = Path(tempfile.mkdtemp())
     shutil.copyfile(ROOT / "src" / "protocols" / "book" / "assets" / "widgets_static.js",
