@@ -13,15 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from protocols.book.manual_print import CHROMIUM
+from protocols.book.manual_print import CHROMIUM_ARGS as CHROMIUM_ARGS  # shared by the book tests
+
+CHROMIUM_PATH = str(CHROMIUM)
+"""Debian's Chromium, launched the way ``handbook build --pdf`` launches it (one list of flags)."""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -27,6 +27,7 @@ from book_site import (
 
 from buildlog import build_problems
 from protocols.library.loader import load_library
+from protocols.render.labels import JOB_AIDS
 
 pytestmark = [pytest.mark.slow]
 
@@ -195,7 +196,7 @@ def test_cards_page_has_a_card_for_every_protocol(book):
 def test_job_aid_links_point_at_the_job_aid_server(book):
     page = read_page(book.html / "book/reference/job-aids.html")
     aids = [h for h in page.links if "voila/render/" in h]
-    assert len(aids) == 8
+    assert len(aids) == len(JOB_AIDS)
     assert all(h.startswith("../../voila/render/") and h.endswith(".ipynb") for h in aids)
     scene = read_page(book.html / "book/arrive/scene-safety.html")
     assert "../../voila/render/scene-response.ipynb" in scene.links

@@ -16,9 +16,11 @@ import pytest
 from book_site import CHROMIUM_ARGS, CHROMIUM_PATH, serve
 from checklist_page import answer, open_checklist, progress
 
+from protocols.book.offline_files import precached_files
 from protocols.book.static_widgets import (
     STATE_TYPE,
     VIEW_TYPE,
+    prune_modules,
     script_json,
     static_state,
     stored_file,
@@ -134,3 +136,22 @@ def test_a_module_that_fails_says_so_in_the_page(tmp_path: Path, sync_api) -> No
             assert "pocket card" in page.locator(".hb-static-widget").inner_text()
         finally:
             browser.close()
+
+
+def test_modules_no_page_names_are_pruned(tmp_path: Path) -> None:
+    kept = stored_file(tmp_path / "_static", "export default { render() {} };\n", ".js")
+    old = stored_file(tmp_path / "_static", "export default {};\n", ".js")
+    (tmp_path / "_static" / "widgets" / ".part-x1").write_text("half", encoding="utf-8")
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "page.html").write_text(f'<script>{{"_esm":"../_static/{kept}"}}</script>',
+                                                 encoding="utf-8")
+    assert prune_modules(tmp_path) == sorted([".part-x1", old.split("/")[-1]])
+    assert [p.name for p in (tmp_path / "_static" / "widgets").iterdir()] == [kept.split("/")[-1]]
+
+
+def test_a_hidden_file_is_never_on_the_offline_list(tmp_path: Path) -> None:
+    (tmp_path / "_static" / "widgets").mkdir(parents=True)
+    (tmp_path / "_static" / "widgets" / "abc.js").write_text("export default {};", encoding="utf-8")
+    (tmp_path / "_static" / "widgets" / ".part-x1").write_text("half", encoding="utf-8")
+    (tmp_path / "index.html").write_text("<p>home</p>", encoding="utf-8")
+    assert precached_files(tmp_path) == ["_static/widgets/abc.js", "index.html"]

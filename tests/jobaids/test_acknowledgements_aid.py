@@ -94,6 +94,8 @@ def test_without_a_personal_sign_in_nothing_can_be_acknowledged(library: Library
     aid = acknowledgements_aid(library, store, clock, Path("/nonexistent"))
     assert "needs your own sign-in" in page_text(aid)
     assert all_acknowledgements(store) == []
+    with pytest.raises(AcknowledgementError):  # nor can anyone read the officers' report
+        AcknowledgementController(library, store, documents(library), clock).report()
 
 
 def test_the_checklist_aid_shows_its_scene_log_after_each_saved_answer(library: Library, store: Store,

@@ -303,3 +303,45 @@ def test_the_handout_prints_on_one_page_passes_axe_and_reads_at_375_px(
         .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
         .map(e => parseFloat(getComputedStyle(e).fontSize))""")
     assert min(sizes) >= 16 - 0.05, "printed text under 12 pt"
+
+
+def test_every_paper_answer_the_content_offers_is_one_the_handout_knows() -> None:
+    """An answer the handout does not know would be treated as "ask first": keep the sets in step."""
+    from protocols.library.loader import load_library
+    from protocols.render.handout import PAPER_ITEM, PAPER_SAFE, PAPER_UNSAFE
+
+    library = load_library()
+    items = [item for protocol in library.protocols.values() for item in protocol.items() if item.id == PAPER_ITEM]
+    assert items, f"no checklist asks {PAPER_ITEM}"
+    for item in items:
+        assert item.value.type == "choice"
+        assert {choice.id for choice in item.value.choices} <= PAPER_SAFE | PAPER_UNSAFE
+
+
+def test_a_paper_answer_the_handout_does_not_know_means_ask_first(store: Store, county: Library) -> None:
+    """An agency's own option (here "ask-later") is neither safe nor unsafe: ask, never assume."""
+    import dataclasses
+
+    save_scene(store, county, None)
+    save_rights(store, county, "ca-marsy-en")
+    facts = dataclasses.replace(facts_of(store), paper="ask-later")
+    sheet = handout(county, facts)
+    assert not sheet.printable and sheet.officer_notes[0].startswith("Ask first")
+    assert handout(county, facts, paper_confirmed_safe=True).printable
+
+
+def test_a_regional_notice_language_starts_the_handout_in_its_language(
+        store: Store, county: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A notice given in es-MX, where the handout offers es: it starts in Spanish, and opens."""
+    import dataclasses
+
+    import protocols.ui.handout_action as action
+
+    save_scene(store, county, "all-safe")
+    save_rights(store, county, "ca-marsy-es")
+    facts = dataclasses.replace(facts_of(store), languages=("es-MX",))
+    monkeypatch.setattr(action, "case_facts", lambda *_args: facts)
+    panel = HandoutPanel(county, store, CASE)
+    click(panel.widget, "Make the victim's handout")
+    assert panel.language.value == "es"
+    assert panel.sheet.value, "the handout was not drawn"

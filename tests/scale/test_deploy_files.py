@@ -49,7 +49,9 @@ def test_the_image_installs_the_lock_and_runs_unprivileged() -> None:
     assert "pip install -q --require-hashes -r /tmp/lock.txt" in text
     users = re.findall(r"^USER (\S+)", text, re.M)
     assert users and users[-1] not in ("root", "0"), users
-    assert re.search(r"^HEALTHCHECK .*\n?.*127\.0\.0\.1:8866/healthz", text, re.M)
+    assert re.search(r"^HEALTHCHECK .*\n?.*127\.0\.0\.1:8866/healthz/live", text, re.M), \
+        "the image's own check is liveness: a database outage must not restart every replica"
+    assert "npm" not in text and "vendor_assets" not in text, "the book needs no front-end download"
     assert not re.search(r"^ENV .*HANDBOOK_", text, re.M), "settings come from the environment, not the image"
     for ignore in (".containerignore", ".dockerignore"):
         ignored = (ROOT / ignore).read_text(encoding="utf-8").split()

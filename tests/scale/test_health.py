@@ -22,7 +22,7 @@ import pytest
 from cluster import fresh_database, running_cluster
 from sqlalchemy import create_engine, text
 
-from protocols.records import SCHEMA_VERSION, Store
+from protocols.records import SCHEMA_VERSION, Store, migrations
 from protocols.serve.health import Readiness
 from served import HANDBOOK, ROOT, free_port
 
@@ -152,6 +152,15 @@ def test_readiness_names_each_problem(postgres_url: str, tmp_path: Path) -> None
     Store(create_engine(database), actor="test").upgrade_schema()
     (tmp_path / "snapshot.json").write_text("{}", encoding="utf-8")
     assert readiness.store_problems() == [] and readiness.content_problems() == []
+    with engine.begin() as conn:  # a newer server migrated it (a rolling upgrade)
+        migrations.set_version(conn, SCHEMA_VERSION + 1)
+    engine.dispose()
+    assert readiness.store_problems() == [
+        f"the records database is at schema version {SCHEMA_VERSION + 1}, written by a newer handbook; "
+        f"this server knows up to {SCHEMA_VERSION} (replace it with the new version)"]
+    with engine.begin() as conn:
+        migrations.set_version(conn, SCHEMA_VERSION)
+    engine.dispose()
     readiness.report([])
     assert logged == [], "a server that is ready from the start logs nothing"
     readiness.report(["x"])

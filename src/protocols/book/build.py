@@ -102,9 +102,9 @@ def _from_root(line: str, root: Path) -> str:
     return line.replace(prefix, "").strip()
 
 
-def command(root: Path, out: Path, strict: bool = True) -> list[str]:
+def command(root: Path, out: Path, strict: bool = True, offline: bool = True) -> list[str]:
     cmd = [sys.executable, "-m", "protocols.book.build", str(root), str(out)]
-    return [*cmd, "--strict"] if strict else cmd
+    return [*cmd, *(["--strict"] if strict else []), *([] if offline else ["--no-offline"])]
 
 
 def environment(content: Path | None, agency: Path | None) -> dict[str, str]:
@@ -119,14 +119,18 @@ def environment(content: Path | None, agency: Path | None) -> dict[str, str]:
 
 
 def run_build(root: Path, out: Path, *, content: Path | None = None, agency: Path | None = None,
-              strict: bool = True, capture: bool = False) -> BuildRun:
-    """Build the book into ``out``; with ``capture`` the log is only kept, else printed as well."""
+              strict: bool = True, capture: bool = False, offline: bool = True) -> BuildRun:
+    """Build the book into ``out``; with ``capture`` the log is only kept, else printed as well.
+
+    ``offline=False`` leaves out the service worker: a live preview must show every rebuild,
+    where a kept edition would be served from the browser's cache.
+    """
     import time
 
     started = time.monotonic()
     # The log is always kept (a failed build's summary reads it); without ``capture`` each line is
     # also printed as it comes, so a long build shows its progress.
-    with subprocess.Popen(command(root, out, strict), cwd=root, env=environment(content, agency),
+    with subprocess.Popen(command(root, out, strict, offline), cwd=root, env=environment(content, agency),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as child:
         kept: list[str] = []
         assert child.stdout is not None
@@ -162,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("root", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--strict", action="store_true", help="-W -n --keep-going")
+    parser.add_argument("--no-offline", action="store_true",
+                        help="no service worker (a live preview shows every rebuild)")
     args = parser.parse_args(argv)
     from jupyter_book.sphinx import build_sphinx
 
@@ -170,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     overrides: dict[str, object] = {"external_toc_path": toc.as_posix(), "latex_individualpages": False}
     if args.strict:
         overrides["nitpicky"] = True
+    if args.no_offline:
+        overrides["handbook_offline"] = False
     result = build_sphinx(root, args.out.resolve(), use_external_toc=True, noconfig=True,
                           path_config=str(root / "_config.yml"), confoverrides=overrides,
                           builder="html", warningiserror=args.strict, keep_going=args.strict)

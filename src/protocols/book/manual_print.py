@@ -125,8 +125,14 @@ def _tools(chromium: Path) -> Path:
 
 def page_texts(pdf: Path, pdftotext: Path | str = "pdftotext") -> list[str]:
     """The text of each page of ``pdf``, in order."""
-    done = subprocess.run([str(pdftotext), "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                          text=True, timeout=300, check=False)
+    try:
+        done = subprocess.run([str(pdftotext), "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                              text=True, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        raise ManualError("pdftotext took more than 5 minutes to read the printed manual; "
+                          "try again on a less busy machine") from None
+    except OSError as exc:
+        raise ManualError(f"pdftotext could not be run: {exc.strerror or exc}") from None
     if done.returncode != 0:
         raise ManualError(f"pdftotext could not read the printed manual: {done.stderr.strip()}")
     pages = done.stdout.split("\f")

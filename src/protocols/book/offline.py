@@ -28,6 +28,7 @@ from sphinx.util import logging
 from protocols.book.offline_files import precached_files
 from protocols.book.offline_page import aid_checklists, offline_aid_page
 from protocols.book.state import build_state
+from protocols.book.static_widgets import prune_modules
 from protocols.library.container import Library
 
 logger = logging.getLogger(__name__)
@@ -107,9 +108,16 @@ def web_manifest(title: str) -> str:
 
 def write_offline_handbook(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``: the offline page, the manifest, then the worker with the precache list."""
-    if exception is not None or app.builder.format != "html" or not app.config.handbook_offline:
+    if exception is not None or app.builder.format != "html":
         return
     site = Path(app.outdir)
+    if not app.config.handbook_offline:
+        # A worker left by an earlier build would go on serving its edition: remove it, and a
+        # browser that asks for it again (a 404) drops its registration.
+        for name in (SERVICE_WORKER, MANIFEST, OFFLINE_AID_PAGE):
+            (site / name).unlink(missing_ok=True)
+        return
+    prune_modules(site)
     library = build_state(app).library
     title = str(app.config.html_title or app.config.project)
     base = str(app.config.handbook_job_aid_base)

@@ -96,4 +96,7 @@ def precached_files(site: Path, extra: tuple[str, ...] = ()) -> list[str]:
     widgets = site / "_static" / "widgets"
     if widgets.is_dir():
         keep |= {p.relative_to(site).as_posix() for p in widgets.iterdir() if p.is_file()}
-    return sorted(name for name in keep if not name.endswith(".map"))
+    # Hidden files (a half-written module, an editor's backup) are never served: one on the list
+    # would make the worker's all-or-nothing install fail for every reader.
+    return sorted(name for name in keep if not name.endswith(".map")
+                  and not any(part.startswith(".") for part in name.split("/")))

@@ -51,6 +51,21 @@ def stored_file(static: Path, text: str, suffix: str) -> str:
     return f"{MODULE_FOLDER}/{name}"
 
 
+def prune_modules(site: Path) -> list[str]:
+    """Remove the module and style files under ``_static/widgets`` that no page names any more
+    (an older build's, or a half-written one); the names removed."""
+    folder = site / "_static" / MODULE_FOLDER
+    if not folder.is_dir():
+        return []
+    named = "\n".join(page.read_text(encoding="utf-8", errors="replace") for page in site.rglob("*.html"))
+    removed = []
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and (path.name.startswith(".") or f"{MODULE_FOLDER}/{path.name}" not in named):
+            path.unlink()
+            removed.append(path.name)
+    return removed
+
+
 def viewed_models(body: str) -> set[str]:
     """The model ids the page's view scripts name."""
     found: set[str] = set()
@@ -102,6 +117,8 @@ def draw_widgets_statically(app: Sphinx, pagename: str, _template: str,
             continue
         state = json.loads(str(attributes.get("body", "{}")).replace("<\\/", "</"))
         to_static = context["pathto"]("_static/", 1)
+        if not to_static.startswith((".", "/")):
+            to_static = f"./{to_static}"  # a page at the site root: "_static/" alone reads as source
         static = Path(app.outdir) / "_static"
         rewritten = static_state(state, viewed_models(str(context.get("body", ""))), static, to_static)
         scripts.remove(script)

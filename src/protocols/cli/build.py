@@ -124,5 +124,7 @@ def _print_manual(book: Path, site: Path, folder: Path, library: Library, agency
         printed = print_manual(site, book, target, facts)
     except ManualError as exc:
         raise fail(f"the printed manual was not made: {exc}") from None
+    except OSError as exc:  # writing or moving the PDF: a full disk, a folder without permission
+        raise fail(f"the printed manual could not be written to {target}: {exc.strerror or exc}") from None
     typer.echo(f"Wrote {printed.path}: {printed.pages} pages, {printed.megabytes:.1f} MB, "
                f"in {printed.seconds:.0f} s ({printed.prints} prints to number the contents)")

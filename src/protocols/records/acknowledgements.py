@@ -133,7 +133,8 @@ def record_check(store: Store, officer: str, document: Document, right: int, tot
             if done.rowcount != 1:
                 raise AcknowledgementError(f"Acknowledge version {document.version} of “{document.title}” "
                                            "before taking its check.")
-            _audit(conn, officer, "ack-check", f"{document.key} version {document.version}: {right}/{total}", now)
+            # The score is a personnel record: it stays in the acknowledgements table, not the audit log.
+            _audit(conn, officer, "ack-check", f"{document.key} version {document.version}", now)
     except SQLAlchemyError as exc:
         raise AcknowledgementError(f"The check result was not saved: {_why(exc)}. Try again.") from None
     found = find(store, officer, document.key, document.version)

@@ -219,11 +219,12 @@ def handout(library: Library, facts: CaseFacts, language: str | None = None,
         notes.append("No agency profile is in use, so the sheet has no advocate or crisis line. Open the "
                      "aid with your agency's profile.")
     notices = [_in_language(library, library.rights[n], lang, notes) for n in facts.notices if n in library.rights]
-    printable = facts.paper in PAPER_SAFE or (facts.paper is None and paper_confirmed_safe)
+    printable = facts.paper in PAPER_SAFE or (facts.paper not in PAPER_UNSAFE and paper_confirmed_safe)
     if facts.paper in PAPER_UNSAFE:
         notes.insert(0, "The victim said paper is not safe to keep. Do not print or hand over this sheet: "
                         "read it aloud instead, and give only what the victim can hide.")
-    elif facts.paper is None and not paper_confirmed_safe:
+    elif facts.paper not in PAPER_SAFE and not paper_confirmed_safe:
+        # No answer, or one this handout does not know (an agency's own option): ask, never assume.
         notes.insert(0, "Ask first: is it safe for the victim to keep paper? Record the answer in the scene "
                         "checklist (Before you leave), or confirm it here, before you print.")
     body = _body(library, facts, words, lang, asked, notices, today or dt.date.today())

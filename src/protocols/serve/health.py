@@ -79,6 +79,10 @@ class Readiness:
             shown = "has no handbook tables" if version is None else f"is at schema version {version}"
             return [f"the records database {shown}; this server needs version {SCHEMA_VERSION} "
                     "(restart a server of this version to bring it up to date)"]
+        if version > SCHEMA_VERSION:
+            # A newer server migrated it (a rolling upgrade): this one cannot open the store.
+            return [f"the records database is at schema version {version}, written by a newer "
+                    f"handbook; this server knows up to {SCHEMA_VERSION} (replace it with the new version)"]
         return []
 
     def _opened_store(self) -> Any:

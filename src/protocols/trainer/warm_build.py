@@ -79,7 +79,8 @@ class WarmBuilder:
         return BuildRun(int(answer[1]), time.monotonic() - started, pages_read(text), text)
 
     def _cold(self) -> BuildRun:
-        return run_build(self.root, self.out, content=self.content, agency=self.agency, capture=True)
+        return run_build(self.root, self.out, content=self.content, agency=self.agency, capture=True,
+                         offline=False)
 
     def _running(self) -> subprocess.Popen[str] | None:
         if self._failed:
@@ -129,7 +130,7 @@ def _forked_build(root: str, out: str, log: str) -> int:
             os.close(target)
             from protocols.book.build import main
 
-            return main([root, out, "--strict"])
+            return main([root, out, "--strict", "--no-offline"])
 
         exit_with(build)
     _, status = os.waitpid(pid, 0)

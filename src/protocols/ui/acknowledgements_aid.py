@@ -110,7 +110,9 @@ class AcknowledgementController:
         return said + (" Look again at: " + " ".join(wrong) if wrong else "")
 
     def report(self) -> list[ReportRow]:
-        """Every known officer against every document."""
+        """Every known officer against every document; only for someone signed in as themselves
+        (the report names officers and their check results)."""
+        _ = self.officer  # refuses no sign-in or a shared one, with the reason
         return report(all_acknowledgements(self.store), self.documents, known_officers(self.store),
                       self.clock().date(), self.grace_days)
 

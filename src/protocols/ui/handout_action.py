@@ -19,7 +19,16 @@ from protocols.engine.base import RunState
 from protocols.engine.languages import language_options
 from protocols.library.container import Library
 from protocols.records import Store, StoreError
-from protocols.render.handout import WORDS, CaseFacts, Handout, case_facts, handout, suggested_language
+from protocols.render.handout import (
+    PAPER_SAFE,
+    PAPER_UNSAFE,
+    WORDS,
+    CaseFacts,
+    Handout,
+    case_facts,
+    handout,
+    suggested_language,
+)
 from protocols.ui.markup import esc
 from protocols.ui.plain import STATIC, static_style
 from protocols.ui.widget_kit import button, column, html_box, row, stacked
@@ -102,10 +111,16 @@ class HandoutPanel:
         self.facts = case_facts(self.case_number, states)
         self._unreadable = unreadable
         self.language.unobserve(self._changed, names="value")
-        self.language.options = language_choices(self.library, self.facts)
-        self.language.value = suggested_language(self.facts)
-        self.language.observe(self._changed, names="value")
-        self.paper_safe.layout.display = "" if self.facts.paper is None else "none"
+        try:
+            self.language.options = language_choices(self.library, self.facts)
+            offered = [code for _label, code in self.language.options]
+            wanted = suggested_language(self.facts)
+            # A regional notice (es-MX) starts the handout in its language (es) when only that is offered.
+            self.language.value = wanted if wanted in offered else next(
+                (code for code in offered if code.split("-")[0] == wanted.split("-")[0]), "en")
+        finally:
+            self.language.observe(self._changed, names="value")
+        self.paper_safe.layout.display = "none" if self.facts.paper in PAPER_SAFE | PAPER_UNSAFE else ""
         self.details.layout.display = ""
         self.open_button.description = "Make the handout again (after new answers)"
         self.draw()
@@ -125,7 +140,7 @@ class HandoutPanel:
         self.notes.value = "".join(f'<p class="hb-warn" role="note">{esc(n)}</p>' for n in notes)
         self.printer.document = item.document()
         self.printer.printable = item.printable
-        if item.printable or self.facts.paper is None:
+        if item.printable or self.facts.paper not in PAPER_UNSAFE:
             self.sheet.value = f'{HANDOUT_STYLE}<div class="hb-handout-preview">{item.shown_under(2)}</div>'
         else:
             said = "".join(f"<p>{esc(line)}</p>" for line in item.script)

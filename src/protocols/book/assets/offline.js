@@ -73,9 +73,13 @@
 
   function register() {
     if (!("serviceWorker" in navigator) || location.protocol === "file:") { return; }
+    // A page that had a worker gets a new one only when a reader agreed to update (in this tab
+    // or another): reload, so no page mixes two editions. The first worker takes over silently.
+    var hadWorker = Boolean(navigator.serviceWorker.controller);
     var reloading = false;
     navigator.serviceWorker.addEventListener("controllerchange", function () {
-      if (document.querySelector(".hc-update-bar") && !reloading) { reloading = true; location.reload(); }
+      if (hadWorker && !reloading) { reloading = true; location.reload(); }
+      hadWorker = true;
     });
     navigator.serviceWorker.register(root + "service-worker.js").then(function (registration) {
       offerUpdate(registration);

@@ -126,7 +126,7 @@ export async function renderPage(root = document) {
   document.documentElement.dataset.widgetsDrawn = String(drawn.length);
 }
 
-if (typeof document !== "undefined" && !globalThis.HANDBOOK_WIDGETS_MANUAL) {
+if (typeof document !== "undefined") {
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", () => renderPage(), { once: true });
   } else {
