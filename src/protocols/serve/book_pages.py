@@ -39,7 +39,7 @@ class BookHandler(ConfinedFiles, CurrentVersion, web.StaticFileHandler):
         return BOOK_ASSET_CACHE_SECONDS if path.startswith("_static/") else 0
 
     def set_extra_headers(self, path: str) -> None:
-        if not path.startswith(("_static/", "widgets/")):
+        if not path.startswith("_static/"):
             self.set_header("Cache-Control", "no-cache")
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
