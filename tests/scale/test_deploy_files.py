@@ -36,12 +36,27 @@ def _options(command: list[str]) -> set[str]:
     return {word for word in command if word.startswith("--")}
 
 
+def _all_documents() -> list[dict[str, Any]]:
+    return [document for path in sorted(KUBERNETES.glob("*.yaml"))
+            for document in yaml.safe_load_all(path.read_text(encoding="utf-8"))]
+
+
 def _documents() -> dict[str, dict[str, Any]]:
+    """The first document of each kind (the handbook's own; the sign-on's Ingress comes after)."""
     found: dict[str, dict[str, Any]] = {}
-    for path in sorted(KUBERNETES.glob("*.yaml")):
-        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-            found[document["kind"]] = document
+    for document in _all_documents():
+        found.setdefault(document["kind"], document)
     return found
+
+
+def test_the_sign_on_pages_are_reachable_without_a_sign_on() -> None:
+    """The sign-in page itself must not demand a sign-in (nginx and the Kubernetes example)."""
+    config = DEPLOY_CONF.read_text(encoding="utf-8")
+    block = config[config.index("location /oauth2/ {"):]
+    assert "auth_request off;" in block[:block.index("}")]
+    sign_on = [d for d in _all_documents() if d["kind"] == "Ingress"
+               and any(p["path"] == "/oauth2" for r in d["spec"]["rules"] for p in r["http"]["paths"])]
+    assert sign_on and "nginx.ingress.kubernetes.io/auth-url" not in sign_on[0]["metadata"].get("annotations", {})
 
 
 def test_the_image_installs_the_lock_and_runs_unprivileged() -> None:
