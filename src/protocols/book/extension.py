@@ -32,7 +32,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-from protocols.book import assets, config, fingerprint, maths, offline, state, static_widgets, xref
+from protocols.book import assets, config, fingerprint, history, maths, offline, state, static_widgets, xref
 from protocols.book.directives import DIRECTIVES
 
 EVENTS: tuple[tuple[str, Any], ...] = (
@@ -47,6 +47,7 @@ EVENTS: tuple[tuple[str, Any], ...] = (
     ("doctree-resolved", xref.doctree_resolved),
     ("build-finished", assets.recopy_assets),
     ("html-page-context", offline.link_offline_parts),
+    ("html-page-context", history.add_last_updated),
     ("build-finished", config.fail_on_content_problems),
 )
 """Each event and its handler, in the order they are connected (and called, for one event)."""

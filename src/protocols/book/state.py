@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -28,6 +29,8 @@ class BuildState:
     failed: int = 0
     logo: str | None = None
     """The agency logo's file name in ``_static``, when the profile names one."""
+    history: tuple[dict[str, list[Any]], set[str]] | None = None
+    """The book's git history and uncommitted files (:mod:`protocols.book.history`), read once."""
 
 
 def build_state(app: Sphinx) -> BuildState:

@@ -12,6 +12,7 @@
 ``scenario``               a training scenario's summary with a link to the scenario player
 ``job-aid-list``           the index of job aids
 ``agency-contacts``        the agency this build is for, with its hotline and on-call numbers
+``change-history``         every chapter's commits and every checklist's and notice's change notes
 ``knowledge-check``        3-5 self-check questions on a protocol's critical items, or on
                            other content (``confidentiality:<id>``, ``needs:<id>``, ...)
 
@@ -32,6 +33,7 @@ from protocols.book.directives.content import (
     RightsNoticeDirective,
     ScenarioDirective,
 )
+from protocols.book.directives.history import ChangeHistoryDirective
 from protocols.book.directives.knowledge import KnowledgeCheckDirective
 from protocols.book.directives.protocols import PocketCardDirective, PocketCardsDirective, ProtocolDirective
 from protocols.book.directives.site import AgencyContactsDirective, JobAidListDirective
@@ -48,6 +50,7 @@ DIRECTIVES: dict[str, type[SphinxDirective]] = {
     "follow-up-template": FollowUpDirective,
     "scenario": ScenarioDirective,
     "job-aid-list": JobAidListDirective,
+    "change-history": ChangeHistoryDirective,
     "knowledge-check": KnowledgeCheckDirective,
     "agency-contacts": AgencyContactsDirective,
 }
