@@ -101,6 +101,15 @@ def _accepts(port: int) -> bool:
         return False
 
 
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """kill -9 a server and everything it started (fork server, kernels); return once all are gone."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _group_alive(process.pid):
+        time.sleep(0.1)
+
+
 def _group_alive(pid: int) -> bool:
     try:
         os.killpg(pid, 0)

@@ -16,9 +16,7 @@ import datetime as dt
 import json
 import os
 import shutil
-import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ import pytest
 from protocols.engine import ChecklistState
 from protocols.records import Store
 from required import FIX_CHROMIUM, axe_core, load_module, unavailable
-from served import HANDBOOK, ROOT, abandon, free_port, stop_cleanly, wait_for_port
+from served import HANDBOOK, ROOT, abandon, free_port, kill_group, stop_cleanly, wait_for_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -89,15 +87,7 @@ class Servers:
     def kill(self) -> None:
         """SIGKILL to the server and everything it started (kernels, the fork server)."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(self.process.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
+        kill_group(self.process)
         self.process = None
 
     def stop(self) -> None:

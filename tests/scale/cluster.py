@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from served import HANDBOOK, ROOT, abandon, free_port, stop_cleanly, wait_for_port
+from served import HANDBOOK, ROOT, abandon, free_port, kill_group, stop_cleanly, wait_for_port
 
 DEPLOY_CONF = ROOT / "deploy" / "nginx" / "handbook.conf"
 OFFICER_HEADER = "X-Test-Officer"
@@ -108,15 +108,7 @@ class Replica:
     def kill(self) -> None:
         """kill -9 the replica and everything it started (fork server, kernels)."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(self.process.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
+        kill_group(self.process)
         self.process = None
 
 

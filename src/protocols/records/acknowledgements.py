@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from protocols.records.actor import AID_DEFAULT
 from protocols.records.content_changes import Changes, Document, changes
 from protocols.records.schema_v3 import acknowledgements as table
-from protocols.records.store import Store, audit
+from protocols.records.store import Store, audit, failure_reason
 
 DEFAULT_GRACE_DAYS = 14
 """Days an officer has to acknowledge a new version before the report calls them overdue."""
@@ -112,7 +112,7 @@ def acknowledge(store: Store, officer: str, document: Document, now: dt.datetime
     except IntegrityError:
         created = False
     except SQLAlchemyError as exc:
-        raise AcknowledgementError(f"Not saved: {_why(exc)}. Try again.") from None
+        raise AcknowledgementError(f"Not saved: {failure_reason(exc)}. Try again.") from None
     found = find(store, officer, document.key, document.version)
     if found is None:  # pragma: no cover - the row was there a moment ago
         raise AcknowledgementError("Not saved: the acknowledgement could not be read back. Try again.")
@@ -136,7 +136,7 @@ def record_check(store: Store, officer: str, document: Document, right: int, tot
             # The score is a personnel record: it stays in the acknowledgements table, not the audit log.
             _audit(conn, officer, "ack-check", f"{document.key} version {document.version}", now)
     except SQLAlchemyError as exc:
-        raise AcknowledgementError(f"The check result was not saved: {_why(exc)}. Try again.") from None
+        raise AcknowledgementError(f"The check result was not saved: {failure_reason(exc)}. Try again.") from None
     found = find(store, officer, document.key, document.version)
     assert found is not None
     return found
@@ -180,7 +180,7 @@ def known_officers(store: Store) -> list[str]:
             found = set(conn.execute(select(table.c.officer).distinct()).scalars().all())
             found |= set(conn.execute(select(audit.c.actor).distinct()).scalars().all())
     except SQLAlchemyError as exc:
-        raise AcknowledgementError(f"Cannot read the records: {_why(exc)}.") from None
+        raise AcknowledgementError(f"Cannot read the records: {failure_reason(exc)}.") from None
     return sorted(found - SHARED_USERS)
 
 
@@ -190,21 +190,10 @@ def _select(store: Store, *conditions: Any) -> list[Acknowledgement]:
             rows = conn.execute(select(table).where(*conditions).order_by(table.c.acknowledged_at, table.c.id)
                                 ).mappings().all()
     except SQLAlchemyError as exc:
-        raise AcknowledgementError(f"Cannot read the acknowledgements: {_why(exc)}.") from None
+        raise AcknowledgementError(f"Cannot read the acknowledgements: {failure_reason(exc)}.") from None
     return [_from_row(r) for r in rows]
 
 
 def _audit(conn: Any, officer: str, action: str, detail: str, now: dt.datetime) -> None:
     conn.execute(insert(audit).values(at=now.astimezone(dt.UTC), actor=officer, action=action, run_id=None,
                                       outcome="ok", detail=detail[:200]))
-
-
-def _why(exc: Exception) -> str:
-    text = (str(getattr(exc, "orig", exc)).splitlines() or [""])[0].lower()
-    if "locked" in text or "busy" in text:
-        return "the database is busy; try again"
-    if "readonly" in text or "read-only" in text:
-        return "the database is read-only"
-    if "connect" in text or "refused" in text:
-        return "the database server cannot be reached"
-    return "the records database refused it"

@@ -193,7 +193,7 @@ class Store:
         except SchemaError as exc:
             raise StoreError(f"cannot use this database: {exc}") from None
         except DBAPIError as exc:
-            raise StoreError(f"cannot open the records database: {_reason(exc)}") from None
+            raise StoreError(f"cannot open the records database: {failure_reason(exc)}") from None
 
     def upgrade_schema(self, on_wait: Callable[[], None] | None = None) -> list[int]:
         """Create the tables, or bring an older database up to date; return the versions applied.
@@ -211,7 +211,7 @@ class Store:
         except SchemaError as exc:
             raise StoreError(f"cannot use this database: {exc}") from None
         except DBAPIError as exc:
-            raise StoreError(f"cannot open the records database: {_reason(exc)}") from None
+            raise StoreError(f"cannot open the records database: {failure_reason(exc)}") from None
 
     def _upgrade_locked(self) -> list[int]:
         """:meth:`upgrade_schema`'s work, while this server is the only one doing it: the version
@@ -249,7 +249,7 @@ class Store:
                     replace_log(conn, record.id, scene_log)
                 self._audit(conn, actor, "create", record.id, "ok")
         except SQLAlchemyError as exc:
-            raise StoreError(f"the run was not saved: {_reason(exc)}") from None
+            raise StoreError(f"the run was not saved: {failure_reason(exc)}") from None
         return record
 
     def save(self, run_id: str, expected_revision: int, status: str, state: str,
@@ -286,7 +286,7 @@ class Store:
         except RevisionConflict:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"the answer was not saved: {_reason(exc)}") from None
+            raise StoreError(f"the answer was not saved: {failure_reason(exc)}") from None
         return expected_revision + 1
 
     def get(self, run_id: str) -> RunRecord | None:
@@ -294,7 +294,7 @@ class Store:
             with self.engine.connect() as conn:
                 row = conn.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read the run: {_reason(exc)}") from None
+            raise StoreError(f"cannot read the run: {failure_reason(exc)}") from None
         return RunRecord(**row) if row else None
 
     def find(self, aid: str, case_number: str) -> list[RunRecord]:
@@ -321,7 +321,7 @@ class Store:
             with self.engine.connect() as conn:
                 return sorted(conn.execute(select(runs.c.aid).distinct()).scalars().all())
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read the records: {_reason(exc)}") from None
+            raise StoreError(f"cannot read the records: {failure_reason(exc)}") from None
 
     def recent(self, aid: str, limit: int = 10, open_only: bool = True) -> list[RunRecord]:
         """The newest runs of one job aid, for a resume list."""
@@ -337,7 +337,7 @@ class Store:
                     select(runs).where(*conditions).order_by(runs.c.updated_at.desc()).limit(limit)
                 ).mappings().all()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read the records: {_reason(exc)}") from None
+            raise StoreError(f"cannot read the records: {failure_reason(exc)}") from None
         return [RunRecord(**row) for row in rows]
 
     def record_event(self, action: str, run_id: str | None, outcome: str = "ok",
@@ -348,7 +348,7 @@ class Store:
             with self.engine.begin() as conn:
                 self._audit(conn, actor, action, run_id, outcome)
         except SQLAlchemyError as exc:
-            raise StoreError(f"the audit log could not be written: {_reason(exc)}") from None
+            raise StoreError(f"the audit log could not be written: {failure_reason(exc)}") from None
 
     def purge(self, older_than_days: int, now: dt.datetime | None = None,
               actor: str | None = None) -> list[str]:
@@ -371,7 +371,7 @@ class Store:
                 for run_id in ids:
                     self._audit(conn, actor, "delete", run_id, "ok")
         except SQLAlchemyError as exc:
-            raise StoreError(f"nothing was purged: {_reason(exc)}") from None
+            raise StoreError(f"nothing was purged: {failure_reason(exc)}") from None
         return ids
 
     def scene_logs(self, run_ids: Sequence[str]) -> dict[str, list[StoredEvent]]:
@@ -380,7 +380,7 @@ class Store:
             with self.engine.connect() as conn:
                 return read_logs(conn, run_ids)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read the scene log: {_reason(exc)}") from None
+            raise StoreError(f"cannot read the scene log: {failure_reason(exc)}") from None
 
     def audit_log(self, run_id: str | None = None) -> list[dict[str, Any]]:
         query = select(audit).order_by(audit.c.id)
@@ -398,7 +398,7 @@ class Store:
                                                 audit.c.action.in_(("create", "change")))
                     .order_by(audit.c.id)).scalars().all()
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read the audit log: {_reason(exc)}") from None
+            raise StoreError(f"cannot read the audit log: {failure_reason(exc)}") from None
         return list(dict.fromkeys(found))
 
     @staticmethod
@@ -447,7 +447,7 @@ def check_sqlite_file(path: Path) -> None:
         text = str(exc.orig).lower()
         if "not a database" in text or "malformed" in text or "corrupt" in text:
             raise StoreError(f"{path} is not a handbook database, or it is damaged; {fix}") from None
-        raise StoreError(f"cannot read the records database {path}: {_reason(exc)}") from None
+        raise StoreError(f"cannot read the records database {path}: {failure_reason(exc)}") from None
     finally:
         probe.dispose()
 
@@ -460,7 +460,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _reason(exc: Exception) -> str:
+def failure_reason(exc: Exception) -> str:
     """A short, plain reason for a database failure, without SQL or values."""
     text = str(getattr(exc, "orig", exc)).splitlines()[0] if str(exc) else type(exc).__name__
     lowered = text.lower()

@@ -136,7 +136,10 @@ def live_checklist(session: ChecklistSession, library: Library, storage_key: str
     def handled(message: dict[str, Any]) -> dict[str, Any]:
         reply = session.handle(message)
         if log is not None:
-            log.show(session.run)
+            try:
+                log.show(session.run)
+            except Exception as exc:  # the log is a view: the answer's reply must still go
+                log.unavailable(exc)
         return reply
 
     checklist = ChecklistWidget.for_protocol(protocol.id, library=library, handler=handled,

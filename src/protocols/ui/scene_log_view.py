@@ -72,6 +72,11 @@ class SceneLogBox:
     def _shown(self, change: dict[str, object]) -> None:
         self.lines.layout.display = None if change["new"] else "none"
 
+    def unavailable(self, exc: Exception) -> None:
+        """Say the log could not be drawn (the answers themselves are not affected)."""
+        self.lines.value = (f'{SCENE_LOG_CSS}<p class="hb-scene-note">The scene log cannot be shown just now '
+                            f"({esc(str(exc)[:120])}). Your answers are saved as shown.</p>")
+
     def show(self, run: object) -> None:
         """Draw the log of ``run`` (any engine run)."""
         events = scene_log(run)
