@@ -27,7 +27,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,7 @@ from run import (  # noqa: E402
     free_port,
     machine,
     stats,
+    stop_group,
     wait_port,
     wire_bytes,
 )
@@ -72,12 +72,7 @@ def book_server(project: Path) -> Iterator[str]:
         wait_port(port)
         yield f"http://127.0.0.1:{port}"
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc)
 
 
 def first_usable(page: Any, timeout_s: float = 120) -> float:

@@ -191,12 +191,17 @@ def server(kind: str, db_url: str | None = None, preheat: bool = True,
         time.sleep(3 if kind == "ours" and preheat else 0.5)  # let the kernel pool fill
         yield f"http://127.0.0.1:{port}", proc.pid
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM a server's process group, then SIGKILL it if it has not gone within 20 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def aid_url(base: str, kind: str, aid: str) -> str:
