@@ -24,6 +24,7 @@ from protocols.models import Reviewed
 from protocols.records import StoreError
 from protocols.render.html import agency_logo_html, agency_logo_name
 from protocols.render.summary import content_summary
+from protocols.ui.first_screen import FIRST_SCREEN_KEY, first_screen_html
 from protocols.ui.plain import STATIC, joined_static, plain_message, static_style
 from protocols.ui.widget_kit import styles
 
@@ -217,10 +218,12 @@ class AidBox(widgets.VBox):  # type: ignore[misc]
     def __repr__(self) -> str:
         return self.summary
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The widget view and its text form, with the first screen for the page to paint
+        before the widgets arrive (in the metadata: never compared, never stored)."""
         bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = self.summary  # whole: ipywidgets cuts the text at 110 characters
-        return bundle
+        return bundle, {FIRST_SCREEN_KEY: first_screen_html(self)}
 
 
 def aid_box(children: list[widgets.Widget], title: str = "", shows: Iterable[Reviewed] = ()) -> AidBox:

@@ -62,6 +62,9 @@ class PageQuery(anywidget.AnyWidget):
 
     _esm = STATIC / "page_query.js"
     params = traitlets.Dict().tag(sync=True)
+    reads_page_query = True
+    """An aid holding one shows what the query asks for only once the kernel has it: its first
+    screen (protocols.ui.first_screen) is not usable on a page with a query."""
 
 
 class ScenarioController:
