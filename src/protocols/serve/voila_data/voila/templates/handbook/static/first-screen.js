@@ -50,7 +50,12 @@
       lastFocused = event.target;
       focusedLabel = event.target.matches("input") ? labelOf(screen, event.target) : "";
     });
-    screen.addEventListener("focusout", () => { lastFocused = null; });
+    // Voila moving the cells blurs the field with no new target; the officer moving on has one,
+    // or pressed somewhere else first.
+    screen.addEventListener("focusout", (event) => { if (event.relatedTarget) lastFocused = null; });
+    document.addEventListener("pointerdown", (event) => {
+      if (lastFocused && event.target !== lastFocused) lastFocused = null;
+    }, true);
     screen.addEventListener("submit", (event) => {
       event.preventDefault();
       const button = event.submitter || event.target.querySelector('button[type="submit"]');
@@ -78,7 +83,9 @@
     watch.observe(document.body, { childList: true, subtree: true });
 
     function handOver(live) {
-      const hadFocus = screen.contains(document.activeElement) ? focusedLabel : "";
+      const inField = screen.contains(document.activeElement)
+        || (lastFocused !== null && document.activeElement === document.body);
+      const hadFocus = inField ? focusedLabel : "";
       clearTimeout(stillTimer);
       screen.remove();
       const waiting = new Set(typed.keys());
