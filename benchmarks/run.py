@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks: the handbook and job aids side by side with the defaults they replace.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...]
+    .venv/bin/python benchmarks/run.py [--quick] [--only NAME ...] [--baseline PROJECT]
 
 Writes benchmarks/results.json and the table in benchmarks/README.md (between the
 RESULTS markers). Every figure is the median and p95 of repeated trials, measured
@@ -38,25 +38,34 @@ AIDS = ["scene-response", "screening", "needs-and-referrals", "rights-notificati
         "follow-up", "scenario-player"]
 BURST_DEADLINE_S = 180
 """A page of the all-browser burst not usable this long after the burst began counts as failed."""
-FIRST_USABLE_CSS = "input, button.jupyter-button, .hb-option"
-"""The first control a user can act on in a job aid."""
+FIRST_USABLE_CSS = "input:not([disabled]), button.jupyter-button:not([disabled], [aria-disabled=true]), .hb-option"
+"""The first control a user can act on in a job aid (visible and enabled)."""
+LIVE_USABLE_CSS = ", ".join(f".hb-aid {part.strip()}" for part in FIRST_USABLE_CSS.split(","))
+"""The same, drawn by the live widgets (the kernel has joined): ours paints a first screen before."""
 FIRST_USABLE = ", ".join(f"{part.strip()}:visible" for part in FIRST_USABLE_CSS.split(","))
 RECORD_FIRST_USABLE = """(() => {
   const visible = (el) => {
     const box = el.getBoundingClientRect();
     return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden";
   };
+  const stamp = (name) => {
+    window[name] = null;
+    requestAnimationFrame(() => { window[name] = performance.now(); });
+  };
   const observer = new MutationObserver(() => {
-    if (window.__firstUsable === undefined && document.querySelector(%s)
-        && [...document.querySelectorAll(%s)].some(visible)) {
-      observer.disconnect();
-      window.__firstUsable = null;
-      requestAnimationFrame(() => { window.__firstUsable = performance.now(); });
+    if (window.__firstUsable === undefined && document.querySelector(FIRST)
+        && [...document.querySelectorAll(FIRST)].some(visible)) {
+      stamp("__firstUsable");
     }
+    if (window.__liveUsable === undefined && [...document.querySelectorAll(LIVE)].some(visible)) {
+      stamp("__liveUsable");
+    }
+    if (window.__firstUsable !== undefined && window.__liveUsable !== undefined) observer.disconnect();
   });
   observer.observe(document, { subtree: true, childList: true, attributes: true });
-})();""" % ((json.dumps(FIRST_USABLE_CSS),) * 2)
-"""Records in the page the moment (the next frame) a first control is visible.
+})();""".replace("FIRST", json.dumps(FIRST_USABLE_CSS)).replace("LIVE", json.dumps(LIVE_USABLE_CSS))
+"""Records in the page the moment (the next frame) a first control is visible, and the moment
+one drawn by the live widgets is (``__liveUsable``; the same moment where no first screen is painted).
 
 Reading the clock after Playwright's wait returns would add its polling delay: it re-checks
 a selector at growing intervals, up to 500 ms apart.
@@ -171,24 +180,34 @@ def settled_memory(pid: int, timeout: float = 120) -> dict[str, float]:
     return last or memory_mb(pid)
 
 
+BASELINE: Path | None = None
+"""Another checkout of the project (``--baseline``): its ``handbook serve`` is measured beside ours."""
+
+
 @contextlib.contextmanager
 def server(kind: str, db_url: str | None = None, preheat: bool = True,
            extra: tuple[str, ...] = ()) -> Iterator[tuple[str, int]]:
-    """``ours`` = handbook serve (``extra``: more of its flags); ``default`` = plain voila on widgets/."""
+    """``ours`` = handbook serve (``extra``: more of its flags); ``baseline`` = the same from the
+    :data:`BASELINE` checkout (its own package and notebooks); ``default`` = plain voila on widgets/."""
     port = free_port()
     env = {**os.environ, "HANDBOOK_DATABASE_URL": db_url or f"sqlite:///{tempfile.mkdtemp()}/r.sqlite3"}
-    if kind == "ours":
+    cwd = ROOT
+    if kind in ("ours", "baseline"):
         cmd = [str(VENV_BIN / "handbook"), "serve", "--port", str(port)]
         if not preheat:
             cmd.append("--no-preheat")
         cmd += extra
+        if kind == "baseline":
+            assert BASELINE is not None, "--baseline PROJECT names the checkout to compare with"
+            cwd = BASELINE
+            env["PYTHONPATH"] = str(BASELINE / "src")  # ahead of this checkout's editable install
     else:
         cmd = [str(VENV_BIN / "voila"), "widgets", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
         wait_port(port)
-        time.sleep(3 if kind == "ours" and preheat else 0.5)  # let the kernel pool fill
+        time.sleep(3 if kind != "default" and preheat else 0.5)  # let the kernel pool fill
         yield f"http://127.0.0.1:{port}", proc.pid
     finally:
         stop_group(proc)
@@ -209,17 +228,22 @@ def aid_url(base: str, kind: str, aid: str) -> str:
 
 
 def time_to_first_usable(browser: Any, url: str, timeout_ms: int = 60_000,
-                         requested: list[str] | None = None) -> float:
+                         requested: list[str] | None = None, live: list[float] | None = None) -> float:
     """Navigation start → the first control of the job aid is visible and enabled (seconds).
 
-    ``requested`` collects the URLs the page asks for (what headless sessions then fetch).
+    ``requested`` collects the URLs the page asks for (what headless sessions then fetch);
+    ``live`` the time until the live widgets drew a control (the kernel has joined).
     """
     page = timed_page(browser, viewport={"width": 1280, "height": 900})
     if requested is not None:
         page.on("request", lambda request: requested.append(request.url))
     try:
         page.goto(url, wait_until="commit", timeout=timeout_ms)
-        return first_usable_s(page, timeout_ms)
+        first = first_usable_s(page, timeout_ms)
+        if live is not None:
+            live.append(float(page.wait_for_function("() => window.__liveUsable",
+                                                     timeout=timeout_ms).json_value()) / 1000)
+        return first
     finally:
         page.close(run_before_unload=True)  # as a tab closes: the page's beacon shuts its kernel
 
@@ -281,18 +305,21 @@ def bench_first_usable(pw: Any, trials: int, concurrent: int, aids: list[str]) -
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     out: dict[str, Any] = {}
     try:
-        for kind in ("ours", "default"):
+        for kind in ("ours", *(("baseline",) if BASELINE is not None else ()), "default"):
             with server(kind) as (base, pid):
                 wait_quiet(pid)
                 requested: list[str] = []
                 for aid in aids:
-                    times = []
+                    times: list[float] = []
+                    live: list[float] = []
                     for _ in range(trials):
                         # One officer opening one aid: the server has settled (its pool refilled).
-                        times.append(time_to_first_usable(browser, aid_url(base, kind, aid),
+                        times.append(time_to_first_usable(browser, aid_url(base, kind, aid), live=live,
                                                           requested=requested if aid == "scene-response" else None))
                         wait_quiet(pid)
-                    out.setdefault(aid, {})[kind] = stats(times)
+                    out.setdefault(aid, {})[kind] = {**stats(times), "live": stats(live)}
+                if kind == "baseline":
+                    continue  # the previous release: one officer, one aid (the bursts compare with default)
                 # Many sessions at once, on the scene-response aid. First the server's share: one
                 # browser and headless sessions fetching what that browser fetched.
                 from sessions import static_paths
@@ -596,8 +623,15 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=None,
                         choices=["first_usable", "cold", "memory", "round_trip", "store_write", "build", "pages",
                                  "site"])
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout of the project (e.g. the previous release) whose job aids "
+                             "are measured beside these in the first-usable section")
+    parser.add_argument("--trials", type=int, default=None,
+                        help="trials per job aid and server (default 10; 3 with --quick)")
     args = parser.parse_args()
-    trials = 3 if args.quick else 10
+    global BASELINE
+    BASELINE = args.baseline.resolve() if args.baseline else None
+    trials = args.trials or (3 if args.quick else 10)
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests" / "records"))
