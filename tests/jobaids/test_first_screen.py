@@ -142,6 +142,7 @@ def test_the_first_screen_has_the_title_and_the_case_number_form(case_aid: tuple
     assert "mod-primary" in button.classes and button.attrs["title"] == start
     form = button.inside("form")
     assert form is not None and form.classes == ["hb-first-form"] and "novalidate" in form.attrs
+    assert form.attrs.get("method") == "dialog", "a press before the script runs must send the form nowhere"
     assert field.inside("form") is form, "Enter in the field submits the form"
     assert len(drawn.all("form")) == 1
 
@@ -269,6 +270,8 @@ def test_a_box_holding_a_field_becomes_one_form() -> None:
     go, elsewhere = drawn.all("button")
     assert go.inside("form") is form and go.attrs["type"] == "submit"
     assert elsewhere.inside("form") is None and elsewhere.attrs["type"] == "button"
+    assert elsewhere.attrs.get("aria-disabled") == "true", "only a form's button works before the kernel joins"
+    assert "aria-disabled" not in go.attrs
     assert "widget-hbox" in drawn.elements[drawn.elements.index(form) + 1].classes
 
 

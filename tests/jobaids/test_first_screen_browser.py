@@ -177,14 +177,14 @@ def _get(server: Served, aid: str) -> str:
 
 def _first_screen_of(page: str) -> str:
     """The first screen's markup: from its wrapper up to the output's script that follows it."""
-    start = page.index("data-hb-first-screen>") + len("data-hb-first-screen>")
+    start = page.index("data-hb-first-screen hidden>") + len("data-hb-first-screen hidden>")
     return page[start:page.index("<script", start)]
 
 
 def test_the_page_carries_the_first_screen_once(server: Served) -> None:
     page = _get(server, AID)
     assert page.count("data-hb-first-screen") == 1
-    assert page.count('<div class="hb-first-screen" data-hb-first-screen>') == 1
+    assert page.count('<div class="hb-first-screen" data-hb-first-screen hidden>') == 1
     outputs = [json.loads(found) for found in CELL_OUTPUT.findall(page)]
     assert len(outputs) == 1, "the notebook's one output goes to Voila's front end"
     assert FIRST_SCREEN_KEY not in outputs[0].get("metadata", {}), "the first screen travels once"
@@ -194,7 +194,8 @@ def test_the_page_carries_the_first_screen_once(server: Served) -> None:
         "the first screen comes before the output it stands in for"
     screen = _first_screen_of(page)
     for drawn_once in ('<h1 class="hb-aid-title">Make the scene safe and start support</h1>',
-                       'id="hb-first-field-1"', '<form class="hb-first-form" novalidate>', ">Start or resume</button>"):
+                       'id="hb-first-field-1"', '<form class="hb-first-form" method="dialog" novalidate>',
+                       ">Start or resume</button>"):
         assert screen.count(drawn_once) == 1 and page.count(drawn_once) == 1, drawn_once
     assert "static/first-screen.css" in page and "static/first-screen.js" in page
 
@@ -306,6 +307,36 @@ def test_a_number_typed_but_not_sent_reaches_the_live_field_with_the_focus(
         "the officer was typing in the first screen's field, but after the handover the focus is on <"
         + page.evaluate("document.activeElement.tagName") + ">, not on the live field (Voila moving the "
         "cells into its panel blurs the field; first-screen.js must give the focus back and hand it over)")
+
+
+@pytest.mark.parametrize("press", ["button", "Enter"])
+def test_a_number_handed_over_opens_the_case_when_the_live_aid_is_pressed(
+        open_held: Callable[..., Held], server: Served, press: str) -> None:
+    """Typed in the first screen, handed over while the officer is still in the field, then the
+    live button pressed (or Enter in the live field): the case opens with that number. The live
+    field holds a value only once it has had a change event, so a handed-over number must get
+    one when the officer leaves the field or presses Enter, or the aid would refuse an empty one."""
+    from playwright.sync_api import expect
+
+    case = f"26-FIRST-H{'B' if press == 'button' else 'E'}"
+    held = open_held(DESKTOP)
+    page = held.page
+    field = page.locator(FIRST).get_by_label(CASE_LABEL)
+    field.click()
+    field.press_sequentially(case)
+    held.release()
+    aid = live_aid(page)
+    live_field = aid.get_by_label(CASE_LABEL)
+    expect(live_field).to_have_value(case)
+    expect(page.locator(FIRST)).to_have_count(0)
+    if press == "button":
+        aid.get_by_role("button", name=START).click()
+    else:
+        live_field.press("Enter")
+    expect(aid.locator(".hb-aid-status").first).to_contain_text(f"Case {case}: New checklist started.",
+                                                                timeout=LOAD_TIMEOUT)
+    assert not any("Enter the case number" in s for s in held.statuses()), held.statuses()
+    assert len(store_of(server).find(AID, case)) == 1
 
 
 def test_a_press_with_no_number_is_refused_by_the_live_aid(open_held: Callable[..., Held]) -> None:

@@ -58,7 +58,8 @@ def _draw(widget: widgets.Widget, counter: list[int], *, in_form: bool) -> str:
         inner = "".join(_draw(child, counter, in_form=in_form or form) for child in widget.children)
         direction = "widget-hbox" if isinstance(widget, widgets.HBox) else "widget-vbox"
         box = f'<div class="{_BASE} widget-container widget-box {direction}"{style}>{inner}</div>'
-        return f'<form class="hb-first-form" novalidate>{box}</form>' if form else box
+        # method="dialog": a press before the page's script has run sends the form nowhere.
+        return f'<form class="hb-first-form" method="dialog" novalidate>{box}</form>' if form else box
     if isinstance(widget, widgets.HTML):
         return (f'<div class="{_BASE} widget-inline-hbox widget-html"{style}>'
                 f'<div class="widget-html-content">{_restyled(widget.value)}</div></div>')

@@ -2,9 +2,9 @@
 // (protocols.ui.first_screen draws it from the same widgets). The officer can type the case
 // number and press the button at once; when the live aid appears this screen hands over what
 // was typed, where the focus was, and a press still waiting (to the live button of the same
-// name), and goes. An aid whose first screen depends on the page's query (which the kernel
-// learns only later) is painted but not usable when the page has one. The live aid checks
-// and saves as always: nothing here is ever shown as saved.
+// name), and goes. The live aid checks and saves as always: nothing here is shown as saved.
+// An aid whose first screen depends on the page's query (which the kernel learns only later)
+// is painted but not usable when the page has one. Without this script the screen stays hidden.
 (() => {
   "use strict";
   const CONNECTING = "Connecting to the server. The case opens as soon as the job aid has connected.";
@@ -20,11 +20,36 @@
   };
   const buttonNamed = (root, name) => [...root.querySelectorAll("button")]
     .find((b) => b.textContent.trim() === name && b.offsetParent !== null);
+  // The live field keeps a value only once it has had a change event (as when it is left, or
+  // Enter is pressed in it): a value set by a script stays in the page, not in the aid.
+  const commit = (input) => input.dispatchEvent(new Event("change", { bubbles: true }));
+  const commitWhenLeft = (input) => {
+    const done = () => {
+      input.removeEventListener("blur", done);
+      input.removeEventListener("keydown", onKey);
+      commit(input);
+    };
+    const onKey = (event) => { if (event.key === "Enter") done(); };
+    input.addEventListener("blur", done);
+    input.addEventListener("keydown", onKey);
+  };
+  const pageAsksFor = () => [...new URLSearchParams(window.location.search).keys()].some((key) => key !== "token");
+
+  // A token in the address would sign a reload in again without asking (the idle lock's module
+  // drops it too, once the live aid is there): take it out of this history entry now.
+  function dropTokenFromAddress() {
+    const url = new URL(window.location.href);
+    if (!url.searchParams.has("token")) return;
+    url.searchParams.delete("token");
+    window.history.replaceState(window.history.state, "", url.toString());
+  }
 
   function arm(screen) {
-    if (screen.querySelector("[data-hb-reads-query]") && window.location.search) {
+    screen.hidden = false;
+    screen.setAttribute("data-armed", "");
+    const usable = !(screen.querySelector("[data-hb-reads-query]") && pageAsksFor());
+    if (!usable) {
       for (const control of screen.querySelectorAll("input, button")) control.disabled = true;
-      return;  // the live aid may show something else: wait for it
     }
     const typed = new Map();       // a field's label → what was typed in it
     let focusedLabel = "";         // the field the officer was in
@@ -53,9 +78,8 @@
     // Voila moving the cells blurs the field with no new target; the officer moving on has one,
     // or pressed somewhere else first.
     screen.addEventListener("focusout", (event) => { if (event.relatedTarget) lastFocused = null; });
-    document.addEventListener("pointerdown", (event) => {
-      if (lastFocused && event.target !== lastFocused) lastFocused = null;
-    }, true);
+    const forgetFocus = (event) => { if (lastFocused && event.target !== lastFocused) lastFocused = null; };
+    document.addEventListener("pointerdown", forgetFocus, true);
     screen.addEventListener("submit", (event) => {
       event.preventDefault();
       const button = event.submitter || event.target.querySelector('button[type="submit"]');
@@ -87,6 +111,7 @@
         || (lastFocused !== null && document.activeElement === document.body);
       const hadFocus = inField ? focusedLabel : "";
       clearTimeout(stillTimer);
+      document.removeEventListener("pointerdown", forgetFocus, true);
       screen.remove();
       const waiting = new Set(typed.keys());
       if (hadFocus) waiting.add(hadFocus);
@@ -99,8 +124,9 @@
           if (value !== undefined && input.value === "") {
             input.value = value;
             input.dispatchEvent(new Event("input", { bubbles: true }));
-            // A press is waiting: the live field takes its value first, as it does when it is left.
-            if (pressed) input.dispatchEvent(new Event("change", { bubbles: true }));
+            // Pressed, or left: the live field takes the value now; still being typed: when left.
+            if (pressed || label !== hadFocus) commit(input);
+            else commitWhenLeft(input);
           }
           if (label === hadFocus) {
             input.focus();
@@ -124,6 +150,7 @@
   }
 
   const screens = document.querySelectorAll("[data-hb-first-screen]");
+  if (screens.length) dropTokenFromAddress();
   screens.forEach(arm);
   // Voila shows the cells only once its front end has loaded the theme; the page's head has the
   // theme's styles already, so a page with a first screen shows it now (the template calls
