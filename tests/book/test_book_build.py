@@ -135,6 +135,11 @@ def test_checklists_are_drawn_without_a_widget_manager(book):
             with_drawer.add(name)
             assert '<script type="module" src="' in text, f"{name}: the drawer is not a module"
             assert "IPY_MODEL_" not in text, f"{name}: a layout model was left in the state"
+            head = text.split("</head>", 1)[0]
+            for module in re.findall(r'"_esm":"([^"]+)"', text):
+                assert f'<link rel="modulepreload" href="{module}">' in head, f"{name}: {module} not fetched early"
+            for style in re.findall(r'"_css":"([^"]+)"', text):
+                assert f'<link rel="stylesheet" href="{style}">' in head, f"{name}: {style} not linked"
     assert with_widgets == WIDGET_PAGES
     assert with_drawer == WIDGET_PAGES
     assert not (book.html / "widgets").exists(), "a widget runtime folder is still published"
@@ -208,6 +213,14 @@ def test_search_index_holds_checklist_text(book):
     index = (book.html / "searchindex.js").read_text(encoding="utf-8").lower()
     words = re.findall(r"[a-z]{7,}", library.protocol("scene-response").items()[0].rationale.lower())
     assert words and any(f'"{w}"' in index for w in words)
+
+
+def test_only_the_search_page_loads_the_search_index(book):
+    """The theme's search scripts and index (some 130 KB) are not in every page's head: pages
+    waited for them, for a search-as-you-type box the handbook does not use."""
+    loading = [rel(book.html, p) for p in pages(book.html)
+               if re.search(r'src="[^"]*(searchindex|searchtools)\.js', p.read_text(encoding="utf-8"))]
+    assert loading == ["search.html"]
 
 
 def test_internal_links_resolve(book):

@@ -20,6 +20,7 @@ from protocols.book.offline_files import precached_files
 from protocols.book.static_widgets import (
     STATE_TYPE,
     VIEW_TYPE,
+    early_fetches,
     prune_modules,
     script_json,
     static_state,
@@ -83,6 +84,23 @@ def test_a_module_given_by_address_is_kept_and_files_are_named_by_content(tmp_pa
     assert stored_file(tmp_path, "export default {};\n", ".js") == first
     assert stored_file(tmp_path, "export default { render() {} };\n", ".js") != first
     assert (tmp_path / first).stat().st_mode & 0o044 == 0o044, "the web server could not read it"
+
+
+def test_each_module_and_style_file_is_fetched_with_the_page_once() -> None:
+    """A modulepreload and a stylesheet link per file (two views of one module: one each); source
+    text still in the state, and odd characters in an address, are handled."""
+    module, style = "../_static/widgets/abc.js", "../_static/widgets/d&e.css"
+    state = {"state": {
+        "a": {"model_module": "anywidget", "state": {"_esm": module, "_css": style}},
+        "b": {"model_module": "anywidget", "state": {"_esm": module, "_css": style}},
+        "c": {"model_module": "anywidget", "state": {"_esm": "export default {}", "_css": ".x { color: red }"}},
+    }}
+    links = early_fetches(state).split()
+    assert early_fetches(state).strip().splitlines() == [
+        '<link rel="modulepreload" href="../_static/widgets/abc.js">',
+        '<link rel="stylesheet" href="../_static/widgets/d&amp;e.css">',
+    ], links
+    assert early_fetches({"state": {}}) == ""
 
 
 def test_state_json_cannot_close_its_script_element() -> None:

@@ -7,6 +7,7 @@ left out (``handbook.css`` draws its few icons).
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -47,8 +48,36 @@ def drop_icon_font_script(app: Sphinx, config: Config) -> None:
     text = "".join(kept)
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
+    drop_search_scripts_from_pages(Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+                                   / "layout.html", folder / "layout.html")
     if str(folder) not in config.templates_path:
         config.templates_path = [str(folder), *config.templates_path]
+
+
+_EXTRAHEAD = re.compile(r"\{%-? block extrahead -?%\}(.*?)\{%-? endblock extrahead -?%\}", re.S)
+_SEARCH_SCRIPT = re.compile(r"^.*(searchtools\.js|language_data\.js|searchindex\.js).*$\n?", re.M)
+
+
+def drop_search_scripts_from_pages(source: Path, target: Path) -> None:
+    """Load the search scripts and index on the search page only, not in every page's head.
+
+    The theme puts Sphinx's search scripts and the whole search index (``searchindex.js``, some
+    130 KB) in the head of every page for its search-as-you-type box, which this handbook does not
+    use: every page waited for them. ``target`` overrides the theme's ``extrahead`` block with the
+    same block without those scripts (the search page has its own). A theme whose layout no longer
+    has the block keeps its scripts, and the build says so.
+    """
+    block = _EXTRAHEAD.search(source.read_text(encoding="utf-8")) if source.is_file() else None
+    if block is None:
+        logger.info("handbook: the theme's layout changed; its search scripts stay on every page")
+        target.unlink(missing_ok=True)
+        return
+    text = ('{%- extends "!layout.html" %}\n'
+            "{#- protocols.book.assets.drop_search_scripts_from_pages: the theme's block, less its "
+            "search scripts. -#}\n"
+            "{%- block extrahead %}" + _SEARCH_SCRIPT.sub("", block.group(1)) + "{%- endblock extrahead %}\n")
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
 
 
 def publish_favicon(app: Sphinx, config: Config) -> None:

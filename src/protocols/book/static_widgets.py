@@ -15,6 +15,7 @@ The state stays the notebook's own: a page drawn this way shows what the noteboo
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -98,6 +99,27 @@ def static_state(state: dict[str, Any], viewed: set[str], static: Path, to_stati
     return {**state, "state": kept}
 
 
+def early_fetches(state: dict[str, Any]) -> str:
+    """Head links that fetch the widgets' modules and styles with the page, not after it.
+
+    ``widgets_static.js`` runs once the page is parsed, then imports each module, which then asks
+    for its style sheet: three round trips in a row before the first answer button shows. A
+    ``modulepreload`` and a ``stylesheet`` link start both with the page's own files (the loader
+    finds the style sheet linked already and links it no second time).
+    """
+    links: list[str] = []
+    for model in state.get("state", {}).values():
+        fields = model.get("state", {})
+        for name, link in (("_esm", '<link rel="modulepreload" href="{}">'),
+                           ("_css", '<link rel="stylesheet" href="{}">')):
+            address = fields.get(name)
+            if isinstance(address, str) and _URL_LIKE.match(address):
+                tag = link.format(html.escape(address, quote=True))
+                if tag not in links:
+                    links.append(tag)
+    return "".join(f"\n{tag}" for tag in links)
+
+
 def script_json(data: dict[str, Any]) -> str:
     """JSON that is safe inside a ``<script>`` element."""
     return json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
@@ -125,3 +147,4 @@ def draw_widgets_statically(app: Sphinx, pagename: str, _template: str,
         app.add_js_file(None, priority=getattr(script, "priority", 500), type=STATE_TYPE,
                         body=script_json(rewritten))
         app.add_js_file(LOADER, priority=600, type="module")
+        context["metatags"] = str(context.get("metatags", "")) + early_fetches(rewritten)
