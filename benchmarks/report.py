@@ -63,8 +63,8 @@ def table(results: dict[str, Any]) -> str:
                 ours_text = f"{_ms(ours)} (live widgets {_ms(joined)})"  # a first screen came first
             else:
                 ours_text = _ms(ours or None)
-            lines.append(f"| {aid} | {ours_text} |{previous} {_ms(row.get('default'))} "
-                         f"| {row.get('ratio', '–')} |")
+            ratio = f"{row.get('ratio', '–')}" + (f" ({row['ratio_live']} live)" if "ratio_live" in row else "")
+            lines.append(f"| {aid} | {ours_text} |{previous} {_ms(row.get('default'))} | {ratio} |")
         cores = str(results.get("machine", "")).split(" cores", 1)[0]
         where = f"the same {cores} cores" if cores.isdigit() else "the same machine"
         share = first.get("concurrent_server", {})

@@ -139,7 +139,7 @@ def test_checklists_are_drawn_without_a_widget_manager(book):
             for module in re.findall(r'"_esm":"([^"]+)"', text):
                 assert f'<link rel="modulepreload" href="{module}">' in head, f"{name}: {module} not fetched early"
             for style in re.findall(r'"_css":"([^"]+)"', text):
-                assert f'<link rel="stylesheet" href="{style}">' in head, f"{name}: {style} not linked"
+                assert f'<link rel="preload" as="style" href="{style}">' in head, f"{name}: {style} not fetched early"
     assert with_widgets == WIDGET_PAGES
     assert with_drawer == WIDGET_PAGES
     assert not (book.html / "widgets").exists(), "a widget runtime folder is still published"

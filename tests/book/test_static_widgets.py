@@ -98,7 +98,7 @@ def test_each_module_and_style_file_is_fetched_with_the_page_once() -> None:
     links = early_fetches(state).split()
     assert early_fetches(state).strip().splitlines() == [
         '<link rel="modulepreload" href="../_static/widgets/abc.js">',
-        '<link rel="stylesheet" href="../_static/widgets/d&amp;e.css">',
+        '<link rel="preload" as="style" href="../_static/widgets/d&amp;e.css">',
     ], links
     assert early_fetches({"state": {}}) == ""
 

@@ -288,3 +288,54 @@ def test_field_ids_are_numbered_in_order() -> None:
     drawn = Parsed(markup)
     assert [e.attrs["id"] for e in drawn.all("input")] == ["hb-first-field-1", "hb-first-field-2"]
     assert [e.attrs["for"] for e in drawn.all("label")] == ["hb-first-field-1", "hb-first-field-2"]
+
+
+def test_a_screen_with_a_control_it_cannot_draw_is_shown_but_not_usable() -> None:
+    """A drop-down the first screen cannot draw: a press must never act on a choice the officer
+    did not see, so every control waits for the live aid (and no form sends anything)."""
+    chooser = widgets.Dropdown(options=["One scenario", "Another"], description="Scenario")
+    form = widgets.VBox([widgets.Text(description="Label"), widgets.Button(description="Continue")])
+    drawn = Parsed(first_screen_html(_box_with(widgets.HTML("<p>Choose</p>"), chooser, form)))
+    assert drawn.all("form") == []
+    assert "disabled" in drawn.one("input").attrs and "disabled" in drawn.one("button").attrs
+    assert "One scenario" not in first_screen_html(_box_with(chooser))
+
+
+def test_password_fields_and_paged_boxes_are_not_drawn() -> None:
+    secret = widgets.Password(description="Token", value="s3cret-value")
+    tabs = widgets.Tab([widgets.HTML("<p>Page one</p>"), widgets.HTML("<p>Page two</p>")])
+    markup = first_screen_html(_box_with(widgets.Text(description="Case"), secret, tabs))
+    assert "s3cret-value" not in markup and "Token" not in markup
+    assert "Page one" not in markup and "Page two" not in markup
+    assert "disabled" in Parsed(markup).one("input").attrs, "a screen holding a password field is not usable"
+
+
+def test_a_script_in_an_aids_html_is_shown_as_text_never_run() -> None:
+    """The page gives every script element in its HTML the page's nonce: an aid's HTML must carry none."""
+    markup = first_screen_html(_box_with(widgets.HTML('<p>a</p><SCRIPT src="x.js"></Script><script>alert(1)</script>')))
+    assert "<script" not in markup.lower() and "&lt;script" in markup.lower() and "&lt;/script" in markup.lower()
+
+
+def test_an_aid_that_reads_the_records_when_opened_has_no_first_screen(library: Library, store: Store,
+                                                                      clock: Clock) -> None:
+    """The tracker reads the records again when its page opens: what its kernel read beforehand
+    (a kernel kept ready) may be old, so no first screen shows it."""
+    from protocols.ui.tracker_aid import tracker_aid
+
+    aid = tracker_aid(library=library, store=store, clock=clock)
+    assert first_screen_html(aid) == ""
+    _data, metadata = aid._repr_mimebundle_()
+    assert FIRST_SCREEN_KEY not in metadata
+
+
+def test_a_first_screen_that_fails_to_draw_leaves_the_live_aid_alone(monkeypatch: pytest.MonkeyPatch,
+                                                                     case_aid: tuple[str, AidBox]) -> None:
+    """The page then waits for the live aid, as it always did; the aid itself still shows."""
+    from protocols.ui import frame
+
+    def broken(_widget: widgets.Widget) -> str:
+        raise ValueError("cannot draw")
+
+    monkeypatch.setattr(frame, "first_screen_html", broken)
+    data, metadata = case_aid[1]._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data and metadata == {}

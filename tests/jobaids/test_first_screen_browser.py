@@ -38,7 +38,7 @@ LOAD_TIMEOUT = 60_000
 AID = "scene-response"
 CASE_LABEL = "Case or incident number"
 START = "Start or resume"
-CONNECTING = "Connecting to the server. The case opens as soon as the job aid has connected."
+CONNECTING = "Connecting to the server. “Start or resume” goes through as soon as the job aid has connected."
 STILL_CONNECTING = "Still connecting. Nothing is saved yet."
 REFUSAL = "Enter the case number as your agency writes it, for example {example}. Do not enter a name."
 """The engine's refusal of a missing case number; the example is the served agency's (the field's placeholder)."""
@@ -280,8 +280,11 @@ def test_after_fifteen_seconds_the_first_screen_says_it_is_still_connecting(
     assert not any("Still connecting" in s for s in page.locator(".hb-aid-status").all_inner_texts())
 
 
-def test_a_number_typed_but_not_sent_reaches_the_live_field_with_the_focus(
+def test_the_first_screen_waits_while_the_officer_types_and_starts_nothing_unpressed(
         open_held: Callable[..., Held], server: Served) -> None:
+    """The live aid arrives while the officer is typing: the field is not pulled away mid-number
+    (the live aid waits, hidden). Leaving the screen hands the number over without starting
+    anything; the focus is not taken back."""
     from playwright.sync_api import expect
 
     case = "26-FIRST-03"
@@ -289,54 +292,99 @@ def test_a_number_typed_but_not_sent_reaches_the_live_field_with_the_focus(
     page = held.page
     field = page.locator(FIRST).get_by_label(CASE_LABEL)
     field.click()
-    field.press_sequentially(case)
-    expect(field).to_be_focused()
+    field.press_sequentially(case[:4])
     held.release()
+    page.wait_for_selector(".hb-aid", state="attached", timeout=LOAD_TIMEOUT)
+    page.wait_for_timeout(500)
+    expect(page.locator(FIRST)).to_have_count(1)  # still the officer's screen
+    expect(field).to_be_focused()
+    expect(page.locator(".hb-aid")).to_be_hidden()
+    field.press_sequentially(case[4:])
+    page.keyboard.press("Tab")  # to the first screen's own button: still its screen
+    page.wait_for_timeout(300)
+    expect(page.locator(FIRST)).to_have_count(1)
+    page.locator("body").click(position={"x": 5, "y": 5})  # leaves the screen
     aid = live_aid(page)
-    live_field = aid.get_by_label(CASE_LABEL)
-    expect(live_field).to_have_value(case)
+    expect(aid.get_by_label(CASE_LABEL)).to_have_value(case)
     page.wait_for_timeout(1500)  # long enough for a start to show, had the case been started
     assert aid.locator(".hb-checklist").count() == 0
     assert not any(s.startswith("Case ") for s in held.statuses()), held.statuses()
     assert store_of(server).find(AID, case) == [], "nothing was started or saved"
-    in_live_field = page.evaluate("""(label) => {
-      const el = document.activeElement;
-      return !!el && el.matches('.hb-aid input') && [...el.labels].some((l) => l.textContent.trim() === label);
-    }""", CASE_LABEL)
-    assert in_live_field, (
-        "the officer was typing in the first screen's field, but after the handover the focus is on <"
-        + page.evaluate("document.activeElement.tagName") + ">, not on the live field (Voila moving the "
-        "cells into its panel blurs the field; first-screen.js must give the focus back and hand it over)")
 
 
-@pytest.mark.parametrize("press", ["button", "Enter"])
-def test_a_number_handed_over_opens_the_case_when_the_live_aid_is_pressed(
+@pytest.mark.parametrize("press", ["live button", "Enter"])
+def test_a_number_typed_before_the_live_aid_opens_the_case_when_pressed(
         open_held: Callable[..., Held], server: Served, press: str) -> None:
-    """Typed in the first screen, handed over while the officer is still in the field, then the
-    live button pressed (or Enter in the live field): the case opens with that number. The live
-    field holds a value only once it has had a change event, so a handed-over number must get
-    one when the officer leaves the field or presses Enter, or the aid would refuse an empty one."""
+    """Typed in the first screen, then the live button pressed after the officer left the field
+    (the live field sends its value before the press goes out), or Enter in the first screen
+    after the live aid arrived: the case opens with that number, once."""
     from playwright.sync_api import expect
 
-    case = f"26-FIRST-H{'B' if press == 'button' else 'E'}"
+    case = f"26-FIRST-H{'B' if press == 'live button' else 'E'}"
     held = open_held(DESKTOP)
     page = held.page
     field = page.locator(FIRST).get_by_label(CASE_LABEL)
     field.click()
     field.press_sequentially(case)
     held.release()
-    aid = live_aid(page)
-    live_field = aid.get_by_label(CASE_LABEL)
-    expect(live_field).to_have_value(case)
-    expect(page.locator(FIRST)).to_have_count(0)
-    if press == "button":
+    page.wait_for_selector(".hb-aid", state="attached", timeout=LOAD_TIMEOUT)
+    if press == "live button":
+        page.locator("body").click(position={"x": 5, "y": 5})  # leaves the field
+        aid = live_aid(page)
+        expect(aid.get_by_label(CASE_LABEL)).to_have_value(case)
         aid.get_by_role("button", name=START).click()
     else:
-        live_field.press("Enter")
+        field.press("Enter")
+        aid = live_aid(page)
     expect(aid.locator(".hb-aid-status").first).to_contain_text(f"Case {case}: New checklist started.",
                                                                 timeout=LOAD_TIMEOUT)
     assert not any("Enter the case number" in s for s in held.statuses()), held.statuses()
+    (record,) = store_of(server).find(AID, case)
+    assert [entry["action"] for entry in store_of(server).audit_log(record.id)] == ["create"]
+
+
+def test_a_pressed_number_can_no_longer_be_changed(open_held: Callable[..., Held], server: Served) -> None:
+    """After Start, the field holds what was pressed: an edit before the kernel joins could
+    otherwise open a case under half a number."""
+    from playwright.sync_api import expect
+
+    case = "26-FIRST-05"
+    held = open_held(DESKTOP)
+    page = held.page
+    field = page.locator(FIRST).get_by_label(CASE_LABEL)
+    field.fill(case)
+    page.locator(FIRST).get_by_role("button", name=START).click()
+    expect(field).to_have_attribute("readonly", "")
+    field.press("Backspace")
+    field.press("Backspace")
+    expect(field).to_have_value(case)
+    held.release()
+    aid = live_aid(page)
+    expect(aid.locator(".hb-aid-status").first).to_contain_text(f"Case {case}: New checklist started.",
+                                                                timeout=LOAD_TIMEOUT)
     assert len(store_of(server).find(AID, case)) == 1
+    assert store_of(server).find(AID, case[:-2]) == []
+
+
+def test_a_page_reopening_a_case_offers_no_first_form(browser: Any, server: Served) -> None:
+    """After "Reopen the case" the live aid opens the remembered case by itself: the first
+    screen says so and offers no form that could race it."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        path = json.dumps(f"/voila/render/{AID}.ipynb")
+        context.add_init_script(f"sessionStorage.setItem('handbook-reopen:' + {path}, '1');"
+                                f"sessionStorage.setItem('handbook-case:' + {path}, '26-FIRST-06');")
+        page = context.new_page()
+        page.route("**/api/kernels/**", lambda route: None)  # the kernel never joins here
+        page.goto(f"{server.base}/voila/render/{AID}.ipynb")
+        screen = page.locator(FIRST)
+        expect(screen.locator("p.hb-aid-status")).to_have_text("Reopening case 26-FIRST-06…")
+        expect(screen.get_by_label(CASE_LABEL)).to_be_disabled()
+        expect(screen.get_by_role("button", name=START)).to_be_disabled()
+    finally:
+        context.close()
 
 
 def test_a_press_with_no_number_is_refused_by_the_live_aid(open_held: Callable[..., Held]) -> None:

@@ -49,35 +49,48 @@ def drop_icon_font_script(app: Sphinx, config: Config) -> None:
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
     drop_search_scripts_from_pages(Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
-                                   / "layout.html", folder / "layout.html")
+                                   / "layout.html", folder / "layout.html", config)
     if str(folder) not in config.templates_path:
         config.templates_path = [str(folder), *config.templates_path]
 
 
 _EXTRAHEAD = re.compile(r"\{%-? block extrahead -?%\}(.*?)\{%-? endblock extrahead -?%\}", re.S)
-_SEARCH_SCRIPT = re.compile(r"^.*(searchtools\.js|language_data\.js|searchindex\.js).*$\n?", re.M)
+_SEARCH_SCRIPT = re.compile(r"<script\b[^>]*(?:searchtools|language_data|searchindex)\.js[^>]*>\s*</script>")
 
 
-def drop_search_scripts_from_pages(source: Path, target: Path) -> None:
+def drop_search_scripts_from_pages(source: Path, target: Path, config: Config) -> None:
     """Load the search scripts and index on the search page only, not in every page's head.
 
     The theme puts Sphinx's search scripts and the whole search index (``searchindex.js``, some
-    130 KB) in the head of every page for its search-as-you-type box, which this handbook does not
-    use: every page waited for them. ``target`` overrides the theme's ``extrahead`` block with the
-    same block without those scripts (the search page has its own). A theme whose layout no longer
-    has the block keeps its scripts, and the build says so.
+    130 KB) in the head of every page for its search-as-you-type box, which this handbook leaves
+    off: every page waited for them. ``target`` overrides the theme's ``extrahead`` block with the
+    same block without those script elements (the search page has its own). The override is left
+    out, and the build says why, when the box is turned on, when the theme's layout has no such
+    block, or when sphinx-book-theme (whose layout extends the one read) defines the block itself.
     """
+    target.unlink(missing_ok=True)
+    options = config.html_theme_options if isinstance(config.html_theme_options, dict) else {}
+    if str(options.get("search_as_you_type", "")).lower() in {"true", "1"}:
+        return  # the box needs the scripts on every page
     block = _EXTRAHEAD.search(source.read_text(encoding="utf-8")) if source.is_file() else None
-    if block is None:
+    book_layout = _book_theme_layout()
+    if block is None or (book_layout is not None and _EXTRAHEAD.search(book_layout)):
         logger.info("handbook: the theme's layout changed; its search scripts stay on every page")
-        target.unlink(missing_ok=True)
         return
-    text = ('{%- extends "!layout.html" %}\n'
-            "{#- protocols.book.assets.drop_search_scripts_from_pages: the theme's block, less its "
-            "search scripts. -#}\n"
-            "{%- block extrahead %}" + _SEARCH_SCRIPT.sub("", block.group(1)) + "{%- endblock extrahead %}\n")
-    if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
+    target.write_text('{%- extends "!layout.html" %}\n'
+                      "{#- protocols.book.assets.drop_search_scripts_from_pages: the theme's block, less "
+                      "its search scripts. -#}\n"
+                      "{%- block extrahead %}" + _SEARCH_SCRIPT.sub("", block.group(1))
+                      + "{%- endblock extrahead %}\n", encoding="utf-8")
+
+
+def _book_theme_layout() -> str | None:
+    try:
+        import sphinx_book_theme  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    layout = Path(sphinx_book_theme.__file__).parent / "theme" / "sphinx_book_theme" / "layout.html"
+    return layout.read_text(encoding="utf-8") if layout.is_file() else None
 
 
 def publish_favicon(app: Sphinx, config: Config) -> None:

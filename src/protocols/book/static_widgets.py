@@ -102,16 +102,16 @@ def static_state(state: dict[str, Any], viewed: set[str], static: Path, to_stati
 def early_fetches(state: dict[str, Any]) -> str:
     """Head links that fetch the widgets' modules and styles with the page, not after it.
 
-    ``widgets_static.js`` runs once the page is parsed, then imports each module, which then asks
-    for its style sheet: three round trips in a row before the first answer button shows. A
-    ``modulepreload`` and a ``stylesheet`` link start both with the page's own files (the loader
-    finds the style sheet linked already and links it no second time).
+    ``widgets_static.js`` runs once the page is parsed, then imports each module, then links its
+    style sheet: round trips in a row before the first answer button shows. A ``modulepreload``
+    and a style ``preload`` fetch both with the page's own files; the loader still links the
+    style sheet last, after the theme's, as before (from the browser's cache by then).
     """
     links: list[str] = []
     for model in state.get("state", {}).values():
         fields = model.get("state", {})
         for name, link in (("_esm", '<link rel="modulepreload" href="{}">'),
-                           ("_css", '<link rel="stylesheet" href="{}">')):
+                           ("_css", '<link rel="preload" as="style" href="{}">')):
             address = fields.get(name)
             if isinstance(address, str) and _URL_LIKE.match(address):
                 tag = link.format(html.escape(address, quote=True))

@@ -6,6 +6,7 @@ Only drawing and forwarding lives here; case-number rules come from the engine.
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -223,7 +224,12 @@ class AidBox(widgets.VBox):  # type: ignore[misc]
         before the widgets arrive (in the metadata: never compared, never stored)."""
         bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs)
         bundle["text/plain"] = self.summary  # whole: ipywidgets cuts the text at 110 characters
-        return bundle, {FIRST_SCREEN_KEY: first_screen_html(self)}
+        try:
+            first_screen = first_screen_html(self)
+        except Exception:  # the page then waits for the live aid, as it always did
+            logging.getLogger(__name__).exception("the job aid's first screen could not be drawn")
+            first_screen = ""
+        return bundle, ({FIRST_SCREEN_KEY: first_screen} if first_screen else {})
 
 
 def aid_box(children: list[widgets.Widget], title: str = "", shows: Iterable[Reviewed] = ()) -> AidBox:

@@ -132,6 +132,8 @@ class OnOpen(anywidget.AnyWidget):
 
     _esm = STATIC / "on_open.js"
     opened = traitlets.Int(0).tag(sync=True)
+    redraws_on_open = True
+    """An aid holding one has no first screen (protocols.ui.first_screen): it may be old."""
 
 
 class Tracker:

@@ -82,12 +82,9 @@ function addStyle(css, base) {
   if (!css || styled.has(css)) return;
   styled.add(css);
   if (URL_LIKE.test(css)) {
-    const href = new URL(css, base).href;
-    // The page may link it already (the book does, so it loads with the page's own styles).
-    if ([...document.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.href === href)) return;
     const link = document.createElement("link");
     link.rel = "stylesheet";
-    link.href = href;
+    link.href = new URL(css, base).href;
     document.head.append(link);
   } else {
     const style = document.createElement("style");

@@ -1,39 +1,59 @@
 // A job aid's first screen, painted from the page's HTML before the kernel's widgets arrive
 // (protocols.ui.first_screen draws it from the same widgets). The officer can type the case
-// number and press the button at once; when the live aid appears this screen hands over what
-// was typed, where the focus was, and a press still waiting (to the live button of the same
-// name), and goes. The live aid checks and saves as always: nothing here is shown as saved.
-// An aid whose first screen depends on the page's query (which the kernel learns only later)
-// is painted but not usable when the page has one. Without this script the screen stays hidden.
+// number and press the button at once. When the live aid appears, this screen hands over what
+// was typed, where the focus was and a press still waiting, and goes; while the officer is
+// still typing in it, it waits until they leave the field or press. The live aid checks and
+// saves as always: nothing here is ever shown as saved, and nothing starts without a press.
+// Without this script the screen stays hidden and the page is the live aid alone, as before.
 (() => {
   "use strict";
-  const CONNECTING = "Connecting to the server. The case opens as soon as the job aid has connected.";
   const STILL_CONNECTING = "Still connecting. Nothing is saved yet. If this lasts, check the signal, "
     + "then reload the page.";
   const WAIT_FOR_IT = "One moment: the job aid is still connecting. Press the button again when it has.";
   const STILL_AFTER_MS = 15000;
-  const LIVE_FIELD_WAIT_MS = 10000;
+  const LIVE_FIELD_WAIT_MS = 30000;
+  const REOPEN_KEY = "handbook-reopen:";  // kernel_link.js sets these before "Reopen the case"
+  const CASE_KEY = "handbook-case:";      // reloads the page
 
+  const connecting = (button) => `Connecting to the server. “${button}” goes through as soon as the job aid `
+    + "has connected.";
   const labelOf = (root, input) => {
     const label = input.id ? root.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
     return label ? label.textContent.trim() : "";
   };
   const buttonNamed = (root, name) => [...root.querySelectorAll("button")]
     .find((b) => b.textContent.trim() === name && b.offsetParent !== null);
-  // The live field keeps a value only once it has had a change event (as when it is left, or
-  // Enter is pressed in it): a value set by a script stays in the page, not in the aid.
+  // A live field passes its value to the aid only on a change event (as when it is left, or
+  // Enter is pressed in it): a value set by a script stays in the page until then.
   const commit = (input) => input.dispatchEvent(new Event("change", { bubbles: true }));
-  const commitWhenLeft = (input) => {
+  function commitBeforeUse(input, live) {
     const done = () => {
-      input.removeEventListener("blur", done);
+      input.removeEventListener("blur", left);
       input.removeEventListener("keydown", onKey);
+      live.removeEventListener("pointerdown", onPress, true);
+      live.removeEventListener("keydown", onPress, true);
       commit(input);
     };
+    const left = () => { if (document.hasFocus()) done(); };  // not when the officer switches apps
     const onKey = (event) => { if (event.key === "Enter") done(); };
-    input.addEventListener("blur", done);
+    const onPress = (event) => {
+      const button = event.target.closest && event.target.closest("button");
+      if (button && (event.type === "pointerdown" || event.key === "Enter" || event.key === " ")) done();
+    };
+    input.addEventListener("blur", left);
     input.addEventListener("keydown", onKey);
-  };
+    live.addEventListener("pointerdown", onPress, true);  // before the button's click goes out
+    live.addEventListener("keydown", onPress, true);
+  }
   const pageAsksFor = () => [...new URLSearchParams(window.location.search).keys()].some((key) => key !== "token");
+  function caseToReopen() {
+    try {
+      const path = window.location.pathname;
+      return window.sessionStorage.getItem(REOPEN_KEY + path) ? window.sessionStorage.getItem(CASE_KEY + path) : "";
+    } catch (error) {
+      return "";
+    }
+  }
 
   // A token in the address would sign a reload in again without asking (the idle lock's module
   // drops it too, once the live aid is there): take it out of this history entry now.
@@ -47,98 +67,123 @@
   function arm(screen) {
     screen.hidden = false;
     screen.setAttribute("data-armed", "");
-    const usable = !(screen.querySelector("[data-hb-reads-query]") && pageAsksFor());
-    if (!usable) {
-      for (const control of screen.querySelectorAll("input, button")) control.disabled = true;
-    }
-    const typed = new Map();       // a field's label → what was typed in it
-    let focusedLabel = "";         // the field the officer was in
-    let lastFocused = null;        // moved out of the page by Voila's shell: focus it again
-    let pressed = "";              // the form button pressed before the kernel joined
-    let stillTimer = 0;
-
     const status = document.createElement("p");
     status.className = "hb-aid-status";
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
-    const firstForm = screen.querySelector("form");
-    (firstForm || screen).prepend(status);
+    (screen.querySelector("form") || screen).prepend(status);
     const say = (text, bad = false) => {
       status.textContent = text;
       status.classList.toggle("hb-bad", bad);
     };
+    const reopening = caseToReopen();
+    if ((screen.querySelector("[data-hb-reads-query]") && pageAsksFor()) || reopening) {
+      // The live aid may show something else (what the query asks for, or the case it reopens).
+      for (const control of screen.querySelectorAll("input, button")) control.disabled = true;
+      if (reopening) say(`Reopening case ${reopening}…`);
+    }
+
+    const typed = new Map();       // a field's label → what was typed in it
+    const defaults = new Map();    // a field's label → the value it was drawn with
+    for (const input of screen.querySelectorAll("input")) defaults.set(labelOf(screen, input), input.defaultValue);
+    let pressed = "";              // the form button pressed before the kernel joined
+    let stillTimer = 0;
+    let lastFocused = null;        // the field the officer is in (Voila's move takes the focus from it)
+    let waitingLive = null;        // the live aid, while the officer is still typing here
+    const cells = document.getElementById("rendered_cells");
+    let cellsParent = cells ? cells.parentElement : null;
 
     screen.addEventListener("input", (event) => {
       if (event.target.matches("input")) typed.set(labelOf(screen, event.target), event.target.value);
     });
-    screen.addEventListener("focusin", (event) => {
-      lastFocused = event.target;
-      focusedLabel = event.target.matches("input") ? labelOf(screen, event.target) : "";
+    screen.addEventListener("focusin", (event) => { lastFocused = event.target.matches("input") ? event.target : null; });
+    screen.addEventListener("focusout", (event) => {
+      if (event.relatedTarget) lastFocused = null;
+      if (waitingLive) {
+        // Left this screen (or the page): the live aid takes over now, the value not yet sent.
+        setTimeout(() => { if (waitingLive && !screen.contains(document.activeElement)) handOver(waitingLive); }, 0);
+      }
     });
-    // Voila moving the cells blurs the field with no new target; the officer moving on has one,
-    // or pressed somewhere else first.
-    screen.addEventListener("focusout", (event) => { if (event.relatedTarget) lastFocused = null; });
-    const forgetFocus = (event) => { if (lastFocused && event.target !== lastFocused) lastFocused = null; };
-    document.addEventListener("pointerdown", forgetFocus, true);
+    document.addEventListener("click", forgetFocus, true);
+    function forgetFocus(event) { if (lastFocused && event.target !== lastFocused) lastFocused = null; }
     screen.addEventListener("submit", (event) => {
       event.preventDefault();
+      if (pressed) return;
       const button = event.submitter || event.target.querySelector('button[type="submit"]');
       pressed = button ? button.textContent.trim() : "";
       if (button) button.setAttribute("aria-disabled", "true");
-      say(CONNECTING);
+      // What is pressed is what goes: the fields keep what they held.
+      for (const input of event.target.querySelectorAll("input")) input.readOnly = true;
+      say(connecting(pressed));
       clearTimeout(stillTimer);
       stillTimer = setTimeout(() => say(STILL_CONNECTING, true), STILL_AFTER_MS);
+      if (waitingLive) handOver(waitingLive);
     });
     screen.addEventListener("click", (event) => {
       if (event.target.closest('button[type="button"]')) say(WAIT_FOR_IT);
     });
+    // No live aid for a long while (a failed widget, a lost kernel): show what Voila shows there.
+    const revealTimer = setTimeout(() => {
+      screen.removeAttribute("data-armed");
+      if (!status.textContent || !status.classList.contains("hb-bad")) say(STILL_CONNECTING, true);
+    }, STILL_AFTER_MS);
 
     const watch = new MutationObserver(() => {
-      // Voila moves the cells into its own panel, which takes the focus from a field: give it back.
-      if (lastFocused && lastFocused.isConnected && document.activeElement === document.body) {
-        lastFocused.focus();
+      // Voila moves the cells into its own panel once, which takes the focus from a field: give it back.
+      if (cells && cells.parentElement !== cellsParent) {
+        cellsParent = cells.parentElement;
+        if (lastFocused && lastFocused.isConnected && document.activeElement === document.body) lastFocused.focus();
       }
       const live = [...document.querySelectorAll(".hb-aid")].find((el) => !screen.contains(el));
-      if (live) {
-        watch.disconnect();
-        handOver(live);
+      if (!live || waitingLive) return;
+      if (!pressed && lastFocused && screen.contains(document.activeElement)) {
+        waitingLive = live;  // still typing: the field is not pulled away mid-number
+        clearTimeout(revealTimer);
+        return;
       }
+      handOver(live);
     });
     watch.observe(document.body, { childList: true, subtree: true });
 
     function handOver(live) {
-      const inField = screen.contains(document.activeElement)
-        || (lastFocused !== null && document.activeElement === document.body);
-      const hadFocus = inField ? focusedLabel : "";
+      watch.disconnect();
+      waitingLive = null;
+      const focused = screen.contains(document.activeElement) && document.activeElement.matches("input")
+        ? labelOf(screen, document.activeElement) : "";
       clearTimeout(stillTimer);
-      document.removeEventListener("pointerdown", forgetFocus, true);
+      clearTimeout(revealTimer);
+      document.removeEventListener("click", forgetFocus, true);
       screen.remove();
-      const waiting = new Set(typed.keys());
-      if (hadFocus) waiting.add(hadFocus);
+      const waiting = new Set([...typed.keys()].filter((label) => typed.get(label) !== defaults.get(label)));
+      if (focused) waiting.add(focused);
+      let caseNumberSent = false;
       const apply = () => {
         for (const input of live.querySelectorAll("input[type=text]")) {
           const label = labelOf(live, input);
           if (!waiting.has(label)) continue;
           waiting.delete(label);
           const value = typed.get(label);
-          if (value !== undefined && input.value === "") {
+          if (value !== undefined && value !== defaults.get(label)
+              && (input.value === "" || input.value === defaults.get(label))) {
             input.value = value;
             input.dispatchEvent(new Event("input", { bubbles: true }));
-            // Pressed, or left: the live field takes the value now; still being typed: when left.
-            if (pressed || label !== hadFocus) commit(input);
-            else commitWhenLeft(input);
+            if (pressed) {
+              commit(input);
+              // The case-number field opens the case on its new value (protocols.ui.frame.CaseForm).
+              caseNumberSent = caseNumberSent || Boolean(input.closest(".hb-case-number")) && value !== "";
+            } else {
+              commitBeforeUse(input, live);  // sent when the officer leaves it, presses Enter or a button
+            }
           }
-          if (label === hadFocus) {
+          if (label === focused) {
             input.focus();
             input.setSelectionRange(input.value.length, input.value.length);
           }
         }
         if (pressed && ![...waiting].some((label) => typed.has(label))) {
-          const button = buttonNamed(live, pressed);
-          if (button) {
-            button.click();  // the press the officer made, now on the live button of that name
-            pressed = "";
-          }
+          const button = caseNumberSent ? null : buttonNamed(live, pressed);
+          if (button) button.click();  // the press the officer made, on the live button of that name
+          if (button || caseNumberSent) pressed = "";
         }
         return waiting.size === 0 && !pressed;
       };
