@@ -71,13 +71,13 @@ def table(results: dict[str, Any]) -> str:
         if share:
             n = share.get("ours", share.get("default", {})).get("sessions", 0)
             label = f"{n} sessions at once: 1 browser + {n - 1} headless (server's share)"
-            lines.append(f"| {label} | {_burst(share.get('ours'), True)} | {_burst(share.get('default'), True)} | "
-                         f"{share.get('ratio', '–')} |")
+            lines.append(f"| {label} | {_burst(share.get('ours'), True)} |{' – |' if baseline else ''} "
+                         f"{_burst(share.get('default'), True)} | {share.get('ratio', '–')} |")
         conc = first.get("concurrent", {})
         if conc:
             n = conc.get("ours", conc.get("default", {})).get("sessions", "?")
-            lines.append(f"| {n} Chromium pages at once on {where} | {_burst(conc.get('ours'))} | "
-                         f"{_burst(conc.get('default'))} | {conc.get('ratio', '–')} |")
+            lines.append(f"| {n} Chromium pages at once on {where} | {_burst(conc.get('ours'))} |"
+                         f"{' – |' if baseline else ''} {_burst(conc.get('default'))} | {conc.get('ratio', '–')} |")
         lines.append("")
     lines += _timings("### 1b. Scene-response aid, with and without preheated kernels (s, median / p95)",
                       ("Server", "first usable"), results.get("cold"))
