@@ -21,18 +21,15 @@ from typing import Any
 
 import pytest
 
-from required import axe_core, load_module, unavailable
-from served import Served, handbook_serve
+from required import axe_core, load_module
+from served import DESKTOP, PHONE, Served, handbook_serve, launched_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = load_module(ROOT / "tests" / "a11y" / "a11y_checks.py", "_jobaids_a11y_checks")
 SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 667}}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 LOAD_TIMEOUT = 120_000
 ACTION_TIMEOUT = 45_000
 OFFICER = "ofc-ack-1"
@@ -40,9 +37,13 @@ SERVE_ARGS: list[str] = []  # preheated kernels, as served: the list is drawn ag
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed", "install Debian's chromium package (`apt-get install chromium`)")
+def browser() -> Iterator[Any]:
+    with launched_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     before = os.environ.get("HANDBOOK_USER")
     os.environ["HANDBOOK_USER"] = OFFICER
     try:
@@ -58,16 +59,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 @pytest.fixture(scope="module")
 def axe_js(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return axe_core(tmp_path_factory.mktemp("axe"))
-
-
-@pytest.fixture(scope="module")
-def browser(server: Served) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -23,16 +23,11 @@ import pytest
 
 from protocols.records import Store
 from protocols.ui.first_screen import FIRST_SCREEN_KEY
-from required import FIX_CHROMIUM, axe_core, load_module, unavailable
-from served import ROOT, Served, Watch, handbook_serve
+from required import axe_core, load_module
+from served import DESKTOP, PHONE, ROOT, Served, Watch, handbook_serve, launched_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-PHONE = {"width": 375, "height": 667}
-DESKTOP = {"width": 1280, "height": 900}
 LOAD_TIMEOUT = 60_000
 """Milliseconds for the live aid to draw once the kernel is let in (a loaded machine is slow)."""
 AID = "scene-response"
@@ -59,21 +54,15 @@ STATUSES_JS = """(() => {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
-    with handbook_serve(tmp_path_factory.mktemp("first-screen-serve"), "--no-preheat") as served:
-        yield served
+def browser() -> Iterator[Any]:
+    with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="module")
-def browser(server: Served) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def server(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with handbook_serve(tmp_path_factory.mktemp("first-screen-serve"), "--no-preheat") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
