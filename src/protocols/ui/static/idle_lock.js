@@ -104,16 +104,6 @@ function refusalText(status, answer, signIn) {
   }
 }
 
-// A token in the address would sign a reload in again without asking: take it out of this
-// history entry. (The browser's own history and address suggestions keep the address it opened;
-// no page can erase that, so agencies hand out the sign-in address instead: SECURITY.md.)
-function dropTokenFromAddress() {
-  const url = new URL(window.location.href);
-  if (!url.searchParams.has("token")) return;
-  url.searchParams.delete("token");
-  window.history.replaceState(window.history.state, "", url.toString());
-}
-
 function tellPage(locked) {
   document.dispatchEvent(new CustomEvent(LOCK_EVENT, { detail: { locked } }));
 }
@@ -124,7 +114,8 @@ function render({ model, el }) {
   // The widget's own box sits inside the aid's outer box (`.hb-aid`); the lock hides the rest of
   // it. Looked up when needed: the view is not in the page yet while it renders.
   const aidOf = () => el.closest(".hb-aid") || document.body;
-  dropTokenFromAddress();
+  // The page itself takes a sign-in token out of its address as it loads (the job-aid page
+  // template's first-screen.js), so a reload after the lock asks for the token again.
 
   const seconds = make("span", { class: "hb-idle-seconds", text: "" });
   const keep = make("button", { type: "button", class: "hb-idle-keep", text: "Keep working" });

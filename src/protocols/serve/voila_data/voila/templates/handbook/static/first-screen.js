@@ -5,6 +5,7 @@
 // still typing in it, it waits until they leave the field or press. The live aid checks and
 // saves as always: nothing here is ever shown as saved, and nothing starts without a press.
 // Without this script the screen stays hidden and the page is the live aid alone, as before.
+// It also takes a sign-in token out of the page's address, on every job-aid page.
 (() => {
   "use strict";
   const STILL_CONNECTING = "Still connecting. Nothing is saved yet. If this lasts, check the signal, "
@@ -55,8 +56,10 @@
     }
   }
 
-  // A token in the address would sign a reload in again without asking (the idle lock's module
-  // drops it too, once the live aid is there): take it out of this history entry now.
+  // A token in the address would sign a reload in again without asking (after the idle lock, a
+  // reload must ask for it): every job-aid page takes it out of this history entry as it loads.
+  // The browser's own history keeps the address it opened; no page can erase that, so agencies
+  // hand out the sign-in address instead (SECURITY.md).
   function dropTokenFromAddress() {
     const url = new URL(window.location.href);
     if (!url.searchParams.has("token")) return;
@@ -194,8 +197,8 @@
     }
   }
 
+  dropTokenFromAddress();
   const screens = document.querySelectorAll("[data-hb-first-screen]");
-  if (screens.length) dropTokenFromAddress();
   screens.forEach(arm);
   // Voila shows the cells only once its front end has loaded the theme; the page's head has the
   // theme's styles already, so a page with a first screen shows it now (the template calls
