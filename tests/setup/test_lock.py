@@ -9,6 +9,7 @@ requirement disagrees.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import tomllib
 from importlib import metadata
@@ -126,3 +127,18 @@ def test_a_disagreement_is_reported(bad: str, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(sys.modules[__name__], "direct_requirements", lambda: [Requirement(bad)])
     with pytest.raises(AssertionError, match="disagree"):
         test_every_requirement_is_locked_at_a_version_it_allows()
+
+
+LEFT_OUT = ("rfc3987-syntax", "lark")
+"""Packages the lock leaves out on purpose (``scripts/dev.sh lock``: jsonschema's slow IRI checker)."""
+
+
+def test_the_slow_iri_checker_is_left_out_so_jsonschema_imports_fast() -> None:
+    """jsonschema imports rfc3987-syntax when it is there, and that builds 38 grammars (about a
+    second) in every server and build; the lock leaves it out, and so does this environment."""
+    assert not set(LEFT_OUT) & set(locked()), "run `bash scripts/dev.sh lock`: it leaves these out"
+    probe = "import sys, jsonschema; print(sorted(m for m in sys.modules if m.startswith(('rfc3987', 'lark'))))"
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                              timeout=60).stdout.strip()
+    assert imported == "[]", f"jsonschema imported {imported}: `bash scripts/dev.sh setup` syncs .venv to the lock"
+
