@@ -42,7 +42,7 @@ def axe_violations(page: Any, axe_js: Path) -> list[str]:
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(axe_js))
     found: list[str] = page.evaluate("""async (tags) => {
-        const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+        const r = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
         return r.violations.map(v => `axe ${v.id} (${v.nodes.length}): `
           + v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.html.slice(0, 140)
             + ' :: ' + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 220)).join(' | '));
