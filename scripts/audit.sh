@@ -16,7 +16,7 @@ PY="${AUDIT_PYTHON:-$ROOT/.venv/bin/python}"
 
 if ! "$PY" -m pip_audit --version >/dev/null 2>&1; then
   echo "audit: pip-audit is not installed in $("$PY" -c 'import sys; print(sys.prefix)')."
-  echo "audit: install it with: $PY -m pip install -e '.[audit]'  (or: pip install pip-audit)"
+  echo "audit: install it with: $PY -m pip install 'pip-audit>=2.7'  (SECURITY.md)"
   echo "audit: skipped; nothing was checked."
   exit 0
 fi

@@ -10,7 +10,8 @@
 #   bash scripts/dev.sh scale             the full failover trial: 3 servers behind nginx on one
 #                                         PostgreSQL, 30 sessions, one server killed (too slow for test)
 # Setup is idempotent: it installs what is missing and skips what is there. Python packages come
-# from requirements/lock.txt (exact versions, checked by hash), so every machine runs the same.
+# from requirements/lock.txt (exact versions, checked by hash), so every machine runs the same;
+# when the lock or pyproject.toml changes, .venv is synced to the lock (anything else goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -54,6 +55,10 @@ setup() {
     # the lock and nothing else (sync), in a few seconds where pip takes a minute.
     local uv_pin="$VENV/uv-pin.txt"
     awk '/^uv==/{on=1} on{print} on && !/\\$/{exit}' "$LOCK" > "$uv_pin"
+    if [ ! -s "$uv_pin" ] || grep -q ';' "$uv_pin"; then
+      echo "requirements/lock.txt has no single uv pin for every Python; run: bash scripts/dev.sh lock" >&2
+      exit 1
+    fi
     "$PY" -m pip install -q --require-hashes --no-deps -r "$uv_pin"
     rm -f "$uv_pin"
     "$VENV/bin/uv" pip sync -q --python "$PY" --require-hashes "$LOCK"

@@ -28,7 +28,7 @@ def test_offline_it_says_so_and_exits_zero() -> None:
     try:
         import pip_audit  # noqa: F401
     except ImportError:
-        pytest.skip("pip-audit is not installed (pip install -e '.[audit]')")
+        pytest.skip("pip-audit is not installed (SECURITY.md: pip install 'pip-audit>=2.7')")
     done = _run({"HTTPS_PROXY": DEAD, "HTTP_PROXY": DEAD, "https_proxy": DEAD, "http_proxy": DEAD,
                  "AUDIT_TIMEOUT": "5", "AUDIT_PYTHON": sys.executable})
     assert done.returncode == 0, done.stdout + done.stderr

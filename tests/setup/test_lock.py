@@ -141,4 +141,3 @@ def test_the_slow_iri_checker_is_left_out_so_jsonschema_imports_fast() -> None:
     imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                               timeout=60).stdout.strip()
     assert imported == "[]", f"jsonschema imported {imported}: `bash scripts/dev.sh setup` syncs .venv to the lock"
-
