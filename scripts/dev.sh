@@ -19,7 +19,7 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 LOCK="$ROOT/requirements/lock.txt"
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+log() { printf '\033[1m==> %s\033[0m  (%ss)\n' "$*" "$SECONDS"; }
 
 need_debian() {
   # Debian packages the browser, print and PostgreSQL tests use.
@@ -108,6 +108,7 @@ case "${1:-}" in
     "$VENV/bin/python" -m pytest -n 3 --dist loadfile --no-loadscope-reorder \
         --nbval-lax --nbval-sanitize-with tests/nbval-sanitize.cfg \
         --reruns 1 --only-rerun "Target crashed" --durations 10 "${targets[@]}"
+    log "test: all passed"
     ;;
   lock)
     setup

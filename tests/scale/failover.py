@@ -183,7 +183,9 @@ def check_conflict(cluster: Cluster, living: list[Replica]) -> None:
     """Two tabs on one case, on two replicas: the second write gets the revision conflict."""
     tabs: list[Session] = []
     by_replica: dict[str, Session] = {}
-    for n in range(12):  # new browsers land where the hash puts them; stop once two replicas differ
+    # New browsers land where nginx's hash puts them; stop once two replicas differ (up to 40,
+    # as in test_failover_in_a_browser: twelve once all landed on one replica).
+    for n in range(40):
         tab = Session(AidPage(cluster.base, f"officer-{500 + n:03}", OFFICER_HEADER), "26-SCALE-TWO-TABS")
         tab.page.open()
         tab.replica = owner_of(tab.page, living)
@@ -191,7 +193,7 @@ def check_conflict(cluster: Cluster, living: list[Replica]) -> None:
         by_replica.setdefault(tab.replica, tab)
         if len(by_replica) == 2:
             break
-    assert len(by_replica) == 2, f"twelve new browsers all landed on {list(by_replica)}"
+    assert len(by_replica) == 2, f"{len(tabs)} new browsers all landed on {list(by_replica)}"
     first, second = by_replica.values()
     try:
         first.page.start_case(first.case)
