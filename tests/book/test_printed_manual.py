@@ -124,6 +124,19 @@ def test_title_page_and_a_running_footer_on_every_page(manual: tuple[PrintedManu
     assert not any("widget-view" in t for t in texts)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_kept_print_is_tagged_with_an_outline(manual: tuple[PrintedManual, list[str]]) -> None:
+    """A screen reader reads the manual's structure, and a PDF viewer lists its chapters: the
+    print that is kept has both (only the first print, read for its page numbers, goes without)."""
+    printed, _ = manual
+    assert printed.prints >= 2
+    info = subprocess.run(["pdfinfo", str(printed.path)], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert b"/Outlines" in printed.path.read_bytes()
+
+
 # --------------------------------------------------------------------------- a tiny site
 
 

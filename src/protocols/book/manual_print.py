@@ -3,7 +3,9 @@
 The first print puts ``?`` for every page; ``pdftotext`` then reads on which page each chapter's
 numbered title opens (every chapter starts a page). The second print shows those numbers. The
 contents take the same room either way, so the numbers hold; the pages are read once more to
-check, and a third print runs if a chapter moved.
+check, and a third print runs if a chapter moved. The first print is only read for its page
+numbers, so it is made without the tags and outline (a fifth faster); every later print, the one
+kept among them, has both.
 """
 
 from __future__ import annotations
@@ -88,10 +90,11 @@ def print_manual(site: Path, book_root: Path, out: Path, facts: ManualFacts,
                         document.write_text(compose(site, chapters, facts, pages), encoding="utf-8")
                         page.goto(document.as_uri(), wait_until="load")
                         page.emulate_media(media="print")
+                        kept = prints > 1  # the first print is never kept: its contents have no numbers
                         page.pdf(path=str(draft), format="Letter", display_header_footer=True,
                                  header_template="<span></span>", footer_template=footer_template(facts),
                                  margin={"top": "16mm", "bottom": "20mm", "left": "16mm", "right": "16mm"},
-                                 outline=True, tagged=True)
+                                 outline=kept, tagged=kept)
                         texts = page_texts(draft, pdftotext)
                         found = chapter_start_pages(texts, chapters)
                         if found == pages:
