@@ -61,12 +61,43 @@ class SharedBuild:
         return self.out / "_build" / "html"
 
 
-def shared_build(tmp_path_factory: pytest.TempPathFactory) -> SharedBuild:
-    """The handbook built once per test run, shared by every worker (``-n 2``)."""
+def _shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent  # the run's folder, above each worker's own
-    folder = base / "shared-book"
+    return base / "shared-book"
+
+
+def seed_execution_cache(tmp_path_factory: pytest.TempPathFactory, html: Path) -> bool:
+    """Give a build into ``html`` the shared build's notebook cache, if that build is done.
+
+    jupyter-cache keys each notebook by its code, and the book tags each checklist cell with a
+    hash of its protocol's YAML, so a notebook runs again exactly when its content changed:
+    with or without the seed, a build shows the same pages; with it, one whose content matches
+    does not start two kernels. Never waits: a build still running is simply not used.
+    """
+    folder = _shared_folder(tmp_path_factory)
+    cache = folder / "out" / "_build" / ".jupyter_cache"
+    target = html.parent / ".jupyter_cache"
+    if not (folder / ".lock").is_file() or target.exists():
+        return False
+    with (folder / ".lock").open("r") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # the shared build is running
+        result = folder / "result.json"
+        if not result.is_file() or json.loads(result.read_text(encoding="utf-8"))["returncode"] != 0:
+            return False
+        if not cache.is_dir():
+            return False
+        shutil.copytree(cache, target)
+        return True
+
+
+def shared_build(tmp_path_factory: pytest.TempPathFactory) -> SharedBuild:
+    """The handbook built once per test run, shared by every worker (``-n 2``)."""
+    folder = _shared_folder(tmp_path_factory)
     folder.mkdir(exist_ok=True)
     with (folder / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes

@@ -37,7 +37,7 @@ from sphinx.testing.fixtures import (  # noqa: F401 - fixtures and hook, used by
     warning,
 )
 
-from bookbuild import CONTENT, JUPYTER_BOOK, SharedBuild, run_build, shared_build
+from bookbuild import CONTENT, JUPYTER_BOOK, SharedBuild, run_build, seed_execution_cache, shared_build
 from required import FIX_CHROMIUM, FIX_SETUP, axe_core, load_module, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> SharedBuild:
 
 
 @pytest.fixture
-def editable_book(tmp_path: Path) -> Iterator[BookBuild]:
+def editable_book(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BookBuild]:
     """A build of the handbook of this test's own, from its own copy of the content, to edit and
     build again."""
     if not JUPYTER_BOOK.exists():
@@ -82,6 +82,7 @@ def editable_book(tmp_path: Path) -> Iterator[BookBuild]:
     content = base / "content"
     shutil.copytree(CONTENT, content)
     out = base / "out"
+    seed_execution_cache(tmp_path_factory, out / "_build" / "html")
     started = time.monotonic()
     done = run_build(out, content)
     yield BookBuild(out=out, content=content, returncode=done.returncode,

@@ -21,6 +21,7 @@ import yaml
 from preview_run import HANDBOOK, project_copy
 from typer.testing import CliRunner
 
+from bookbuild import seed_execution_cache
 from protocols import settings
 from protocols.cli.app import app
 from protocols.trainer.authoring import chapter_block
@@ -96,10 +97,11 @@ def build(root: Path) -> Path:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_a_new_checklist_reaches_the_chapter_the_cards_and_a_job_aid(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     if not Path(CHROMIUM_PATH).exists():
         unavailable("Chromium is not installed", FIX_CHROMIUM)
     root = project_copy(tmp_path)
+    seed_execution_cache(tmp_path_factory, root / "_build" / "html")
     content = root / "content"
     block, link = printed_steps(content)
     checked = runner.invoke(app, ["validate", "--content", str(content)])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bookbuild import seed_execution_cache
 from protocols.book.build import BuildRun
 from protocols.trainer.preview import PreviewLoop, changed, content_problems, scan, watched_paths
 
@@ -174,10 +175,12 @@ def _get(url: str) -> str:
 
 
 @pytest.mark.slow
-def test_preview_builds_serves_and_rebuilds_on_save(tmp_path: Path, content_copy: Path) -> None:
+def test_preview_builds_serves_and_rebuilds_on_save(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                    content_copy: Path) -> None:
     if not HANDBOOK.exists():
         pytest.skip("the handbook command is not installed in this environment")
     out = tmp_path / "site" / "html"
+    seed_execution_cache(tmp_path_factory, out)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("HANDBOOK_AGENCY", None)
     process = subprocess.Popen(

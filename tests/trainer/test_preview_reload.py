@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from preview_run import project_copy, running_preview
 
+from bookbuild import seed_execution_cache
 from protocols.book.build import BuildRun
 from protocols.serve.policy import content_security_policy
 from protocols.trainer.preview import PreviewLoop, StaticServer
@@ -143,12 +144,14 @@ def test_the_loop_moves_the_build_on_after_each_build_only() -> None:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_a_saved_content_file_shows_in_the_open_page_by_itself(tmp_path: Path) -> None:
+def test_a_saved_content_file_shows_in_the_open_page_by_itself(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed")
     from playwright.sync_api import sync_playwright
 
     root = project_copy(tmp_path)
+    seed_execution_cache(tmp_path_factory, root / "_build" / "html")
     yaml_file = root / "content" / "protocols" / "scene-response.yaml"
     old, new = "prompt: Where is the suspect now?", "prompt: Where is the suspect at this moment?"
     assert old in yaml_file.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from preview_run import project_copy
 
+from bookbuild import seed_execution_cache
 from protocols.trainer.warm_build import WarmBuilder, pages_read
 
 PROMPT = "prompt: Where is the suspect now?"
@@ -25,8 +26,10 @@ def test_the_pages_read_come_from_the_log() -> None:
 
 
 @pytest.mark.slow
-def test_warm_builds_follow_the_files_and_fall_back_when_the_parent_is_gone(tmp_path: Path) -> None:
+def test_warm_builds_follow_the_files_and_fall_back_when_the_parent_is_gone(
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     root = project_copy(tmp_path)
+    seed_execution_cache(tmp_path_factory, root / "_build" / "html")
     out = root / "_build" / "html"
     page = out / "book" / "arrive" / "scene-safety.html"
     builder = WarmBuilder(root, out, root / "content", None)
