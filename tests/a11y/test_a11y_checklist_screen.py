@@ -70,8 +70,11 @@ def item(page: Any, item_id: str) -> Any:
 
 
 def wait_text(page: Any, locator: Any, text: str) -> str:
-    page.wait_for_function("([el, text]) => el.textContent.includes(text)", arg=[locator.element_handle(), text])
-    return str(locator.inner_text())
+    """Wait until ``locator`` shows ``text`` (case as given), looked up afresh at each try: a
+    checklist drawn again replaces its nodes, and a handle to the old one would never change."""
+    showing = locator.filter(has_text=re.compile(re.escape(text))).first
+    showing.wait_for(state="attached")
+    return str(showing.inner_text())
 
 
 def answer(page: Any, item_id: str, value: str | None = None) -> None:
