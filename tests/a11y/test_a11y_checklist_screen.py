@@ -69,7 +69,7 @@ def item(page: Any, item_id: str) -> Any:
     return page.locator(f"#hb-scene-response-{item_id}")
 
 
-def wait_text(page: Any, locator: Any, text: str) -> str:
+def wait_text(locator: Any, text: str) -> str:
     """Wait until ``locator`` shows ``text`` (case as given), looked up afresh at each try: a
     checklist drawn again replaces its nodes, and a handle to the old one would never change."""
     showing = locator.filter(has_text=re.compile(re.escape(text))).first
@@ -81,7 +81,7 @@ def answer(page: Any, item_id: str, value: str | None = None) -> None:
     """Answer an item (the first choice unless told) and wait until it says saved."""
     options = item(page, item_id).locator(".hb-option[data-value]")
     (options.first if value is None else item(page, item_id).locator(f".hb-option[data-value={value}]")).click()
-    wait_text(page, item(page, item_id).locator(".hb-status"), "· saved")
+    wait_text(item(page, item_id).locator(".hb-status"), "· saved")
 
 
 def critical_items(page: Any) -> list[str]:
@@ -100,7 +100,7 @@ def test_refusal_in_plain_words_then_success_in_green(context: Any, server: Any,
         answer(page, item_id)
     page.get_by_role("button", name="Complete checklist").click()
     alert = page.locator(".hb-checklist .hb-alert")
-    refusal = wait_text(page, alert, "unanswered")
+    refusal = wait_text(alert, "unanswered")
     prompt = item(page, held_back).locator(".hb-prompt").inner_text()
     assert refusal.startswith("1 critical item is unanswered: “") and f"“{prompt[:30]}" in refusal
     assert f"({held_back})" not in refusal and "`" not in refusal
@@ -108,7 +108,7 @@ def test_refusal_in_plain_words_then_success_in_green(context: Any, server: Any,
 
     answer(page, held_back)
     page.get_by_role("button", name="Complete checklist").click()
-    assert wait_text(page, alert, "Checklist complete and saved.") == "Checklist complete and saved."
+    assert wait_text(alert, "Checklist complete and saved.") == "Checklist complete and saved."
     assert in_live_region(page, "Checklist complete and saved.")
     assert alert.get_attribute("role") == "status", "a success is announced politely, not as an alert"
     style = alert.evaluate("""el => {
@@ -135,7 +135,7 @@ def test_now_fills_the_time_box(context: Any, server: Any) -> None:
     page = open_case(context, server, "26-SCREEN-02")
     arrival = item(page, "arrival-time")
     arrival.get_by_role("button", name="Record the time now", exact=False).click()
-    shown = wait_text(page, arrival.locator(".hb-status"), "· saved")
+    shown = wait_text(arrival.locator(".hb-status"), "· saved")
     box = arrival.locator("input.hb-input:not(.hb-reason)")
     assert re.fullmatch(r"\d\d:\d\d", box.input_value()), "the time box shows the time recorded"
     assert shown.startswith(box.input_value())
@@ -196,10 +196,10 @@ def test_two_tabs_show_what_is_saved_now(context: Any, server: Any) -> None:
     answer(first, "suspect-status", "in-custody")
     item(second, "suspect-status").locator(".hb-option[data-value=left-scene]").click()
     alert = second.locator(".hb-checklist .hb-alert")
-    told = wait_text(second, alert, "changed in another tab")
+    told = wait_text(alert, "changed in another tab")
     status = item(second, "suspect-status").locator(".hb-status")
     if told.startswith("Not saved: this checklist was changed in another tab"):  # refused for the conflict
-        refused = wait_text(second, status, "not saved")
+        refused = wait_text(status, "not saved")
         assert refused.startswith("Your answer was not saved: this checklist was changed in another tab")
         assert "Saved there: In custody" in refused
         pressed = item(second, "suspect-status").locator(".hb-option[aria-pressed=true]")
@@ -208,12 +208,12 @@ def test_two_tabs_show_what_is_saved_now(context: Any, server: Any) -> None:
         answer(second, "suspect-status", "left-scene")
     else:
         assert told.startswith("This checklist was changed in another tab or by another officer.")
-        wait_text(second, status, "· saved")
+        wait_text(status, "· saved")
     assert saved_value(server, case, "suspect-status") == "left-scene"
 
     first.bring_to_front()
     first.evaluate("window.dispatchEvent(new Event('focus'))")  # what the browser sends on a tab switch
-    now = wait_text(first, item(first, "suspect-status").locator(".hb-status"), "Left the scene")
+    now = wait_text(item(first, "suspect-status").locator(".hb-status"), "Left the scene")
     assert now.startswith("Left the scene · ") and now.endswith("· saved")
     notice = first.locator(".hb-checklist .hb-alert").inner_text()
     assert notice.startswith("This checklist was changed in another tab or by another officer.")
