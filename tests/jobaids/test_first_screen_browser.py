@@ -332,6 +332,41 @@ def test_a_number_typed_before_the_live_aid_opens_the_case_when_pressed(
     assert [entry["action"] for entry in store_of(server).audit_log(record.id)] == ["create"]
 
 
+@pytest.mark.parametrize("press", ["pointer", "Space"])
+def test_a_press_under_way_when_the_live_aid_arrives_goes_through(
+        open_held: Callable[..., Held], server: Served, press: str) -> None:
+    """The button is down when the live aid arrives and up after: the button it went down on is
+    gone by then, so the browser sends no click. The press still opens the case, once."""
+    from playwright.sync_api import expect
+
+    case = f"26-FIRST-D{'P' if press == 'pointer' else 'S'}"
+    held = open_held(DESKTOP)
+    page = held.page
+    page.locator(FIRST).get_by_label(CASE_LABEL).fill(case)
+    button = page.locator(FIRST).get_by_role("button", name=START)
+    if press == "pointer":
+        box = button.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+    else:
+        button.focus()
+        page.keyboard.down(" ")
+    held.release()
+    aid = live_aid(page)
+    page.wait_for_timeout(300)  # the live aid settles while the button is still held
+    if press == "pointer":
+        page.mouse.up()
+    else:
+        page.keyboard.up(" ")
+    opened = f"Case {case}: New checklist started."
+    expect(aid.locator(".hb-aid-status").first).to_contain_text(opened, timeout=LOAD_TIMEOUT)
+    page.wait_for_timeout(500)  # a second start, had the press been sent twice, would show by now
+    assert [s for s in held.statuses() if s.startswith(f"Case {case}:")] == [opened], held.statuses()
+    (record,) = store_of(server).find(AID, case)
+    assert [entry["action"] for entry in store_of(server).audit_log(record.id)] == ["create"]
+
+
 def test_a_pressed_number_can_no_longer_be_changed(open_held: Callable[..., Held], server: Served) -> None:
     """After Start, the field holds what was pressed: an edit before the kernel joins could
     otherwise open a case under half a number."""

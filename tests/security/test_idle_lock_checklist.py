@@ -79,7 +79,10 @@ def _busy_until(page: Any, predicate: str, arg: Any = None, seconds: float = 60)
     (a key press every half second), so the idle lock stays away."""
     deadline = time.monotonic() + seconds
     while not page.evaluate(predicate, arg):
-        assert time.monotonic() < deadline, f"still waiting for {predicate} ({arg})"
+        if time.monotonic() > deadline:
+            lines = str(page.evaluate("document.body.innerText")).splitlines()
+            shown = " | ".join(line.strip() for line in lines if line.strip())[:2000]
+            raise AssertionError(f"still waiting for {predicate} ({arg}); the page shows: {shown}")
         page.keyboard.press("Shift")
         page.wait_for_timeout(500)
 

@@ -90,6 +90,7 @@
     const defaults = new Map();    // a field's label → the value it was drawn with
     for (const input of screen.querySelectorAll("input")) defaults.set(labelOf(screen, input), input.defaultValue);
     let pressed = "";              // the form button pressed before the kernel joined
+    let pressing = "";             // a form button held down (pointer or Space), not yet released
     let stillTimer = 0;
     let lastFocused = null;        // the field the officer is in (Voila's move takes the focus from it)
     let waitingLive = null;        // the live aid, while the officer is still typing here
@@ -125,6 +126,22 @@
     screen.addEventListener("click", (event) => {
       if (event.target.closest('button[type="button"]')) say(WAIT_FOR_IT);
     });
+    // A press is down, then up. If the live aid arrives in between, this screen and its button
+    // are gone before the release, so the browser never sends the click: the press would be
+    // lost. A press under way when the screen hands over counts as made (handOver).
+    const submitButton = (target) => (target.closest ? target.closest('button[type="submit"]') : null);
+    screen.addEventListener("pointerdown", (event) => {
+      const button = submitButton(event.target);
+      pressing = button ? button.textContent.trim() : "";
+    });
+    screen.addEventListener("keydown", (event) => {  // Space presses a button when it is let go
+      const button = event.key === " " ? submitButton(event.target) : null;
+      if (button) pressing = button.textContent.trim();
+    });
+    // Released: the click (and so the submit) has gone out by the next task, or the press was
+    // taken off the button; either way it is no longer under way.
+    const released = () => setTimeout(() => { pressing = ""; }, 0);
+    for (const name of ["pointerup", "pointercancel", "keyup"]) document.addEventListener(name, released, true);
     // No live aid for a long while (a failed widget, a lost kernel): show what Voila shows there.
     const revealTimer = setTimeout(() => {
       screen.removeAttribute("data-armed");
@@ -151,6 +168,8 @@
     function handOver(live) {
       watch.disconnect();
       waitingLive = null;
+      if (!pressed && pressing) pressed = pressing;  // its release can no longer reach a button
+      for (const name of ["pointerup", "pointercancel", "keyup"]) document.removeEventListener(name, released, true);
       const focused = screen.contains(document.activeElement) && document.activeElement.matches("input")
         ? labelOf(screen, document.activeElement) : "";
       clearTimeout(stillTimer);
