@@ -7,10 +7,12 @@ its new version number, so a failed step leaves the database at the last good ve
 A database written by a newer handbook, or one that holds someone else's tables, is
 refused and left untouched.
 
-Several servers may open one PostgreSQL database at once (replicas behind a load balancer,
-all upgraded together). Only one of them migrates: :func:`one_migrator` holds a PostgreSQL
-advisory lock while a server checks and upgrades the schema; the others wait for it, then
-find the database current and change nothing. One that has waited
+Several processes may open one database at once: replicas behind a load balancer on one
+PostgreSQL database, and on one machine every job-aid kernel, each opening the SQLite file as
+it starts (two aids opened together on a new install did both create the tables, and one failed).
+Only one of them migrates: :func:`one_migrator` holds a PostgreSQL advisory lock, or for SQLite
+an exclusive lock on a file beside the database, while a process checks and upgrades the
+schema; the others wait for it, then find the database current and change nothing. One that has waited
 :data:`LOCK_WAIT_SECONDS` gives up with a message saying so, and starts no sessions. Every
 step commits whole, so no server ever reads a half-migrated database.
 
@@ -21,10 +23,13 @@ open a database of every earlier version and check it ends up equal to a new one
 
 from __future__ import annotations
 
+import fcntl
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, inspect, select, text
 
@@ -42,6 +47,9 @@ LOCK_KEY = 0x48424D47  # "HBMG": handbook migration
 LOCK_WAIT_SECONDS = 120.0
 """How long a server waits for another one's migration before it refuses to start."""
 LOCK_POLL_SECONDS = 0.25
+SQLITE_LOCK_SUFFIX = "-schema.lock"
+"""The empty file beside a SQLite database (``records.sqlite3-schema.lock``) that exists only
+while :func:`one_migrator` holds its lock. One left by a process that died is harmless."""
 
 version_metadata = MetaData()
 schema_version = Table(VERSION_TABLE, version_metadata, Column("version", Integer, nullable=False))
@@ -117,14 +125,41 @@ def pending(version: int, steps: tuple[Migration, ...] = MIGRATIONS,
 
 @contextmanager
 def one_migrator(engine: Engine, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Run the block while no other server runs it on the same PostgreSQL database.
+    """Run the block while no other process runs it on the same database.
 
-    Other servers wait up to :data:`LOCK_WAIT_SECONDS` (``on_wait`` is called once when a wait
-    begins), then get ``SchemaError``. SQLite needs no lock here: one server uses one file.
+    PostgreSQL: an advisory lock. SQLite: an exclusive ``flock`` on the file beside the database
+    (:data:`SQLITE_LOCK_SUFFIX`; never on the database file itself, whose descriptor, once closed,
+    would drop SQLite's own locks in this process). An in-memory SQLite database has one user
+    and needs no lock. Others wait up to :data:`LOCK_WAIT_SECONDS` (``on_wait`` is called once
+    when a wait begins), then get ``SchemaError``.
     """
-    if engine.dialect.name != "postgresql":
+    if engine.dialect.name == "postgresql":
+        with _advisory_lock(engine, on_wait):
+            yield
+    elif (database := sqlite_file(engine)) is not None:
+        with _file_lock(database.with_name(database.name + SQLITE_LOCK_SUFFIX), on_wait):
+            yield
+    else:
         yield
-        return
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite engine's database; ``None`` in memory or for another database."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def _waited_too_long() -> SchemaError:
+    return SchemaError(
+        f"another handbook server has been upgrading this database's schema for over "
+        f"{LOCK_WAIT_SECONDS:g} seconds; this one did not start. Wait for that upgrade to "
+        "finish (its log says when), then start this server again")
+
+
+@contextmanager
+def _advisory_lock(engine: Engine, on_wait: Callable[[], None] | None) -> Iterator[None]:
     with engine.connect() as conn:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         told = False
@@ -134,10 +169,7 @@ def one_migrator(engine: Engine, on_wait: Callable[[], None] | None = None) -> I
                 on_wait()
             told = True
             if time.monotonic() > deadline:
-                raise SchemaError(
-                    f"another handbook server has been upgrading this database's schema for over "
-                    f"{LOCK_WAIT_SECONDS:g} seconds; this one did not start. Wait for that upgrade to "
-                    "finish (its log says when), then start this server again")
+                raise _waited_too_long()
             time.sleep(LOCK_POLL_SECONDS)
         conn.commit()
         try:
@@ -145,3 +177,43 @@ def one_migrator(engine: Engine, on_wait: Callable[[], None] | None = None) -> I
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
             conn.commit()
+
+
+@contextmanager
+def _file_lock(path: Path, on_wait: Callable[[], None] | None) -> Iterator[None]:
+    """An exclusive lock on ``path``, removed again by its holder. A waiter that gets the lock
+    on a file its holder has just removed tries again on the file now there."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    told = False
+    while True:
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise SchemaError(f"cannot create {path.name} beside the database: {exc.strerror}. The "
+                              "database's folder must be writable by the handbook") from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            if not told and on_wait is not None:
+                on_wait()
+            told = True
+            if time.monotonic() > deadline:
+                raise _waited_too_long() from None
+            time.sleep(LOCK_POLL_SECONDS / 5)  # a SQLite migration takes milliseconds
+            continue
+        if _same_file(descriptor, path):
+            break
+        os.close(descriptor)  # the holder removed it after we opened it: lock the current one
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)  # still holding the lock: no one can be using this file
+        os.close(descriptor)
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(descriptor), os.stat(path))
+    except FileNotFoundError:
+        return False

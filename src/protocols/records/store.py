@@ -169,8 +169,7 @@ class Store:
         url = url or default_database_url()
         try:
             if (path := sqlite_path(url)) is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                check_sqlite_file(path)
+                path.parent.mkdir(parents=True, exist_ok=True)  # checked in upgrade_schema
             engine = create_engine(url, future=True, pool_pre_ping=True)
         except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:  # ImportError: no driver
             raise StoreError(
@@ -199,14 +198,20 @@ class Store:
         """Create the tables, or bring an older database up to date; return the versions applied.
 
         Each step runs in its own transaction with its version number and an audit entry.
-        A newer or foreign database is refused (``StoreError``) and left as it was. On
-        PostgreSQL one server at a time does this (``migrations.one_migrator``); ``on_wait`` is
-        called when this one starts to wait for another.
+        A newer or foreign database is refused (``StoreError``) and left as it was. One process
+        at a time does this (``migrations.one_migrator``); ``on_wait`` is called when this one
+        starts to wait for another.
         """
         try:
-            if self.schema_version() == migrations.SCHEMA_VERSION:
-                return []  # current already: no lock to take (every job-aid kernel opens its store)
+            # PostgreSQL: a current database takes no lock (every job-aid kernel opens its store).
+            # SQLite reads under the lock too, for a microsecond: its driver runs CREATE TABLE
+            # outside the transaction, so a reader could see tables another process is still
+            # making, and the first connection switches a new file to WAL.
+            if self.engine.dialect.name != "sqlite" and self.schema_version() == migrations.SCHEMA_VERSION:
+                return []
             with migrations.one_migrator(self.engine, on_wait):
+                if (path := migrations.sqlite_file(self.engine)) is not None:
+                    check_sqlite_file(path)
                 return self._upgrade_locked()
         except SchemaError as exc:
             raise StoreError(f"cannot use this database: {exc}") from None
@@ -454,9 +459,11 @@ def check_sqlite_file(path: Path) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # The wait first: switching a new file to WAL takes a lock that another process opening the
+    # same file at the same moment may hold.
+    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
