@@ -72,8 +72,15 @@ def item(page: Any, item_id: str) -> Any:
 def wait_text(locator: Any, text: str) -> str:
     """Wait until ``locator`` shows ``text`` (case as given), looked up afresh at each try: a
     checklist drawn again replaces its nodes, and a handle to the old one would never change."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     showing = locator.filter(has_text=re.compile(re.escape(text))).first
-    showing.wait_for(state="attached")
+    try:
+        showing.wait_for(state="attached")
+    except PlaywrightTimeout:
+        shown = locator.all_inner_texts()
+        raise AssertionError(f"never showed {text!r}; it shows {shown}, and the page: "
+                             f"{locator.page.locator('.hb-checklist').all_inner_texts()}") from None
     return str(showing.inner_text())
 
 
