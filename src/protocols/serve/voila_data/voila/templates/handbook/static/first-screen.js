@@ -1,8 +1,9 @@
 // A job aid's first screen, painted from the page's HTML before the kernel's widgets arrive
 // (protocols.ui.first_screen draws it from the same widgets). The officer can type the case
 // number and press the button at once. When the live aid appears, this screen hands over what
-// was typed, where the focus was and a press still waiting, and goes; while the officer is
-// still typing in it, it waits until they leave the field or press. The live aid checks and
+// was typed, where the focus was and a press still waiting (or still held down: its button is
+// gone before the release), and goes; while the officer is still typing in it, it waits until
+// they leave the field or press. The live aid checks and
 // saves as always: nothing here is ever shown as saved, and nothing starts without a press.
 // Without this script the screen stays hidden and the page is the live aid alone, as before.
 // It also takes a sign-in token out of the page's address, on every job-aid page.
@@ -90,7 +91,6 @@
     const defaults = new Map();    // a field's label → the value it was drawn with
     for (const input of screen.querySelectorAll("input")) defaults.set(labelOf(screen, input), input.defaultValue);
     let pressed = "";              // the form button pressed before the kernel joined
-    let pressing = "";             // a form button held down (pointer or Space), not yet released
     let stillTimer = 0;
     let lastFocused = null;        // the field the officer is in (Voila's move takes the focus from it)
     let waitingLive = null;        // the live aid, while the officer is still typing here
@@ -126,22 +126,45 @@
     screen.addEventListener("click", (event) => {
       if (event.target.closest('button[type="button"]')) say(WAIT_FOR_IT);
     });
-    // A press is down, then up. If the live aid arrives in between, this screen and its button
-    // are gone before the release, so the browser never sends the click: the press would be
-    // lost. A press under way when the screen hands over counts as made (handOver).
-    const submitButton = (target) => (target.closest ? target.closest('button[type="submit"]') : null);
+    // A press is down, then up, and the browser clicks only if both reach the same button. Two
+    // things can take the button away in between: Voila moving the cells into its panel (the
+    // button is taken out and put back) and the live aid arriving (the screen goes). No click
+    // would come and the press would be lost, so a press under way then counts as made. Only a
+    // real one: the main button of a mouse, pen or finger (or Space) on an enabled button,
+    // let go on it; let go elsewhere, cancelled, or the page left, it is no press.
+    let pressing = null;           // {button, id: pointerId or "Space", moved} while held
+    const submitButton = (target) => (target && target.closest ? target.closest('button[type="submit"]') : null);
+    const usable = (button) => Boolean(button) && !button.disabled && button.getAttribute("aria-disabled") !== "true";
     screen.addEventListener("pointerdown", (event) => {
       const button = submitButton(event.target);
-      pressing = button ? button.textContent.trim() : "";
+      pressing = usable(button) && event.isPrimary && event.button === 0
+        ? { button, id: event.pointerId, moved: false } : null;
     });
     screen.addEventListener("keydown", (event) => {  // Space presses a button when it is let go
-      const button = event.key === " " ? submitButton(event.target) : null;
-      if (button) pressing = button.textContent.trim();
+      const button = event.key === " " && !event.repeat ? submitButton(event.target) : null;
+      if (usable(button)) pressing = { button, id: "Space", moved: false };
     });
-    // Released: the click (and so the submit) has gone out by the next task, or the press was
-    // taken off the button; either way it is no longer under way.
-    const released = () => setTimeout(() => { pressing = ""; }, 0);
-    for (const name of ["pointerup", "pointercancel", "keyup"]) document.addEventListener(name, released, true);
+    function letGo(event) {
+      const press = pressing;
+      const space = event.type === "keyup";
+      if (!press || (space ? event.key !== " " || press.id !== "Space" : event.pointerId !== press.id)) return;
+      if (!space && !press.button.contains(event.target)) {  // taken off the button first
+        pressing = null;
+        return;
+      }
+      // The click, when the browser sends one, goes out with this release; after Voila's move
+      // it does not, and the press is made here.
+      setTimeout(() => {
+        if (pressing === press) pressing = null;
+        if (press.moved && !pressed && press.button.isConnected) press.button.form.requestSubmit(press.button);
+      }, 0);
+    }
+    const dropPress = () => { pressing = null; };
+    const pageHidden = () => { if (document.visibilityState === "hidden") pressing = null; };
+    const pressWatch = [["pointerup", letGo], ["keyup", letGo], ["pointercancel", dropPress],
+      ["contextmenu", dropPress], ["visibilitychange", pageHidden]];
+    for (const [name, listener] of pressWatch) document.addEventListener(name, listener, true);
+    window.addEventListener("blur", dropPress);
     // No live aid for a long while (a failed widget, a lost kernel): show what Voila shows there.
     const revealTimer = setTimeout(() => {
       screen.removeAttribute("data-armed");
@@ -152,6 +175,7 @@
       // Voila moves the cells into its own panel once, which takes the focus from a field: give it back.
       if (cells && cells.parentElement !== cellsParent) {
         cellsParent = cells.parentElement;
+        if (pressing) pressing.moved = true;
         if (lastFocused && lastFocused.isConnected && document.activeElement === document.body) lastFocused.focus();
       }
       const live = [...document.querySelectorAll(".hb-aid")].find((el) => !screen.contains(el));
@@ -168,8 +192,10 @@
     function handOver(live) {
       watch.disconnect();
       waitingLive = null;
-      if (!pressed && pressing) pressed = pressing;  // its release can no longer reach a button
-      for (const name of ["pointerup", "pointercancel", "keyup"]) document.removeEventListener(name, released, true);
+      if (!pressed && pressing) pressed = pressing.button.textContent.trim();  // its release reaches no button now
+      pressing = null;
+      for (const [name, listener] of pressWatch) document.removeEventListener(name, listener, true);
+      window.removeEventListener("blur", dropPress);
       const focused = screen.contains(document.activeElement) && document.activeElement.matches("input")
         ? labelOf(screen, document.activeElement) : "";
       clearTimeout(stillTimer);
