@@ -1,8 +1,9 @@
 """Replicas started together against an older PostgreSQL schema: exactly one migrates.
 
 The others wait for it (and then find the database current), or, after waiting too long, refuse
-with a message that says why. A database already current takes no lock at all, so job-aid
-kernels opening their store never wait on one another.
+with a message that says why. A PostgreSQL database already current takes no lock at all, so
+job-aid kernels opening their store never wait on one another (SQLite: tests/records/
+test_sqlite_first_open.py).
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ sign-on proxy (see SECURITY.md).
 """
 WAITING_FOR_MIGRATION = ("note: another handbook server is upgrading the records database's schema; "
                          "waiting for it to finish")
-"""Said when this server waits for another one's schema upgrade (PostgreSQL replicas)."""
+"""Said when this server waits for another one's schema upgrade (PostgreSQL replicas; with SQLite,
+rarely, another handbook process on the same file)."""
 
 
 def register(app: typer.Typer) -> None:

@@ -148,14 +148,15 @@ def sqlite_file(engine: Engine) -> Path | None:
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         return None
-    return Path(database)
+    return Path(os.path.realpath(database))  # as SQLite names its own side files: links resolved
 
 
 def _waited_too_long() -> SchemaError:
     return SchemaError(
         f"another handbook server has been upgrading this database's schema for over "
         f"{LOCK_WAIT_SECONDS:g} seconds; this one did not start. Wait for that upgrade to "
-        "finish (its log says when), then start this server again")
+        "finish (its log says when), then start this server again. With SQLite it may be any "
+        "handbook command or job aid using the same file")
 
 
 @contextmanager
@@ -182,12 +183,17 @@ def _advisory_lock(engine: Engine, on_wait: Callable[[], None] | None) -> Iterat
 @contextmanager
 def _file_lock(path: Path, on_wait: Callable[[], None] | None) -> Iterator[None]:
     """An exclusive lock on ``path``, removed again by its holder. A waiter that gets the lock
-    on a file its holder has just removed tries again on the file now there."""
+    on a file its holder has just removed tries again on the file now there. Read-only and
+    readable by all, so a command run as another user (a root cron job) locks the same file."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     told = False
     while True:
         try:
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+        except PermissionError:
+            raise SchemaError(f"cannot open {path.name} beside the database: permission denied. The "
+                              "handbook must be able to create and remove files in the database's "
+                              f"folder; if {path.name} is left there by another user, delete it") from None
         except OSError as exc:
             raise SchemaError(f"cannot create {path.name} beside the database: {exc.strerror}. The "
                               "database's folder must be writable by the handbook") from None
@@ -208,8 +214,12 @@ def _file_lock(path: Path, on_wait: Callable[[], None] | None) -> Iterator[None]
     try:
         yield
     finally:
-        path.unlink(missing_ok=True)  # still holding the lock: no one can be using this file
-        os.close(descriptor)
+        try:
+            path.unlink(missing_ok=True)  # still holding the lock: no one can be using this file
+        except OSError:
+            pass  # left in place: the next process locks it as it is
+        finally:
+            os.close(descriptor)
 
 
 def _same_file(descriptor: int, path: Path) -> bool:

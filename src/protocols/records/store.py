@@ -204,9 +204,10 @@ class Store:
         """
         try:
             # PostgreSQL: a current database takes no lock (every job-aid kernel opens its store).
-            # SQLite reads under the lock too, for a microsecond: its driver runs CREATE TABLE
-            # outside the transaction, so a reader could see tables another process is still
-            # making, and the first connection switches a new file to WAL.
+            # SQLite reads under the lock too (a few milliseconds; a file not yet in WAL mode also
+            # gets its integrity check there): its driver runs CREATE TABLE outside the
+            # transaction, so a reader could see tables another process is still making, and the
+            # first connection switches a new file to WAL.
             if self.engine.dialect.name != "sqlite" and self.schema_version() == migrations.SCHEMA_VERSION:
                 return []
             with migrations.one_migrator(self.engine, on_wait):

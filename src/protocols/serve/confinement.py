@@ -21,7 +21,7 @@ DENIED_SUFFIXES = frozenset({
     ".jinja", ".md", ".rst", ".sqlite", ".sqlite3", ".db", ".sh", ".pem", ".key", ".log",
 })
 """Never served from any file route, even if someone copies such a file into a served folder."""
-_DENIED_ENDINGS = ("-wal", "-shm", "-journal")
+_DENIED_ENDINGS = ("-wal", "-shm", "-journal", "-schema.lock")
 
 
 def bad_file_path(path: str) -> bool:
