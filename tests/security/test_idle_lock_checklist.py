@@ -104,14 +104,31 @@ def _status_shows(page: Any, item: str, *texts: str, seconds: float = 60) -> str
     return str(_status(page, item).inner_text())
 
 
+STATE_JS = """() => ({
+  firstScreen: document.querySelectorAll('[data-hb-first-screen]').length,
+  aids: document.querySelectorAll('.hb-aid').length,
+  fields: [...document.querySelectorAll('input[type=text]')].map((i) => [i.id, i.value, i.readOnly]),
+  statuses: [...document.querySelectorAll('.hb-aid-status')].map((s) => s.textContent.trim()),
+  locked: document.querySelector('.hb-idle-locked') !== null,
+})"""
+"""What the page holds when a wait runs out: enough to tell a lost press from a slow kernel."""
+
+
 def _open_checklist(page: Any, address: str, case: str) -> None:
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"[:300]))
+    page.on("pageerror", lambda error: console.append(f"page error: {error}"[:300]))
     page.add_init_script(f"({WATCH_JS})()")
     page.goto(address)
     box = page.get_by_label("Case or incident number")
     box.wait_for(timeout=LOAD_TIMEOUT)
     box.fill(case)
     page.get_by_role("button", name="Start or resume").click()
-    _busy_until(page, "() => Boolean(document.querySelector('.hb-checklist .hb-item'))", seconds=LOAD_TIMEOUT / 1000)
+    try:
+        _busy_until(page, "() => Boolean(document.querySelector('.hb-checklist .hb-item'))",
+                    seconds=LOAD_TIMEOUT / 1000)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nstate: {page.evaluate(STATE_JS)}\nconsole: {console[-30:]}") from None
 
 
 def _answer(page: Any, item: str, value: str) -> str:
