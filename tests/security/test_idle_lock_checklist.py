@@ -114,7 +114,7 @@ STATE_JS = """() => ({
 """What the page holds when a wait runs out: enough to tell a lost press from a slow kernel."""
 
 
-def _open_checklist(page: Any, address: str, case: str) -> None:
+def _open_checklist(page: Any, server: Server, address: str, case: str) -> None:
     console: list[str] = []
     page.on("console", lambda message: console.append(f"{message.type}: {message.text}"[:300]))
     page.on("pageerror", lambda error: console.append(f"page error: {error}"[:300]))
@@ -128,7 +128,8 @@ def _open_checklist(page: Any, address: str, case: str) -> None:
         _busy_until(page, "() => Boolean(document.querySelector('.hb-checklist .hb-item'))",
                     seconds=LOAD_TIMEOUT / 1000)
     except AssertionError as exc:
-        raise AssertionError(f"{exc}\nstate: {page.evaluate(STATE_JS)}\nconsole: {console[-30:]}") from None
+        raise AssertionError(f"{exc}\nstate: {page.evaluate(STATE_JS)}\nconsole: {console[-30:]}\n"
+                             f"server log: {server.log()[-4000:]}") from None
 
 
 def _answer(page: Any, item: str, value: str) -> str:
@@ -158,7 +159,7 @@ def test_a_checklist_locked_and_resumed_with_the_token_goes_on_saving(token_serv
     case = "26-LOCK-CHECK-1"
     context = browser.new_context()
     page = context.new_page()
-    _open_checklist(page, f"{token_server.base}{AID}?token={TOKEN}", case)
+    _open_checklist(page, token_server, f"{token_server.base}{AID}?token={TOKEN}", case)
     assert _answer(page, *FIRST).startswith("In custody · "), "the first answer is saved"
 
     screen = page.locator(".hb-idle-screen")
@@ -193,7 +194,7 @@ def test_an_answer_the_locked_server_dropped_is_saved_by_itself(token_server: Se
     not saved, the page says it will send it again (not that the server restarted), and does."""
     case = "26-LOCK-CHECK-2"
     page = browser.new_context().new_page()
-    _open_checklist(page, f"{token_server.base}{AID}?token={TOKEN}", case)
+    _open_checklist(page, token_server, f"{token_server.base}{AID}?token={TOKEN}", case)
     assert "· saved" in _answer(page, *FIRST)
 
     assert _tell_server(page, "lock") == 200
@@ -213,7 +214,7 @@ def test_a_quick_resume_waits_for_the_lock_request(loopback_server: Server, brow
     locked behind an unlocked page (every answer would be dropped)."""
     case = "26-LOCK-CHECK-3"
     page = browser.new_context().new_page()
-    _open_checklist(page, loopback_server.base + AID, case)
+    _open_checklist(page, loopback_server, loopback_server.base + AID, case)
     assert "· saved" in _answer(page, *FIRST)
 
     held: list[Any] = []
