@@ -105,7 +105,9 @@
       if (event.relatedTarget) lastFocused = null;
       if (waitingLive) {
         // Left this screen (or the page): the live aid takes over now, the value not yet sent.
-        setTimeout(() => { if (waitingLive && !screen.contains(document.activeElement)) handOver(waitingLive); }, 0);
+        setTimeout(() => {  // (a press held on the button decides for itself: let go, or not)
+          if (waitingLive && !pressing && !screen.contains(document.activeElement)) handOver(waitingLive);
+        }, 0);
       }
     });
     document.addEventListener("click", forgetFocus, true);
@@ -149,18 +151,28 @@
       const space = event.type === "keyup";
       if (!press || (space ? event.key !== " " || press.id !== "Space" : event.pointerId !== press.id)) return;
       if (!space && !press.button.contains(event.target)) {  // taken off the button first
-        pressing = null;
+        dropPress();
         return;
       }
       // The click, when the browser sends one, goes out with this release; after Voila's move
       // it does not, and the press is made here.
       setTimeout(() => {
         if (pressing === press) pressing = null;
-        if (press.moved && !pressed && press.button.isConnected) press.button.form.requestSubmit(press.button);
+        if (press.moved && !pressed && press.button.isConnected) press.button.click();  // submits, as the officer's own click would
+        settle();
       }, 0);
     }
-    const dropPress = () => { pressing = null; };
-    const pageHidden = () => { if (document.visibilityState === "hidden") pressing = null; };
+    // A press that ended without a submit: a live aid that waited for it takes over now if the
+    // officer is no longer in this screen (as when they leave a field).
+    function settle() {
+      if (waitingLive && !pressing && !pressed && !screen.contains(document.activeElement)) handOver(waitingLive);
+    }
+    function dropPress() {
+      if (!pressing) return;
+      pressing = null;
+      settle();
+    }
+    const pageHidden = () => { if (document.visibilityState === "hidden") dropPress(); };
     const pressWatch = [["pointerup", letGo], ["keyup", letGo], ["pointercancel", dropPress],
       ["contextmenu", dropPress], ["visibilitychange", pageHidden]];
     for (const [name, listener] of pressWatch) document.addEventListener(name, listener, true);
