@@ -108,3 +108,25 @@ def test_a_lock_file_that_cannot_be_made_is_named() -> None:
         pass
     assert str(refused.value).startswith("cannot create records.sqlite3-schema.lock beside the database: "
                                          "No such file or directory. The database's folder must be writable")
+
+
+def test_the_lock_file_is_readable_by_others_whatever_the_umask(tmp_path: Path) -> None:
+    """A command run as another user (a root cron job) must be able to open and lock it too."""
+    database = tmp_path / "records.sqlite3"
+    engine = create_engine(f"sqlite:///{database}")
+    before = os.umask(0o077)
+    try:
+        with migrations.one_migrator(engine):
+            assert _lock_file(database).stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(before)
+    assert not _lock_file(database).exists()
+
+
+def test_a_link_in_place_of_the_lock_file_is_not_followed(tmp_path: Path) -> None:
+    database = tmp_path / "records.sqlite3"
+    target = tmp_path / "elsewhere"
+    _lock_file(database).symlink_to(target)
+    with pytest.raises(StoreError, match=r"records\.sqlite3-schema\.lock beside the database is a symbolic link"):
+        Store.open(f"sqlite:///{database}")
+    assert not target.exists(), "nothing was made where the link points"

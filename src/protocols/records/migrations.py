@@ -23,6 +23,8 @@ open a database of every earlier version and check it ends up equal to a new one
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
 import time
@@ -183,31 +185,35 @@ def _advisory_lock(engine: Engine, on_wait: Callable[[], None] | None) -> Iterat
 @contextmanager
 def _file_lock(path: Path, on_wait: Callable[[], None] | None) -> Iterator[None]:
     """An exclusive lock on ``path``, removed again by its holder. A waiter that gets the lock
-    on a file its holder has just removed tries again on the file now there. Read-only and
+    on a file its holder has just removed tries again on the file now there. The file is made
     readable by all, so a command run as another user (a root cron job) locks the same file."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     told = False
+
+    def wait() -> None:
+        nonlocal told
+        if not told and on_wait is not None:
+            on_wait()
+        told = True
+        if time.monotonic() > deadline:
+            raise _waited_too_long()
+        time.sleep(LOCK_POLL_SECONDS / 5)  # a SQLite migration takes milliseconds
+
     while True:
-        try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
-        except PermissionError:
-            raise SchemaError(f"cannot open {path.name} beside the database: permission denied. The "
-                              "handbook must be able to create and remove files in the database's "
-                              f"folder; if {path.name} is left there by another user, delete it") from None
-        except OSError as exc:
-            raise SchemaError(f"cannot create {path.name} beside the database: {exc.strerror}. The "
-                              "database's folder must be writable by the handbook") from None
+        descriptor = _open_lock_file(path)
+        if descriptor is None:  # another user's file, there for a moment: it goes when they are done
+            wait()
+            continue
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(descriptor)
-            if not told and on_wait is not None:
-                on_wait()
-            told = True
-            if time.monotonic() > deadline:
-                raise _waited_too_long() from None
-            time.sleep(LOCK_POLL_SECONDS / 5)  # a SQLite migration takes milliseconds
+            wait()
             continue
+        except OSError as exc:
+            os.close(descriptor)
+            raise SchemaError(f"cannot lock {path.name} beside the database: {exc.strerror}. Put the "
+                              "database on a local disk") from None
         if _same_file(descriptor, path):
             break
         os.close(descriptor)  # the holder removed it after we opened it: lock the current one
@@ -220,6 +226,35 @@ def _file_lock(path: Path, on_wait: Callable[[], None] | None) -> Iterator[None]
             pass  # left in place: the next process locks it as it is
         finally:
             os.close(descriptor)
+
+
+def _open_lock_file(path: Path) -> int | None:
+    """The lock file, opened (made if missing, never through a link); ``None`` while another
+    user's copy cannot be opened."""
+    flags = os.O_CREAT | os.O_NOFOLLOW
+    try:
+        descriptor = os.open(path, os.O_RDWR | flags, 0o644)  # NFS locks want a writable descriptor
+    except PermissionError:
+        try:
+            descriptor = os.open(path, os.O_RDONLY | flags)
+        except PermissionError:
+            return None
+        except OSError as exc:
+            raise _lock_file_problem(path, exc) from None
+    except OSError as exc:
+        raise _lock_file_problem(path, exc) from None
+    with contextlib.suppress(OSError):  # the umask may have taken the others' read permission
+        if os.fstat(descriptor).st_uid == os.geteuid():
+            os.fchmod(descriptor, 0o644)
+    return descriptor
+
+
+def _lock_file_problem(path: Path, exc: OSError) -> SchemaError:
+    if exc.errno == errno.ELOOP:
+        return SchemaError(f"{path.name} beside the database is a symbolic link; the handbook does not "
+                           "follow it. Delete the link")
+    return SchemaError(f"cannot create {path.name} beside the database: {exc.strerror}. The "
+                       "database's folder must be writable by the handbook")
 
 
 def _same_file(descriptor: int, path: Path) -> bool:
