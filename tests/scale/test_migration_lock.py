@@ -2,8 +2,8 @@
 
 The others wait for it (and then find the database current), or, after waiting too long, refuse
 with a message that says why. A PostgreSQL database already current takes no lock at all, so
-job-aid kernels opening their store never wait on one another (SQLite: tests/records/
-test_sqlite_first_open.py).
+job-aid kernels opening their store never wait on one another. (SQLite's lock is tested in
+tests/records/test_sqlite_first_open.py.)
 """
 
 from __future__ import annotations
