@@ -61,20 +61,18 @@ def test_processes_opening_a_new_file_together_all_get_the_store(tmp_path: Path)
 
 
 @pytest.fixture
-def held(tmp_path: Path) -> Iterator[tuple[Path, threading.Event]]:
-    """Another process creating the schema of ``tmp_path/records.sqlite3``: it holds the lock
-    until the event is set."""
+def held(tmp_path: Path) -> Iterator[Path]:
+    """``tmp_path/records.sqlite3``, while another process creating its schema holds the lock
+    (until the test ends)."""
     database = tmp_path / "records.sqlite3"
     descriptor = os.open(_lock_file(database), os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(descriptor, fcntl.LOCK_EX)
-    done = threading.Event()
-    yield database, done
-    done.set()
+    yield database
     os.close(descriptor)
 
 
-def test_a_process_waits_for_the_one_creating_the_schema(held: tuple[Path, threading.Event]) -> None:
-    database, _done = held
+def test_a_process_waits_for_the_one_creating_the_schema(held: Path) -> None:
+    database = held
     waits: list[str] = []
     opened: list[Store] = []
     opener = threading.Thread(target=lambda: opened.append(
@@ -92,8 +90,8 @@ def test_a_process_waits_for_the_one_creating_the_schema(held: tuple[Path, threa
 
 
 def test_a_process_that_waits_too_long_is_refused_and_changes_nothing(
-        held: tuple[Path, threading.Event], monkeypatch: pytest.MonkeyPatch) -> None:
-    database, _done = held
+        held: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    database = held
     monkeypatch.setattr(migrations, "LOCK_WAIT_SECONDS", 0.5)
     with pytest.raises(StoreError, match=r"upgrading this database.s schema for over 0\.5 seconds"):
         Store.open(f"sqlite:///{database}", actor="test")

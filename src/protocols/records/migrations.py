@@ -153,27 +153,36 @@ def sqlite_file(engine: Engine) -> Path | None:
     return Path(os.path.realpath(database))  # as SQLite names its own side files: links resolved
 
 
-def _waited_too_long() -> SchemaError:
-    return SchemaError(
-        f"another handbook server has been upgrading this database's schema for over "
-        f"{LOCK_WAIT_SECONDS:g} seconds; this one did not start. Wait for that upgrade to "
-        "finish (its log says when), then start this server again. With SQLite it may be any "
-        "handbook command or job aid using the same file")
+class _Patience:
+    """Waiting for another process's migration: ``on_wait`` is told once, and after
+    :data:`LOCK_WAIT_SECONDS` the wait ends in ``SchemaError``."""
+
+    def __init__(self, on_wait: Callable[[], None] | None, poll_seconds: float) -> None:
+        self._on_wait = on_wait
+        self._poll_seconds = poll_seconds
+        self._deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        self._told = False
+
+    def wait(self) -> None:
+        if not self._told and self._on_wait is not None:
+            self._on_wait()
+        self._told = True
+        if time.monotonic() > self._deadline:
+            raise SchemaError(
+                f"another handbook server has been upgrading this database's schema for over "
+                f"{LOCK_WAIT_SECONDS:g} seconds; this one did not start. Wait for that upgrade to "
+                "finish (its log says when), then start this server again. With SQLite it may be any "
+                "handbook command or job aid using the same file")
+        time.sleep(self._poll_seconds)
 
 
 @contextmanager
 def _advisory_lock(engine: Engine, on_wait: Callable[[], None] | None) -> Iterator[None]:
     with engine.connect() as conn:
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        told = False
+        patience = _Patience(on_wait, LOCK_POLL_SECONDS)
         while not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar():
             conn.rollback()  # nothing to keep; do not hold a transaction open while waiting
-            if not told and on_wait is not None:
-                on_wait()
-            told = True
-            if time.monotonic() > deadline:
-                raise _waited_too_long()
-            time.sleep(LOCK_POLL_SECONDS)
+            patience.wait()
         conn.commit()
         try:
             yield
@@ -187,28 +196,17 @@ def _file_lock(path: Path, on_wait: Callable[[], None] | None) -> Iterator[None]
     """An exclusive lock on ``path``, removed again by its holder. A waiter that gets the lock
     on a file its holder has just removed tries again on the file now there. The file is made
     readable by all, so a command run as another user (a root cron job) locks the same file."""
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
-    told = False
-
-    def wait() -> None:
-        nonlocal told
-        if not told and on_wait is not None:
-            on_wait()
-        told = True
-        if time.monotonic() > deadline:
-            raise _waited_too_long()
-        time.sleep(LOCK_POLL_SECONDS / 5)  # a SQLite migration takes milliseconds
-
+    patience = _Patience(on_wait, LOCK_POLL_SECONDS / 5)  # a SQLite migration takes milliseconds
     while True:
         descriptor = _open_lock_file(path)
         if descriptor is None:  # another user's file, there for a moment: it goes when they are done
-            wait()
+            patience.wait()
             continue
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(descriptor)
-            wait()
+            patience.wait()
             continue
         except OSError as exc:
             os.close(descriptor)
