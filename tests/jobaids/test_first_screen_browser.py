@@ -152,6 +152,14 @@ def live_aid(page: Any) -> Any:
     return page.locator(".hb-aid")
 
 
+def hold_down(page: Any, button: Any) -> None:
+    """The mouse pressed on the middle of ``button`` and kept down (``page.mouse.up()`` lets go)."""
+    box = button.bounding_box()
+    assert box is not None, "the button is not drawn"
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+
+
 def store_of(server: Served) -> Store:
     return Store.open(server.database_url)
 
@@ -347,10 +355,7 @@ def test_a_press_under_way_when_the_live_aid_arrives_goes_through(
     page.locator(FIRST).get_by_label(CASE_LABEL).fill(case)
     button = page.locator(FIRST).get_by_role("button", name=START)
     if press == "pointer":
-        box = button.bounding_box()
-        assert box is not None
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.mouse.down()
+        hold_down(page, button)
     else:
         button.focus()
         page.keyboard.down(" ")
@@ -379,10 +384,7 @@ def test_a_press_held_while_voila_moves_the_screen_goes_through(open_held: Calla
     page = held.page
     screen = page.locator(FIRST)
     screen.get_by_label(CASE_LABEL).fill("26-FIRST-DM")
-    box = screen.get_by_role("button", name=START).bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
+    hold_down(page, screen.get_by_role("button", name=START))
     page.evaluate("""() => {
         const cells = document.getElementById('rendered_cells');
         const panel = document.createElement('div');
