@@ -16,8 +16,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "records"))
 
-from kill_trial import CHROMIUM_ARGS, run_trial  # noqa: E402
+from kill_trial import run_trial  # noqa: E402
 from pgserver import postgres_server  # noqa: E402
+
+from protocols.book.manual_print import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the full browser)
 
 
 def main() -> int:
@@ -33,7 +35,7 @@ def main() -> int:
         else:
             db_url = f"sqlite:///{tempfile.mkdtemp()}/records.sqlite3"
         pw = stack.enter_context(sync_playwright())
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         stack.callback(browser.close)
         totals = {"trials": 0, "confirmed": 0, "recovered": 0, "missing": []}
         for n in range(args.trials):

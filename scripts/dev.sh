@@ -25,6 +25,8 @@ need_debian() {
   # Debian packages the browser, print and PostgreSQL tests use.
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # The browser tests drive Chromium's headless build: the same release, started in a third of the CPU.
+  [ -x /usr/bin/chromium-headless-shell ] || missing+=(chromium-headless-shell)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(npm)
   # The print test turns Chromium's PDF of the pocket cards into one PNG a page, to check and to look at.

@@ -36,7 +36,6 @@ def unavailable(what: str, fix: str) -> NoReturn:
 
 
 FIX_SETUP = "install the project with its test extras (`bash scripts/dev.sh setup`)"
-FIX_CHROMIUM = "install Debian's chromium package (`apt-get install chromium`) so /usr/bin/chromium exists"
 FIX_AXE = ("run `python scripts/vendor_assets.py` (part of `bash scripts/dev.sh setup`) where npm "
            "can reach its registry, or copy vendor/.cache from a machine that has run it")
 

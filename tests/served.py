@@ -1,5 +1,5 @@
 """`handbook serve` for a test module: a free loopback port, its own records database, stopped at the
-end; and Debian's Chromium to open its pages (:func:`launched_chromium`)."""
+end; and the tests' Chromium to open its pages (:func:`browser.launched_chromium`)."""
 
 from __future__ import annotations
 
@@ -13,33 +13,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from protocols.book.manual_print import CHROMIUM, CHROMIUM_ARGS
-from required import FIX_CHROMIUM, unavailable
+from browser import launched_chromium as launched_chromium  # the job-aid tests' one import
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDBOOK = Path(sys.executable).with_name("handbook")
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@contextlib.contextmanager
-def launched_chromium() -> Iterator[Any]:
-    """Debian's Chromium through Playwright (never a downloaded one), closed at the end; a
-    missing Chromium fails or skips the test with how to install it."""
-    if not CHROMIUM.exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def free_port() -> int:

@@ -20,13 +20,11 @@ from typing import Any
 import pytest
 
 from bookbuild import JUPYTER_BOOK, shared_build
-from required import FIX_CHROMIUM, FIX_SETUP, axe_core, load_module, unavailable
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
+from required import FIX_SETUP, axe_core, load_module, unavailable
 from served import Served, handbook_serve
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 def book_helper(name: str) -> Any:
@@ -73,8 +71,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
     A test module may set ``SERVE_ARGS`` (e.g. ``["--no-preheat"]`` when it opens one aid only).
     """
-    if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
+    require_chromium()
     extra = [str(a) for a in getattr(request.module, "SERVE_ARGS", [])]
     with handbook_serve(tmp_path_factory.mktemp("a11y-serve"), *extra) as served:
         yield served
@@ -82,8 +79,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Any]:
-    if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

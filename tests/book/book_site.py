@@ -13,11 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from protocols.book.manual_print import CHROMIUM
-from protocols.book.manual_print import CHROMIUM_ARGS as CHROMIUM_ARGS  # shared by the book tests
-
-CHROMIUM_PATH = str(CHROMIUM)
-"""Debian's Chromium, launched the way ``handbook build --pdf`` launches it (one list of flags)."""
+from browser import CHROMIUM_ARGS as CHROMIUM_ARGS  # re-exported for the book tests
+from browser import CHROMIUM_PATH as CHROMIUM_PATH
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

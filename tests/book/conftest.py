@@ -25,7 +25,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from book_site import CHROMIUM_PATH
 from sphinx.testing.fixtures import (  # noqa: F401 - fixtures and hook, used by name
     app,
     app_params,
@@ -38,7 +37,8 @@ from sphinx.testing.fixtures import (  # noqa: F401 - fixtures and hook, used by
 )
 
 from bookbuild import CONTENT, JUPYTER_BOOK, SharedBuild, run_build, seed_execution_cache, shared_build
-from required import FIX_CHROMIUM, FIX_SETUP, axe_core, load_module, unavailable
+from browser import require_chromium
+from required import FIX_SETUP, axe_core, load_module, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SPHINX_ROOTS = Path(__file__).resolve().parent / "roots"
@@ -96,8 +96,7 @@ def sync_api() -> ModuleType:
         import playwright.sync_api as api
     except ImportError:
         unavailable("Playwright is not installed", FIX_SETUP)
-    if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
+    require_chromium()
     return api
 
 

@@ -19,11 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH  # noqa: E402
 from served import handbook_serve  # noqa: E402
 
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 667}}
 SCENARIO = "crisis-hotline-night"
 LABEL = "roll-call-12"

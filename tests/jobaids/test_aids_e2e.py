@@ -16,17 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 from protocols.serve.front_end_bundle import CHUNK_NAME, stale_list_note
-from required import unavailable
 from served import Served, Watch, handbook_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 667}}
 AIDS = ["index", "scene-response", "needs-and-referrals", "screening", "rights-notification",
         "confidentiality", "follow-up", "scenario-player", "tracker"]
@@ -40,9 +37,7 @@ Server = Served
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`handbook serve` on a free loopback port with its own records database; stopped at the end."""
-    if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed",
-                    f"install Debian's chromium package (`apt-get install chromium`) so {CHROMIUM_PATH} exists")
+    require_chromium()
     with handbook_serve(tmp_path_factory.mktemp("serve")) as served:
         yield served
 

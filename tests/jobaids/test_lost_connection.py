@@ -23,16 +23,14 @@ from typing import Any
 
 import pytest
 
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 from protocols.engine import ChecklistState
 from protocols.records import Store
-from required import FIX_CHROMIUM, axe_core, load_module, unavailable
+from required import axe_core, load_module
 from served import HANDBOOK, ROOT, abandon, free_port, kill_group, stop_cleanly, wait_for_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 900}
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -98,8 +96,7 @@ class Servers:
 
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[Servers]:
-    if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
+    require_chromium()
     running = Servers(tmp_path)
     running.start()
     try:

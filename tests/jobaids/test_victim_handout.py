@@ -260,12 +260,11 @@ def chromium_page(tmp_path: Path) -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("Playwright is not installed", "install the project with its test extras")
-    from protocols.book.manual_print import CHROMIUM, CHROMIUM_ARGS
+    from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 
-    if not CHROMIUM.exists():
-        unavailable("Chromium is not installed", "install Debian's chromium package")
+    require_chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         yield browser.new_page(viewport={"width": 1280, "height": 900})
         browser.close()
 

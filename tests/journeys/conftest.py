@@ -12,23 +12,17 @@ A missing Chromium skips these tests on a developer's machine and fails them in 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from journey_server import Handbook, JourneyServer, command, journey_serve
 
-from required import FIX_CHROMIUM, unavailable
-
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 
 
 @pytest.fixture(scope="module")
 def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JourneyServer]:
-    if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
+    require_chromium()
     with journey_serve(tmp_path_factory.mktemp("journey")) as served:
         yield served
 

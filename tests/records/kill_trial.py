@@ -18,8 +18,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDBOOK = Path(sys.executable).parent / "handbook"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 @dataclass

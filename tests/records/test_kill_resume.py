@@ -9,9 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kill_trial import CHROMIUM_ARGS, run_trial
+from kill_trial import run_trial
 from pgserver import empty_database
 from playwright.sync_api import sync_playwright
+
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,7 +29,7 @@ def store_and_trials(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 def test_answers_confirmed_before_a_kill_survive_it(store_and_trials: tuple[str, int]) -> None:
     db_url, trials = store_and_trials
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         try:
             results = [run_trial(browser, db_url, f"26-KILL-{n}") for n in range(trials)]
         finally:

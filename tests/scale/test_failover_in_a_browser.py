@@ -18,13 +18,10 @@ from aid_client import AidPage
 from cluster import Cluster, running_cluster
 from failover import owner_of, stored_answers
 
-from required import FIX_CHROMIUM, unavailable
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 OFFICER = "officer-in-chromium"
 CASE = "26-SCALE-BROWSER"
 GONE = "the handbook server was restarted. Reopen the case to go on."
@@ -32,12 +29,11 @@ GONE = "the handbook server was restarted. Reopen the case to go on."
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        instance = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         try:
             yield instance
         finally:

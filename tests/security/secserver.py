@@ -23,31 +23,13 @@ from typing import Any
 
 import pytest
 
-from required import FIX_CHROMIUM, unavailable
+from browser import launched_chromium as launched_chromium  # the security tests' one import
 from served import HANDBOOK, ROOT, free_port, supervised
 
 SECRET_MARKER = "TOP-SECRET-OUTSIDE-THE-BOOK"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 AID = "/voila/render/scene-response.ipynb"
 
 
-
-
-@contextmanager
-def launched_chromium() -> Iterator[Any]:
-    """Debian's Chromium through Playwright, closed at the end; missing, it fails in CI (``required``)."""
-    if not Path(CHROMIUM).exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def real_book(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from secserver import AID, CHROMIUM, CHROMIUM_ARGS, Server, free_port, running_server
+from secserver import AID, Server, free_port, running_server
 from typer.testing import CliRunner
 
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 from protocols.ui import idle_lock
 from protocols.ui.checklist_aid import checklist_aid
 from protocols.ui.idle_lock import (
@@ -141,12 +142,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_idle_job_aid_warns_then_locks_and_one_action_resumes(server: Server) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(server.base + AID)

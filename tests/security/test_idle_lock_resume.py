@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from secserver import AID, CHROMIUM, CHROMIUM_ARGS, KernelChannel, Server, case_box, replies_to, running_server
+from secserver import AID, KernelChannel, Server, case_box, replies_to, running_server
 
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 from protocols.serve.kernel_owners import KernelOwners
 from protocols.serve.session_lock import FailedSignIns, message_type, token_matches
 from protocols.ui import idle_lock
@@ -207,9 +207,8 @@ def test_resume_behind_a_proxy_needs_the_user_who_opened_the_job_aid(header_serv
 
 
 def _browser(playwright: Any) -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    require_chromium()
+    return playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
 
 
 def _wait_for_lock(page: Any) -> tuple[Any, Any]:

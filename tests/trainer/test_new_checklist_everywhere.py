@@ -13,7 +13,6 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,13 @@ from preview_run import HANDBOOK, project_copy
 from typer.testing import CliRunner
 
 from bookbuild import seed_execution_cache
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 from protocols import settings
 from protocols.cli.app import app
 from protocols.trainer.authoring import chapter_block
-from required import FIX_CHROMIUM, unavailable
 from served import handbook_serve
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "book"))
-from book_site import CHROMIUM_ARGS, CHROMIUM_PATH  # noqa: E402
 
 NAME = "my-check"
 PAGE = "book/techniques/my-check"
@@ -98,8 +95,7 @@ def build(root: Path) -> Path:
 @pytest.mark.browser
 def test_a_new_checklist_reaches_the_chapter_the_cards_and_a_job_aid(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not Path(CHROMIUM_PATH).exists():
-        unavailable("Chromium is not installed", FIX_CHROMIUM)
+    require_chromium()
     root = project_copy(tmp_path)
     seed_execution_cache(tmp_path_factory, root / "_build" / "html")
     content = root / "content"

@@ -18,14 +18,12 @@ import pytest
 from preview_run import project_copy, running_preview
 
 from bookbuild import seed_execution_cache
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 from protocols.book.build import BuildRun
 from protocols.serve.policy import content_security_policy
 from protocols.trainer.preview import PreviewLoop, StaticServer
 from protocols.trainer.preview_reload import BUILD_ROUTE, SCRIPT, SCRIPT_ROUTE, BuildGeneration, with_reload_script
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PAGE = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{t}</title></head>"
         "<body><main><h1>{t}</h1></main></body></html>")
 
@@ -146,8 +144,7 @@ def test_the_loop_moves_the_build_on_after_each_build_only() -> None:
 @pytest.mark.browser
 def test_a_saved_content_file_shows_in_the_open_page_by_itself(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     root = project_copy(tmp_path)
@@ -156,7 +153,7 @@ def test_a_saved_content_file_shows_in_the_open_page_by_itself(
     old, new = "prompt: Where is the suspect now?", "prompt: Where is the suspect at this moment?"
     assert old in yaml_file.read_text(encoding="utf-8")
     with running_preview(root, "--interval", "0.3") as preview, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(f"{preview.base}book/arrive/scene-safety.html", wait_until="load")
