@@ -50,6 +50,8 @@ class Preview:
     lines: list[str]
     times: list[float]
     process: subprocess.Popen[str]
+    hung: str = ""
+    """Set when the preview did not stop on Ctrl+C: what its processes were doing."""
 
     def wait_for(self, pattern: str, start: int = 0, timeout: float = 180) -> re.Match[str]:
         """The first line from ``start`` on that matches ``pattern``; fails after ``timeout`` s."""
@@ -68,6 +70,51 @@ class Preview:
         raise AssertionError(f"no {pattern!r} from handbook preview:\n" + "".join(self.lines[-40:]))
 
 
+def hears_ctrl_c() -> None:
+    """``preexec_fn`` of a preview: SIGINT's default action, as in a terminal. A shell's background
+    job ignores SIGINT, and a child inherits that: started from one, the preview could not be
+    stopped with Ctrl+C, which is what these tests send."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def stop_with_ctrl_c(process: subprocess.Popen[str], timeout: float) -> str:
+    """Ctrl+C (SIGINT) to a preview, then wait; a preview still running after ``timeout`` s is
+    described (what each of its processes is doing and which signals it ignores), then killed.
+    Returns that description, or "" when the preview stopped by itself."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout)
+        return ""
+    except subprocess.TimeoutExpired:
+        described = describe_tree(process.pid)
+        process.kill()
+        process.wait()
+        return described
+
+
+def describe_tree(pid: int) -> str:
+    """Each process of ``pid``'s tree: its command, state, ignored and caught signals, and where
+    each thread waits in the kernel; Python stacks too where py-spy is installed."""
+    lines = []
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    for each in [pid, *(int(p) for p in children.split())]:
+        proc = Path(f"/proc/{each}")
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:160]
+            status = {k: v.strip() for k, _, v in (line.partition(":") for line in
+                                                   (proc / "status").read_text().splitlines())}
+            waits = [(t / "wchan").read_text() for t in sorted((proc / "task").iterdir())]
+        except OSError:
+            continue
+        lines.append(f"pid {each}: {command}\n  state {status.get('State')}, ignores {status.get('SigIgn')}, "
+                     f"catches {status.get('SigCgt')}, blocks {status.get('SigBlk')}; threads wait in {waits}")
+        spy = Path(sys.executable).with_name("py-spy")
+        if spy.exists():
+            lines.append(subprocess.run([str(spy), "dump", "--pid", str(each)], capture_output=True,
+                                        text=True).stdout[-3000:])
+    return "\n".join(lines)
+
+
 @contextlib.contextmanager
 def running_preview(root: Path, *args: str) -> Iterator[Preview]:
     """`handbook preview ROOT --content ROOT/content --port 0 ARGS`, stopped with Ctrl+C at the end."""
@@ -76,7 +123,7 @@ def running_preview(root: Path, *args: str) -> Iterator[Preview]:
         env.pop(name, None)
     process = subprocess.Popen(
         [str(HANDBOOK), "preview", str(root), "--content", str(root / "content"), "--port", "0", *args],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=hears_ctrl_c)
     lines: list[str] = []
     times: list[float] = []
     output = process.stdout
@@ -95,10 +142,5 @@ def running_preview(root: Path, *args: str) -> Iterator[Preview]:
                                         timeout=FIRST_BUILD_SECONDS).group(1)
         yield preview
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        preview.hung = stop_with_ctrl_c(process, 30)
         reader.join(5)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -13,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from preview_run import hears_ctrl_c, stop_with_ctrl_c
 
 from bookbuild import seed_execution_cache
 from protocols.book.build import BuildRun
@@ -186,7 +186,7 @@ def test_preview_builds_serves_and_rebuilds_on_save(tmp_path: Path, tmp_path_fac
     process = subprocess.Popen(
         [str(HANDBOOK), "preview", "--content", str(content_copy), "--output", str(out), "--port", "0",
          "--interval", "0.3"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+        text=True, preexec_fn=hears_ctrl_c)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")),  # type: ignore[union-attr]
                               daemon=True)
@@ -213,12 +213,7 @@ def test_preview_builds_serves_and_rebuilds_on_save(tmp_path: Path, tmp_path_fac
         assert any("scene-response.yaml:" in line and "YAML" in line for line in lines[mark:])
         assert "Where is the suspect right now?" in _get(page), "the last good build is still served"
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        hung = stop_with_ctrl_c(process, 30)
         reader.join(5)
-    assert process.returncode == 0, "".join(lines[-20:])
+    assert process.returncode == 0, "".join(lines[-20:]) + hung
     assert "Preview stopped." in "".join(lines)

@@ -171,5 +171,5 @@ def test_a_saved_content_file_shows_in_the_open_page_by_itself(
             assert "_preview" not in built, "the built site never carries the reload script"
         finally:
             browser.close()
-    assert preview.process.returncode == 0, "".join(preview.lines[-20:])
+    assert preview.process.returncode == 0, "".join(preview.lines[-20:]) + preview.hung
     assert os.path.isdir(root / "_build" / "html")
