@@ -34,10 +34,11 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "book")]
 from book_site import serve  # noqa: E402
 from run import machine  # noqa: E402
 
-from browser import CHROMIUM_ARGS  # noqa: E402
-from required import axe_core  # noqa: E402
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH  # noqa: E402
+from protocols.book import vendor  # noqa: E402
+from protocols.book.manual_print import CHROMIUM  # noqa: E402
 
-BROWSERS = {"chromium (full)": "/usr/bin/chromium", "chromium-headless-shell": "/usr/bin/chromium-headless-shell"}
+BROWSERS = {"chromium (full)": str(CHROMIUM), "chromium-headless-shell": CHROMIUM_PATH}
 OUT = HERE / "browser_launch.json"
 AXE_RUN = """async () => (await axe.run(document, {resultTypes: ["violations"], runOnly:
   {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})).violations.length"""
@@ -94,7 +95,14 @@ def main() -> int:
         return 2
     names = sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
                    if not {"_static", "voila"} & set(p.parts))[:args.pages]
-    axe = axe_core(Path(os.environ.get("TMPDIR", "/tmp")) / "handbook-bench-axe")
+    axe_folder = Path(os.environ.get("TMPDIR", "/tmp")) / "handbook-bench-axe"
+    try:
+        tarball = vendor.fetch_tarball(vendor.AXE_CORE, vendor.cache_folder(ROOT / "vendor"))
+        vendor.extract(vendor.AXE_CORE, tarball, axe_folder)
+    except vendor.VendorError as exc:
+        print(f"axe-core is not available ({exc}); run `bash scripts/dev.sh setup`.", file=sys.stderr)
+        return 2
+    axe = axe_folder / "axe.min.js"
     from playwright.sync_api import sync_playwright
 
     trials: dict[str, dict[str, list[dict[str, float]]]] = {name: {"launch": [], "pages": []} for name in BROWSERS}

@@ -1,11 +1,12 @@
-"""The browser the tests drive: Debian's headless build of Chromium, with one list of flags.
+"""The browser the tests drive: Debian's Chromium headless shell, with one list of flags.
 
-``chromium-headless-shell`` is the same Chromium release as Debian's ``chromium``, built with only
-its headless mode. It starts for about a third of the CPU time and loads, checks and photographs
-book pages for 7-17 % less (benchmarks/browser_launch.py), and the suite launches a browser
-dozens of times.
-``handbook build --pdf`` prints with the full ``chromium`` (``protocols.book.manual_print``), and
-the printed-manual tests run that command, so they check the real path.
+``chromium-headless-shell`` is built from the same Chromium release as Debian's ``chromium``: its
+old headless mode, a separate program, with the same Blink engine. It starts for about a third
+of the CPU time and loads, checks and photographs book pages for 13 % less wall time and 17 %
+less CPU (benchmarks/browser_launch.py), and the suite launches a browser dozens of times.
+Officers use their own phones' browsers; what the full ``chromium`` does for the handbook is
+print the manual (``handbook build --pdf``), and the printed-manual tests print with it
+(:func:`require_printing_chromium`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 from required import unavailable
 
-CHROMIUM_PATH = "/usr/bin/chromium-headless-shell"
+CHROMIUM_PATH = "/usr/lib/chromium/chromium-headless-shell"
+"""The program itself: /usr/bin/chromium-headless-shell is a shell script that starts it."""
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 """No sandbox (CI runs as root), no GPU, and no request of Chromium's own to another host."""
@@ -29,6 +31,15 @@ def require_chromium() -> None:
     """Skip (or, in CI, fail) when the tests' Chromium is missing, saying how to install it."""
     if not Path(CHROMIUM_PATH).exists():
         unavailable(f"Chromium is not installed ({CHROMIUM_PATH} is missing)", FIX_CHROMIUM)
+
+
+def require_printing_chromium() -> None:
+    """Skip (or, in CI, fail) when the full Chromium that prints the manual is missing."""
+    from protocols.book.manual_print import CHROMIUM
+
+    if not CHROMIUM.exists():
+        unavailable(f"Chromium is not installed ({CHROMIUM} is missing)",
+                    "install Debian's chromium package (`bash scripts/dev.sh setup` does it when run as root)")
 
 
 @contextmanager

@@ -7,12 +7,14 @@ import functools
 import html.parser
 import http.server
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for scripts run directly
 from browser import CHROMIUM_ARGS as CHROMIUM_ARGS  # re-exported for the book tests
 from browser import CHROMIUM_PATH as CHROMIUM_PATH
 

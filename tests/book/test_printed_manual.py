@@ -22,6 +22,7 @@ import yaml
 from typer.testing import CliRunner
 
 from bookbuild import SharedBuild
+from browser import require_printing_chromium
 from protocols.book.manual_pdf import ManualError, ManualFacts, toc_entries
 from protocols.book.manual_print import PrintedManual, page_texts, print_manual
 from protocols.cli.app import app
@@ -67,6 +68,7 @@ def opening_pages(texts: list[str], headings: list[str]) -> list[int]:
 @pytest.fixture(scope="module")
 def manual(book: SharedBuild, sync_api: ModuleType, tmp_path_factory: pytest.TempPathFactory
            ) -> tuple[PrintedManual, list[str]]:
+    require_printing_chromium()
     if shutil.which("pdftotext") is None:
         unavailable("pdftotext is not installed", "install the Debian package poppler-utils")
     out = tmp_path_factory.mktemp("manual") / "manual.pdf"
@@ -160,6 +162,7 @@ def tiny_book(folder: Path, chapters: dict[str, str | None]) -> tuple[Path, Path
 
 @pytest.mark.browser
 def test_a_tiny_book_prints_with_numbered_contents(tmp_path: Path, sync_api: ModuleType) -> None:
+    require_printing_chromium()
     long_text = "".join(f"<p>Paragraph {n} of the long chapter.</p>" for n in range(120))
     book, site = tiny_book(tmp_path, {"start": "<p>Hello.</p>", "long": long_text,
                                       "last": '<p>See <a href="start.html#s">the start</a>.</p>'})

@@ -13,7 +13,7 @@ from kill_trial import run_trial
 from pgserver import empty_database
 from playwright.sync_api import sync_playwright
 
-from browser import CHROMIUM_ARGS, CHROMIUM_PATH
+from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,6 +28,7 @@ def store_and_trials(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 
 def test_answers_confirmed_before_a_kill_survive_it(store_and_trials: tuple[str, int]) -> None:
     db_url, trials = store_and_trials
+    require_chromium()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
         try:

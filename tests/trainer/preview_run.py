@@ -70,11 +70,10 @@ class Preview:
         raise AssertionError(f"no {pattern!r} from handbook preview:\n" + "".join(self.lines[-40:]))
 
 
-def hears_ctrl_c() -> None:
-    """``preexec_fn`` of a preview: SIGINT's default action, as in a terminal. A shell's background
-    job ignores SIGINT, and a child inherits that: started from one, the preview could not be
-    stopped with Ctrl+C, which is what these tests send."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+HEARS_CTRL_C = ["env", "--default-signal=INT"]
+"""Put before a preview's command: it starts with SIGINT's default action, as in a terminal. An
+``&`` command of a non-interactive shell ignores SIGINT, and children inherit that: a suite
+started so would give every preview a deaf Ctrl+C, which is how these tests stop it."""
 
 
 def stop_with_ctrl_c(process: subprocess.Popen[str], timeout: float) -> str:
@@ -86,18 +85,34 @@ def stop_with_ctrl_c(process: subprocess.Popen[str], timeout: float) -> str:
         process.wait(timeout)
         return ""
     except subprocess.TimeoutExpired:
-        described = describe_tree(process.pid)
-        process.kill()
-        process.wait()
-        return described
+        try:
+            return describe_tree(process.pid)
+        except Exception as exc:  # a diagnosis must never keep the preview running
+            return f"(could not describe the preview's processes: {exc})"
+        finally:
+            process.kill()
+            process.wait()
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants, from /proc."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found += _tree(int(child))
+    return found
 
 
 def describe_tree(pid: int) -> str:
     """Each process of ``pid``'s tree: its command, state, ignored and caught signals, and where
     each thread waits in the kernel; Python stacks too where py-spy is installed."""
     lines = []
-    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    for each in [pid, *(int(p) for p in children.split())]:
+    spy = Path(sys.executable).with_name("py-spy")
+    for each in _tree(pid):
         proc = Path(f"/proc/{each}")
         try:
             command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:160]
@@ -105,13 +120,13 @@ def describe_tree(pid: int) -> str:
                                                    (proc / "status").read_text().splitlines())}
             waits = [(t / "wchan").read_text() for t in sorted((proc / "task").iterdir())]
         except OSError:
-            continue
+            continue  # it ended meanwhile
         lines.append(f"pid {each}: {command}\n  state {status.get('State')}, ignores {status.get('SigIgn')}, "
                      f"catches {status.get('SigCgt')}, blocks {status.get('SigBlk')}; threads wait in {waits}")
-        spy = Path(sys.executable).with_name("py-spy")
         if spy.exists():
-            lines.append(subprocess.run([str(spy), "dump", "--pid", str(each)], capture_output=True,
-                                        text=True).stdout[-3000:])
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                lines.append(subprocess.run([str(spy), "dump", "--pid", str(each)], capture_output=True,
+                                            text=True, timeout=10).stdout[-3000:])
     return "\n".join(lines)
 
 
@@ -122,8 +137,8 @@ def running_preview(root: Path, *args: str) -> Iterator[Preview]:
     for name in ("HANDBOOK_AGENCY", "HANDBOOK_CONTENT", "HANDBOOK_DEBUG"):
         env.pop(name, None)
     process = subprocess.Popen(
-        [str(HANDBOOK), "preview", str(root), "--content", str(root / "content"), "--port", "0", *args],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=hears_ctrl_c)
+        [*HEARS_CTRL_C, str(HANDBOOK), "preview", str(root), "--content", str(root / "content"), "--port", "0",
+         *args], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     times: list[float] = []
     output = process.stdout

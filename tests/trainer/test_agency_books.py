@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "book"))
 from book_site import CHROMIUM_ARGS, CHROMIUM_PATH, read_page, resolve, serve  # noqa: E402
 
+from browser import require_chromium  # noqa: E402
 from buildlog import build_problems  # noqa: E402
 
 pytestmark = [pytest.mark.slow]
@@ -241,9 +242,8 @@ def test_the_zip_holds_the_whole_site_in_one_folder(books: dict[str, Built]) -> 
 
 @pytest.mark.browser
 def test_a_knowledge_check_works_in_the_browser_with_the_keyboard(books: dict[str, Built]) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM_PATH).exists():
-        pytest.skip(f"{CHROMIUM_PATH} is not installed")
+    require_chromium()
+    import playwright.sync_api as sync_api
     book = books["sample-county"]
     with serve(book.html) as base, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)

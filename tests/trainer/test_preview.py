@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from preview_run import hears_ctrl_c, stop_with_ctrl_c
+from preview_run import HEARS_CTRL_C, stop_with_ctrl_c
 
 from bookbuild import seed_execution_cache
 from protocols.book.build import BuildRun
@@ -184,9 +184,9 @@ def test_preview_builds_serves_and_rebuilds_on_save(tmp_path: Path, tmp_path_fac
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("HANDBOOK_AGENCY", None)
     process = subprocess.Popen(
-        [str(HANDBOOK), "preview", "--content", str(content_copy), "--output", str(out), "--port", "0",
+        [*HEARS_CTRL_C, str(HANDBOOK), "preview", "--content", str(content_copy), "--output", str(out), "--port", "0",
          "--interval", "0.3"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, preexec_fn=hears_ctrl_c)
+        text=True)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")),  # type: ignore[union-attr]
                               daemon=True)
