@@ -84,6 +84,34 @@ def wait_text(locator: Any, text: str) -> str:
     return str(showing.inner_text())
 
 
+RECORD_ALERTS = """() => {
+  window.hbAlertsSeen = [];
+  const note = () => {
+    for (const box of document.querySelectorAll('.hb-checklist .hb-alert')) {
+      const text = box.textContent;
+      if (text && window.hbAlertsSeen[window.hbAlertsSeen.length - 1] !== text) window.hbAlertsSeen.push(text);
+    }
+  };
+  new MutationObserver(note).observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+"""From now on, every text the checklist's alert shows is kept in ``window.hbAlertsSeen``: an
+answer given clears the alert, so a notice that came just before it is gone by the time a test
+looks, though the officer saw it."""
+
+
+def alert_seen(page: Any, text: str) -> str:
+    """The first alert (recorded by ``RECORD_ALERTS``) that contained ``text``; fails, saying
+    what was shown, if none did within the default timeout."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        handle = page.wait_for_function("(text) => window.hbAlertsSeen.find(t => t.includes(text))", arg=text)
+    except PlaywrightTimeout:
+        raise AssertionError(f"never showed {text!r}; the alerts shown: {page.evaluate('window.hbAlertsSeen')}, "
+                             f"and the page: {page.locator('.hb-checklist').all_inner_texts()}") from None
+    return str(handle.json_value())
+
+
 def answer(page: Any, item_id: str, value: str | None = None) -> None:
     """Answer an item (the first choice unless told) and wait until it says saved."""
     options = item(page, item_id).locator(".hb-option[data-value]")
@@ -201,9 +229,9 @@ def test_two_tabs_show_what_is_saved_now(context: Any, server: Any) -> None:
     first = open_case(context, server, case)
     second = open_case(context, server, case)
     answer(first, "suspect-status", "in-custody")
+    second.evaluate(RECORD_ALERTS)
     item(second, "suspect-status").locator(".hb-option[data-value=left-scene]").click()
-    alert = second.locator(".hb-checklist .hb-alert")
-    told = wait_text(alert, "changed in another tab")
+    told = alert_seen(second, "changed in another tab")
     status = item(second, "suspect-status").locator(".hb-status")
     if told.startswith("Not saved: this checklist was changed in another tab"):  # refused for the conflict
         refused = wait_text(status, "not saved")
