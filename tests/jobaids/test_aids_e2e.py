@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
+from browser import launched_chromium, require_chromium
 from protocols.serve.front_end_bundle import CHUNK_NAME, stale_list_note
 from served import Served, Watch, handbook_serve
 
@@ -44,12 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from journey_server import Handbook, JourneyServer, command, journey_serve
 
-from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
+from browser import launched_chromium, require_chromium
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +29,8 @@ def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey
 
 @pytest.fixture(scope="module")
 def chromium(journey_server: JourneyServer) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from aid_client import AidPage
 from cluster import Cluster, running_cluster
 from failover import owner_of, stored_answers
 
-from browser import CHROMIUM_ARGS, CHROMIUM_PATH, require_chromium
+from browser import launched_chromium
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.slow]
 
@@ -29,15 +29,8 @@ GONE = "the handbook server was restarted. Reopen the case to go on."
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with launched_chromium() as instance:
+        yield instance
 
 
 NEW_BROWSERS = 40
